@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+// Dependencies run one way: dhcpscope (CLI) → Report → Correlate → Dissect, and
+// Capture → CPcap. Only Capture imports the C module; Dissect imports nothing.
+import PackageDescription
+
+let package = Package(
+  name: "dhcpscope",
+  products: [
+    .executable(name: "dhcpscope", targets: ["dhcpscope"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CPcap",
+      pkgConfig: "libpcap",
+      providers: [.apt(["libpcap-dev"])]
+    ),
+    // libpcap reads any FILE*, but not gzip: this wraps zlib as a FILE* for it.
+    .target(name: "CGzip", linkerSettings: [.linkedLibrary("z")]),
+    .target(name: "Capture", dependencies: ["CPcap", "CGzip"]),
+    .target(name: "Dissect"),
+    .target(name: "Correlate", dependencies: ["Dissect"]),
+    .target(name: "Report", dependencies: ["Correlate", "Dissect"]),
+    .executableTarget(
+      name: "dhcpscope",
+      dependencies: [
+        "Capture", "Dissect", "Correlate", "Report",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "DissectTests", dependencies: ["Dissect"]),
+    .testTarget(name: "CorrelateTests", dependencies: ["Correlate", "Dissect", "Capture", "Report"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["Capture", "Dissect"]),
+  ],
+  swiftLanguageModes: [.v5]
+)

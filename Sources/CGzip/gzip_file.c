@@ -1,0 +1,20 @@
+#define _GNU_SOURCE
+#include "gzip_file.h"
+#include <zlib.h>
+
+static ssize_t gz_read(void *cookie, char *buf, size_t size) {
+  int n = gzread((gzFile)cookie, buf, (unsigned)(size > 0x40000000 ? 0x40000000 : size));
+  return n < 0 ? -1 : n;
+}
+
+static int gz_close(void *cookie) { return gzclose((gzFile)cookie) == Z_OK ? 0 : -1; }
+
+FILE *dhcpscope_gz_fopen(const char *path) {
+  gzFile gz = gzopen(path, "rb");
+  if (!gz) return NULL;
+  gzbuffer(gz, 1 << 17);
+  cookie_io_functions_t io = {gz_read, NULL, NULL, gz_close};
+  FILE *f = fopencookie(gz, "r", io);
+  if (!f) gzclose(gz);
+  return f;
+}

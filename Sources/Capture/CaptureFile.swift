@@ -1,0 +1,107 @@
+import CGzip
+import CPcap
+import Glibc
+
+/// Reads a pcap (micro- or nanosecond), pcapng, or gzip'd capture through libpcap.
+public final class CaptureFile {
+  public let path: String
+  public let linkType: Int
+  /// Whether the file stores nanoseconds, so reports can print the precision it has.
+  public let hasNanosecondPrecision: Bool
+  private let handle: OpaquePointer
+  private var framesRead = 0
+
+  public init(path: String, filter: String? = nil) throws {
+    self.path = path
+    var magic = [UInt8](repeating: 0, count: 4)
+    guard let probe = fopen(path, "rb") else {
+      throw CaptureError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+    }
+    let got = fread(&magic, 1, 4, probe)
+    fclose(probe)
+    var isDirectory = stat()
+    if stat(path, &isDirectory) == 0, isDirectory.st_mode & S_IFMT == S_IFDIR {
+      throw CaptureError.cannotOpen(path: path, reason: "is a directory")
+    }
+    guard got == 4 else {
+      throw CaptureError.notACapture(path: path, reason: got == 0 ? "the file is empty" : "only \(got) bytes")
+    }
+    var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+    let opened: OpaquePointer?
+    var innerMagic = magic
+    if magic[0] == 0x1F && magic[1] == 0x8B {
+      guard let stream = dhcpscope_gz_fopen(path) else {
+        throw CaptureError.cannotOpen(path: path, reason: "cannot start gzip decompression")
+      }
+      // Peek at the decompressed magic through a second stream; the first goes to libpcap.
+      if let peek = dhcpscope_gz_fopen(path) {
+        _ = fread(&innerMagic, 1, 4, peek)
+        fclose(peek)
+      }
+      opened = pcap_fopen_offline_with_tstamp_precision(stream, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf)
+      if opened == nil { fclose(stream) }
+    } else {
+      opened = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf)
+    }
+    guard let opened else {
+      throw CaptureError.notACapture(path: path, reason: "libpcap: " + String(cString: errbuf))
+    }
+    handle = opened
+    linkType = Int(pcap_datalink(opened))
+    let nanoMagics: [[UInt8]] = [[0xA1, 0xB2, 0x3C, 0x4D], [0x4D, 0x3C, 0xB2, 0xA1]]
+    hasNanosecondPrecision = nanoMagics.contains(innerMagic)
+    if let filter {
+      guard pcap_compile(opened, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
+        let reason = String(cString: pcap_geterr(opened))
+        pcap_close(opened)
+        throw CaptureError.badFilter(expression: filter, reason: reason)
+      }
+      hasFilter = true
+    }
+  }
+
+  deinit {
+    if hasFilter { pcap_freecode(&program) }
+    pcap_close(handle)
+  }
+
+  // The filter runs here rather than inside libpcap so that skipped records still count
+  // towards frame numbers, which then match tshark's.
+  private var program = bpf_program()
+  private var hasFilter = false
+
+  /// Bytes of the (decompressed) file consumed so far: where a damaged file broke.
+  public var byteOffset: Int? {
+    guard let file = pcap_file(handle) else { return nil }
+    let position = ftell(file)
+    return position >= 0 ? position : nil
+  }
+
+  /// The next frame, nil at the end of the file; throws `.damaged` where the file breaks.
+  /// Frame numbers count every record, also those the filter skips, as tshark numbers them.
+  public func next() throws -> CapturedFrame? {
+    var header: UnsafeMutablePointer<pcap_pkthdr>?
+    var data: UnsafePointer<UInt8>?
+    var status = pcap_next_ex(handle, &header, &data)
+    while status == 1, hasFilter {
+      framesRead += 1
+      if pcap_offline_filter(&program, header, data) != 0 { break }
+      status = pcap_next_ex(handle, &header, &data)
+    }
+    switch status {
+    case 1:
+      if !hasFilter { framesRead += 1 }
+      let h = header!.pointee
+      return CapturedFrame(
+        number: framesRead, seconds: Int64(h.ts.tv_sec), nanoseconds: Int32(h.ts.tv_usec),
+        capturedLength: Int(h.caplen), originalLength: Int(h.len),
+        bytes: UnsafeRawBufferPointer(start: data, count: Int(h.caplen)))
+    case PCAP_ERROR_BREAK:
+      return nil
+    default:
+      throw CaptureError.damaged(
+        path: path, frame: framesRead + 1, byteOffset: byteOffset,
+        reason: String(cString: pcap_geterr(handle)))
+    }
+  }
+}

@@ -1,0 +1,67 @@
+/// An IPv4 address held as its 32-bit big-endian value.
+public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertible {
+  public let value: UInt32
+
+  public init(_ value: UInt32) { self.value = value }
+
+  public init?(_ text: String) {
+    let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+    guard parts.count == 4 else { return nil }
+    var v: UInt32 = 0
+    for part in parts {
+      guard let octet = UInt8(part) else { return nil }
+      v = v << 8 | UInt32(octet)
+    }
+    value = v
+  }
+
+  public static let zero = IPv4Address(0)
+  public static let broadcast = IPv4Address(0xFFFF_FFFF)
+  public var isZero: Bool { value == 0 }
+
+  public var description: String {
+    "\(value >> 24).\(value >> 16 & 0xFF).\(value >> 8 & 0xFF).\(value & 0xFF)"
+  }
+
+  public static func < (a: IPv4Address, b: IPv4Address) -> Bool { a.value < b.value }
+}
+
+/// A client hardware address: up to 16 bytes of `chaddr`, of which `hlen` are meaningful.
+public struct HardwareAddress: Hashable, Sendable, CustomStringConvertible {
+  public let bytes: [UInt8]
+
+  public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+  /// Colon-separated lowercase hex, as tcpdump and tshark print Ethernet addresses.
+  public var description: String { Hex.colonSeparated(bytes) }
+}
+
+enum Hex {
+  static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+  static func string<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+    var out = [UInt8]()
+    out.reserveCapacity(bytes.count * 2)
+    for b in bytes {
+      out.append(digits[Int(b >> 4)])
+      out.append(digits[Int(b & 0xF)])
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  static func colonSeparated<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+    var out = [UInt8]()
+    out.reserveCapacity(bytes.count * 3)
+    for b in bytes {
+      if !out.isEmpty { out.append(UInt8(ascii: ":")) }
+      out.append(digits[Int(b >> 4)])
+      out.append(digits[Int(b & 0xF)])
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+}
+
+/// Hex rendering shared with the report layer.
+public func hexString<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+  Hex.string(bytes)
+}
