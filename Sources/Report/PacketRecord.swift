@@ -1,0 +1,234 @@
+import Dissect
+
+/// `decode`'s output: one record per DHCP/BOOTP packet in the chosen format.
+public struct PacketReport {
+  public let format: OutputFormat
+  public let files: InputFiles
+  public var interfaceNames: (UInt32) -> String? = { _ in nil }
+  private var jsonArrayOpen = false
+  private var count = 0
+
+  public init(format: OutputFormat, files: InputFiles) {
+    self.format = format
+    self.files = files
+  }
+
+  /// Text to print before the first record.
+  public func header() -> String {
+    switch format {
+    case .csv:
+      return "frame,file,ts,src,sport,dst,dport,op,message_type,xid,secs,flags,hops,ciaddr,yiaddr,siaddr,giaddr,chaddr,option_codes,warnings\n"
+    case .json: return "[\n"
+    default: return ""
+    }
+  }
+
+  public func footer() -> String { format == .json ? "\n]\n" : "" }
+
+  public mutating func render(_ packet: DHCPPacket) -> [UInt8] {
+    defer { count += 1 }
+    switch format {
+    case .jsonl:
+      var w = JSONWriter()
+      writeJSON(packet, into: &w)
+      w.newline()
+      return w.bytes
+    case .json:
+      var w = JSONWriter()
+      if count > 0 { w.bytes.append(contentsOf: Array(",\n".utf8)) }
+      writeJSON(packet, into: &w)
+      return w.bytes
+    case .csv: return Array(csvRow(packet).utf8)
+    case .text: return Array(textBlock(packet).utf8)
+    }
+  }
+
+  // MARK: JSON
+
+  public func writeJSON(_ p: DHCPPacket, into w: inout JSONWriter) {
+    let m = p.message
+    w.beginObject()
+    w.key("frame"); w.int(p.frame)
+    w.key("file"); w.string(files.path(p.fileIndex))
+    w.key("ts"); w.timestamp(p.timestamp, nanosecondPrecision: files.isNano(p.fileIndex))
+    if let interface = p.interface {
+      w.key("interface"); w.beginObject()
+      if let index = interface.index {
+        w.key("index"); w.int(index)
+        if let name = interfaceNames(index) { w.key("name"); w.string(name) }
+      }
+      w.key("direction"); w.string(interface.direction)
+      w.endObject()
+    }
+    if !p.vlanIDs.isEmpty {
+      w.key("vlan"); w.beginArray(); for v in p.vlanIDs { w.int(v) }; w.endArray()
+    }
+    w.key("src"); w.string(p.source.description)
+    w.key("dst"); w.string(p.destination.description)
+    w.key("sport"); w.int(p.sourcePort)
+    w.key("dport"); w.int(p.destinationPort)
+    w.key("op"); w.string(m.opName)
+    w.key("htype"); w.int(m.htype)
+    w.key("hlen"); w.int(m.hlen)
+    w.key("hops"); w.int(m.hops)
+    w.key("xid"); w.string(formatXID(m.xid))
+    w.key("secs"); w.int(m.secs)
+    w.key("flags"); w.int(m.flags)
+    w.key("broadcast"); w.bool(m.broadcast)
+    w.key("ciaddr"); w.string(m.ciaddr.description)
+    w.key("yiaddr"); w.string(m.yiaddr.description)
+    w.key("siaddr"); w.string(m.siaddr.description)
+    w.key("giaddr"); w.string(m.giaddr.description)
+    w.key("chaddr"); w.string(m.clientHardwareAddress.description)
+    w.key("sname"); w.string(m.serverName)
+    w.key("file_field"); w.string(m.bootFileName)
+    w.key("message_type"); w.string(m.messageTypeName)
+    w.key("options"); w.beginArray()
+    var warnings = m.warnings
+    for option in OptionDecoder.decodeAll(m) {
+      writeOption(option, into: &w)
+      warnings.append(contentsOf: option.warnings)
+    }
+    w.endArray()
+    w.key("warnings"); w.stringArray(warnings)
+    w.endObject()
+  }
+
+  func writeOption(_ o: DecodedOption, into w: inout JSONWriter) {
+    w.beginObject()
+    w.key("code"); w.int(o.code)
+    w.key("name"); w.string(o.name)
+    w.key("value"); writeValue(o.value, into: &w)
+    w.key("raw"); w.string(hexString(o.raw))
+    if o.pieces > 1 { w.key("pieces"); w.int(o.pieces) }
+    if let subs = o.suboptions {
+      w.key("suboptions"); w.beginArray()
+      for s in subs { writeOption(s, into: &w) }
+      w.endArray()
+    }
+    w.endObject()
+  }
+
+  func writeValue(_ v: OptionValue, into w: inout JSONWriter) {
+    switch v {
+    case .text(let s): w.string(s)
+    case .number(let n): w.int(n)
+    case .flag(let b): w.bool(b)
+    case .address(let a): w.string(a.description)
+    case .hex(let bytes): w.string(hexString(bytes))
+    case .none: w.null()
+    case .list(let items):
+      w.beginArray(); for i in items { writeValue(i, into: &w) }; w.endArray()
+    case .record(let fields):
+      w.beginObject()
+      for f in fields { w.key(f.name); writeValue(f.value, into: &w) }
+      w.endObject()
+    }
+  }
+
+  // MARK: CSV
+
+  func csvRow(_ p: DHCPPacket) -> String {
+    let m = p.message
+    let codes = m.options.map { String($0.code) }.joined(separator: ";")
+    let fields: [String] = [
+      String(p.frame), files.path(p.fileIndex), formatTimestamp(p.timestamp, nanosecondPrecision: files.isNano(p.fileIndex)),
+      p.source.description, String(p.sourcePort), p.destination.description, String(p.destinationPort),
+      m.opName, m.messageTypeName, formatXID(m.xid), String(m.secs), String(m.flags), String(m.hops),
+      m.ciaddr.description, m.yiaddr.description, m.siaddr.description, m.giaddr.description,
+      m.clientHardwareAddress.description, codes, String(m.warnings.count),
+    ]
+    return fields.map(csvField).joined(separator: ",") + "\n"
+  }
+
+  // MARK: Text
+
+  func textBlock(_ p: DHCPPacket) -> String {
+    let m = p.message
+    var lines: [String] = []
+    var head = "Frame \(p.frame)  \(formatCalendarTime(p.timestamp, nanosecondPrecision: files.isNano(p.fileIndex)))"
+    if files.paths.count > 1 { head += "  [\(files.path(p.fileIndex))]" }
+    if let i = p.interface {
+      let name = i.index.flatMap { interfaceNames($0) } ?? i.index.map { "if\($0)" } ?? ""
+      head += "  \(name.isEmpty ? "" : name + " ")\(i.direction)"
+    }
+    if !p.vlanIDs.isEmpty { head += "  vlan " + p.vlanIDs.map(String.init).joined(separator: ",") }
+    head += "  \(p.source):\(p.sourcePort) > \(p.destination):\(p.destinationPort)"
+    lines.append(head)
+    var flagText = String(m.flags, radix: 16)
+    flagText = "0x" + String(repeating: "0", count: max(0, 4 - flagText.count)) + flagText
+    lines.append(
+      "  \(m.opName) \(m.messageTypeName)  xid \(formatXID(m.xid))  secs \(m.secs)  flags \(flagText)\(m.broadcast ? " (broadcast)" : "")  hops \(m.hops)")
+    lines.append("  chaddr \(m.clientHardwareAddress) (htype \(m.htype), hlen \(m.hlen))")
+    lines.append("  ciaddr \(m.ciaddr)  yiaddr \(m.yiaddr)  siaddr \(m.siaddr)  giaddr \(m.giaddr)")
+    if !m.serverName.isEmpty || !m.bootFileName.isEmpty {
+      lines.append("  sname \"\(m.serverName)\"  file \"\(m.bootFileName)\"")
+    }
+    var warnings = m.warnings
+    for o in OptionDecoder.decodeAll(m) {
+      lines.append("  Option (\(o.code)) \(o.name)\(textValue(o.value, code: o.code).map { ": " + $0 } ?? "")")
+      for s in o.suboptions ?? [] { appendSuboption(s, depth: 2, to: &lines) }
+      warnings.append(contentsOf: o.warnings)
+    }
+    for w in warnings { lines.append("  warning: \(w)") }
+    return lines.joined(separator: "\n") + "\n\n"
+  }
+
+  func appendSuboption(_ s: DecodedOption, depth: Int, to lines: inout [String]) {
+    let pad = String(repeating: "  ", count: depth + 1)
+    lines.append("\(pad)(\(s.code)) \(s.name)\(textValue(s.value, code: nil).map { ": " + $0 } ?? "")")
+    for n in s.suboptions ?? [] { appendSuboption(n, depth: depth + 1, to: &lines) }
+  }
+
+  func textValue(_ v: OptionValue, code: UInt32?) -> String? {
+    switch v {
+    case .none: return nil
+    case .text(let s): return "\"\(s)\""
+    case .number(let n):
+      if code == 51 || code == 58 || code == 59 { return "\(n) (\(formatDuration(Int(n))))" }
+      return String(n)
+    case .flag(let b): return b ? "enabled" : "disabled"
+    case .address(let a): return a.description
+    case .hex(let b): return b.isEmpty ? "(empty)" : hexString(b)
+    case .list(let items):
+      if code == 55 {
+        return items.map { item -> String in
+          if case .number(let n) = item { return "\(n) \(dhcpOptionName(UInt8(truncatingIfNeeded: n)))" }
+          return textValue(item, code: nil) ?? ""
+        }.joined(separator: ", ")
+      }
+      return items.map { textValue($0, code: nil) ?? "" }.joined(separator: ", ")
+    case .record(let fields):
+      return fields.map { "\($0.name)=\(textValue($0.value, code: nil) ?? "")" }.joined(separator: " ")
+    }
+  }
+}
+
+public func formatXID(_ xid: UInt32) -> String {
+  let s = String(xid, radix: 16)
+  return "0x" + String(repeating: "0", count: 8 - s.count) + s
+}
+
+/// "1h 2m 3s" style, as dhcpdump shows lease times.
+public func formatDuration(_ seconds: Int) -> String {
+  if seconds == Int(UInt32.max) { return "infinite" }
+  var parts: [String] = []
+  var s = seconds
+  if s >= 86_400 { parts.append("\(s / 86_400)d"); s %= 86_400 }
+  if s >= 3600 { parts.append("\(s / 3600)h"); s %= 3600 }
+  if s >= 60 { parts.append("\(s / 60)m"); s %= 60 }
+  if s > 0 || parts.isEmpty { parts.append("\(s)s") }
+  return parts.joined(separator: " ")
+}
+
+/// RFC 4180 quoting where needed.
+public func csvField(_ s: String) -> String {
+  guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+  return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
+
+extension String {
+  func replacingOccurrences(of target: String, with replacement: String) -> String {
+    split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+  }
+}

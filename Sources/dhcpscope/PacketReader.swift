@@ -1,0 +1,68 @@
+import Capture
+import Dissect
+
+/// Counts of what a run read, for summaries.
+struct ReadCounts {
+  var frames = 0
+  var dhcp = 0
+  var other = 0
+  var malformed = 0
+  var fragments = 0
+}
+
+/// Streams the DHCP packets of one capture file: libpcap reads, the dissector decodes, and
+/// everything else is counted and dropped.
+struct PacketReader {
+  let file: CaptureFile
+  let fileIndex: Int
+  private var dissector = PacketDissector()
+  private(set) var counts = ReadCounts()
+
+  init(path: String, fileIndex: Int, userFilter: String?) throws {
+    // With no user filter the dissector alone decides, which is cheaper than BPF per packet.
+    file = try CaptureFile(path: path, filter: userFilter.map { DHCPFilter.combined(with: $0) })
+    self.fileIndex = fileIndex
+  }
+
+  /// The next DHCP packet; throws `CaptureError.damaged` where the file breaks.
+  mutating func next() throws -> DHCPPacket? {
+    while let frame = try file.next() {
+      counts.frames += 1
+      let result = dissector.dissect(
+        frame.bytes, linkType: file.linkType,
+        timestamp: Timestamp(seconds: frame.seconds, nanoseconds: frame.nanoseconds),
+        frame: frame.number, fileIndex: fileIndex)
+      switch result {
+      case .dhcp(let packet):
+        counts.dhcp += 1
+        return packet
+      case .other: counts.other += 1
+      case .fragment: counts.fragments += 1
+      case .malformed: counts.malformed += 1
+      }
+    }
+    return nil
+  }
+}
+
+/// Opens every input up front so a missing or non-capture file is reported before any output.
+func openReaders(_ paths: [String], filter: String?) -> (readers: [PacketReader], failed: Bool) {
+  var readers: [PacketReader] = []
+  var failed = false
+  for (index, path) in paths.enumerated() {
+    do {
+      readers.append(try PacketReader(path: path, fileIndex: index, userFilter: filter))
+    } catch let error as CaptureError {
+      if case .badFilter = error {
+        printError("\(error)")
+        return ([], true)
+      }
+      printError("\(error)")
+      failed = true
+    } catch {
+      printError("\(path): \(error)")
+      failed = true
+    }
+  }
+  return (readers, failed)
+}
