@@ -9,7 +9,8 @@ let package = Package(
     .executable(name: "dhcpscope", targets: ["dhcpscope"])
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
   ],
   targets: [
     .systemLibrary(
@@ -21,7 +22,9 @@ let package = Package(
     .target(name: "CGzip", linkerSettings: [.linkedLibrary("z")]),
     .target(name: "Capture", dependencies: ["CPcap", "CGzip"]),
     .target(name: "Dissect"),
-    .target(name: "Correlate", dependencies: ["Dissect"]),
+    .target(
+      name: "Correlate",
+      dependencies: ["Dissect", .product(name: "Collections", package: "swift-collections")]),
     .target(name: "Report", dependencies: ["Correlate", "Dissect"]),
     .executableTarget(
       name: "dhcpscope",

@@ -139,7 +139,9 @@ sleep 1
 cat > "$work/script" <<'SCRIPT'
 #!/bin/sh
 case "$reason" in
-  BOUND|RENEW|REBIND|REBOOT) ip addr replace "$new_ip_address/24" dev "$interface" ;;
+  BOUND|RENEW|REBIND|REBOOT)
+    ip addr replace "$new_ip_address/24" dev "$interface"
+    [ -n "$new_routers" ] && ip route replace default via ${new_routers%% *} dev "$interface" ;;
   RELEASE|EXPIRE|FAIL|STOP) ip addr flush dev "$interface" ;;
 esac
 exit 0

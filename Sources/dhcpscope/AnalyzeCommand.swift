@@ -1,14 +1,137 @@
 import ArgumentParser
+import Correlate
+import Dissect
+import Report
 
-struct AnalyzeCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "analyze", abstract: "Reconstruct transactions.")
-  @OptionGroup var common: CommonOptions
-  @Argument var files: [String]
-  func run() throws { throw ValidationError("analyze is not built yet") }
+/// Options of the commands that reconstruct transactions.
+struct CorrelationOptions: ParsableArguments {
+  @Flag(name: .long, help: "Report only transactions with flags.")
+  var onlyProblems = false
+
+  @Option(name: .long, help: "Most transactions tracked at once; the oldest is closed beyond it.")
+  var maxTracked: Int = 100_000
+
+  func validate() throws {
+    guard maxTracked > 0 else { throw ValidationError("--max-tracked must be positive") }
+  }
 }
 
-struct SniffCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "sniff", abstract: "Live capture.")
+struct AnalyzeCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "analyze",
+    abstract: "Reconstruct transactions (leg by leg, with timings and problems) from captures.")
+
   @OptionGroup var common: CommonOptions
-  func run() throws { throw ValidationError("sniff is not built yet") }
+  @OptionGroup var correlation: CorrelationOptions
+
+  @Argument(help: "Capture files; several are merged in time order.")
+  var files: [String]
+
+  func validate() throws {
+    if files.isEmpty { throw ValidationError("give at least one capture file") }
+  }
+
+  func run() throws {
+    var (readers, failed) = openReaders(files, filter: common.filter)
+    if readers.isEmpty && failed { throw InputFailure() }
+    let sink = try common.openSink()
+    let inputs = InputFiles(
+      paths: files,
+      nanosecondPrecision: files.indices.map { i in
+        readers.first { $0.fileIndex == i }?.file.hasNanosecondPrecision ?? false
+      })
+    var pipeline = AnalysisPipeline(
+      configuration: CorrelatorConfiguration(timeoutSeconds: common.timeout, maximumTracked: correlation.maxTracked),
+      report: TransactionReport(format: common.format, files: inputs, onlyProblems: correlation.onlyProblems),
+      sink: sink)
+    sink.write(pipeline.report.header())
+
+    // Merge the files by time: always take the earliest next packet of any file.
+    var heads: [DHCPPacket?] = []
+    for i in readers.indices {
+      heads.append(pipeline.readNext(&readers[i], failed: &failed))
+    }
+    while true {
+      var best: Int? = nil
+      for i in heads.indices {
+        guard let p = heads[i] else { continue }
+        if best == nil || p.timestamp < heads[best!]!.timestamp { best = i }
+      }
+      guard let b = best else { break }
+      pipeline.feed(heads[b]!)
+      heads[b] = pipeline.readNext(&readers[b], failed: &failed)
+    }
+    for r in readers {
+      pipeline.summary.frames += r.counts.frames
+      pipeline.summary.dhcpPackets += r.counts.dhcp
+      pipeline.summary.otherPackets += r.counts.other + r.counts.fragments
+      pipeline.summary.malformedPackets += r.counts.malformed
+    }
+    pipeline.finish()
+    if failed { throw InputFailure() }
+  }
+}
+
+/// Packets in, report out: reorder window → correlator → report and summary.
+struct AnalysisPipeline {
+  var reorder = ReorderBuffer<DHCPPacket>(windowSeconds: 2)
+  var correlator: Correlator
+  var report: TransactionReport
+  var summary = Summary()
+  let sink: FileSink
+  var warnedAboutCap = false
+
+  init(configuration: CorrelatorConfiguration, report: TransactionReport, sink: FileSink) {
+    correlator = Correlator(configuration: configuration)
+    self.report = report
+    self.sink = sink
+  }
+
+  /// The next packet of a reader; a damaged file is reported and ends that reader.
+  mutating func readNext(_ reader: inout PacketReader, failed: inout Bool) -> DHCPPacket? {
+    do {
+      return try reader.next()
+    } catch {
+      printError("\(error)")
+      failed = true
+      return nil
+    }
+  }
+
+  mutating func feed(_ packet: DHCPPacket) {
+    var released: [DHCPPacket] = []
+    reorder.push(packet, at: packet.timestamp) { released.append($0) }
+    for p in released { emit(correlator.add(p)) }
+  }
+
+  /// Fires timeouts by the clock (live capture while no packet arrives).
+  mutating func tick(_ now: Timestamp) {
+    var released: [DHCPPacket] = []
+    reorder.release(before: now) { released.append($0) }
+    for p in released { emit(correlator.add(p)) }
+    emit(correlator.advance(to: now))
+  }
+
+  mutating func emit(_ records: [TransactionRecord]) {
+    if correlator.evicted > 0 && !warnedAboutCap {
+      warnedAboutCap = true
+      printError(
+        "warning: more than \(correlator.configuration.maximumTracked) transactions open at once; closing the oldest as incomplete (--max-tracked)")
+    }
+    for r in records {
+      summary.add(r)
+      let bytes = report.render(r)
+      if !bytes.isEmpty { sink.write(bytes) }
+    }
+  }
+
+  mutating func finish() {
+    var released: [DHCPPacket] = []
+    reorder.drain { released.append($0) }
+    for p in released { emit(correlator.add(p)) }
+    emit(correlator.finish())
+    summary.evicted = correlator.evicted
+    sink.write(report.footer(summary))
+    sink.flush()
+  }
 }

@@ -1,0 +1,108 @@
+import Dissect
+
+/// Which hop of a (possibly relayed) exchange a packet travelled.
+public enum Leg: String, Sendable {
+  case clientRelay = "client-relay"
+  case relayServer = "relay-server"
+  case serverRelay = "server-relay"
+  case relayClient = "relay-client"
+  case clientServer = "client-server"
+  case serverClient = "server-client"
+
+  public var isRequest: Bool { self == .clientRelay || self == .relayServer || self == .clientServer }
+  /// Sent by the client itself (as opposed to a relay's copy).
+  public var isClientSide: Bool { self == .clientRelay || self == .clientServer }
+  /// Sent by a server (as opposed to a relay passing it on).
+  public var isServerSide: Bool { self == .serverRelay || self == .serverClient }
+  /// Seen by, or delivered to, the client.
+  public var reachesClient: Bool { self == .relayClient || self == .serverClient }
+
+  /// Classifies by op, giaddr and ports. A client's packet with giaddr 0 is provisionally
+  /// client-server; it becomes client-relay when the transaction turns out to be relayed.
+  public static func classify(_ p: DHCPPacket) -> Leg {
+    let m = p.message
+    if m.isReply {
+      if p.destinationPort == 67 { return .serverRelay }
+      return m.giaddr.isZero ? .serverClient : .relayClient
+    }
+    // Requests: a relay fills in giaddr (RFC 1542 §4.1); a relay-to-relay or 67→67 hop too.
+    if !m.giaddr.isZero || (p.sourcePort == 67 && p.destinationPort == 67) { return .relayServer }
+    return .clientServer
+  }
+}
+
+/// One packet of a transaction, as the report shows it.
+public struct SequenceEntry: Sendable {
+  public var frame: Int
+  public var fileIndex: Int
+  public var timestamp: Timestamp
+  public var messageType: UInt8?
+  public var op: UInt8
+  public var leg: Leg
+  public var source: IPv4Address
+  public var destination: IPv4Address
+  public var sourcePort: UInt16
+  public var destinationPort: UInt16
+  public var giaddr: IPv4Address
+  public var yiaddr: IPv4Address
+  public var ciaddr: IPv4Address
+  public var hops: UInt8
+  public var secs: UInt16
+  public var ipIdentification: UInt16
+  public var hasOption82: Bool
+  /// Option 54: the server a request names, or the server a reply comes from.
+  public var serverIdentifier: IPv4Address?
+  public var leaseSeconds: UInt32?
+  public var interface: CaptureInterface?
+  /// Another capture of a packet already in the sequence (the `any` device, or a second
+  /// interface of a pcapng): listed, but not counted.
+  public var isDuplicate = false
+
+  public var typeName: String { MessageType.name(messageType) }
+  public var isRequest: Bool { op == 1 }
+
+  public init(_ p: DHCPPacket) {
+    let m = p.message
+    frame = p.frame
+    fileIndex = p.fileIndex
+    timestamp = p.timestamp
+    messageType = m.messageType
+    op = m.op
+    leg = Leg.classify(p)
+    source = p.source
+    destination = p.destination
+    sourcePort = p.sourcePort
+    destinationPort = p.destinationPort
+    giaddr = m.giaddr
+    yiaddr = m.yiaddr
+    ciaddr = m.ciaddr
+    hops = m.hops
+    secs = m.secs
+    ipIdentification = p.ipIdentification
+    hasOption82 = m.option(82) != nil
+    serverIdentifier = m.addressOption(54)
+    leaseSeconds = m.uint32Option(51)
+    interface = p.interface
+  }
+
+  /// The server this packet was sent to (requests) or came from (replies), if it says.
+  public var serverAddress: IPv4Address? {
+    switch leg {
+    case .relayServer: return destination
+    case .clientServer: return destination == .broadcast || destination.isZero ? nil : destination
+    case .serverRelay, .serverClient: return source
+    case .relayClient: return serverIdentifier
+    case .clientRelay: return nil
+    }
+  }
+
+  /// Whether `other` is the same physical packet captured again: same addresses, ports,
+  /// IP identification, type and secs, within a fraction of a second.
+  func isSamePacket(as other: SequenceEntry) -> Bool {
+    source == other.source && destination == other.destination && sourcePort == other.sourcePort
+      && destinationPort == other.destinationPort && ipIdentification == other.ipIdentification
+      && messageType == other.messageType && secs == other.secs && op == other.op
+      && giaddr == other.giaddr && hops == other.hops
+      && abs(timestamp.totalNanoseconds - other.timestamp.totalNanoseconds) < 200_000_000
+  }
+}

@@ -1,0 +1,322 @@
+import Dissect
+
+/// Why a transaction was closed.
+public enum EndReason: Sendable {
+  /// Its final reply arrived (and the grace period for late duplicates passed), or it needs none.
+  case finished
+  /// The client's last message went unanswered for the timeout.
+  case timedOut
+  /// The input ended first.
+  case captureEnded
+  /// Pushed out by the cap on tracked transactions.
+  case evicted(limit: Int)
+}
+
+/// Turns the packets of one transaction into its report: kind, outcome, servers, flags,
+/// timings and the sentences that explain each flag. A pure function of the sequence.
+enum TransactionAnalysis {
+  static func analyze(
+    xid: UInt32, clientMAC: HardwareAddress, entries input: [SequenceEntry], end: EndReason,
+    timeoutSeconds: Double
+  ) -> TransactionRecord {
+    var entries = input
+    // Stable sort by time: a pcapng from several interfaces is not in time order.
+    entries = entries.enumerated().sorted {
+      $0.element.timestamp != $1.element.timestamp ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset
+    }.map(\.element)
+
+    let relayAgents = orderedUnique(entries.filter { !$0.giaddr.isZero }.map(\.giaddr))
+    let relayed = !relayAgents.isEmpty
+    for i in entries.indices where entries[i].leg == .clientServer && relayed {
+      let d = entries[i].destination
+      if d == .broadcast || relayAgents.contains(d) { entries[i].leg = .clientRelay }
+    }
+    let unique = entries.filter { !$0.isDuplicate }
+    let requests = unique.filter(\.isRequest)
+    let clientSide = requests.filter { $0.leg.isClientSide }
+    // What the client said: its own packets, or, for a capture taken beside the server only,
+    // the relay's copies to the first server they went to.
+    let firstServerTarget = requests.first { $0.leg == .relayServer }?.destination
+    let clientMessages = !clientSide.isEmpty ? clientSide : requests.filter { $0.destination == firstServerTarget }
+    let serverReplies: [SequenceEntry] = {
+      let origin = unique.filter { $0.leg.isServerSide }
+      return origin.isEmpty ? unique.filter { $0.leg == .relayClient } : origin
+    }()
+    func replyServer(_ e: SequenceEntry) -> IPv4Address? {
+      e.leg == .relayClient ? e.serverIdentifier : e.source
+    }
+
+    // Kind: from the first message the client sent, else from the first reply.
+    let kind: TransactionKind = {
+      if let first = requests.first {
+        switch first.messageType {
+        case MessageType.discover: return .dora
+        case MessageType.request: return .request
+        case MessageType.release: return .release
+        case MessageType.decline: return .decline
+        case MessageType.inform: return .inform
+        case nil: return .bootp
+        case MessageType.leaseQuery, 14: return .leasequery
+        default: return .request
+        }
+      }
+      switch unique.first?.messageType {
+      case MessageType.offer: return .dora
+      case nil: return .bootp
+      case .some(let t) where t >= 11 && t <= 17: return .leasequery
+      default: return .request
+      }
+    }()
+
+    // Servers, in the order they were first involved.
+    var servers: [ServerActivity] = []
+    func serverIndex(_ a: IPv4Address) -> Int {
+      if let i = servers.firstIndex(where: { $0.address == a }) { return i }
+      servers.append(ServerActivity(address: a, forwarded: 0, replies: 0))
+      return servers.count - 1
+    }
+    for e in requests {
+      guard e.leg == .relayServer || (e.leg == .clientServer && e.destination != .broadcast && !e.destination.isZero) else { continue }
+      let i = serverIndex(e.destination)
+      servers[i].forwarded += 1
+      if servers[i].firstForward == nil { servers[i].firstForward = e.timestamp }
+    }
+    for e in serverReplies {
+      guard let a = replyServer(e) else { continue }
+      let i = serverIndex(a)
+      servers[i].replies += 1
+      if servers[i].firstReply == nil { servers[i].firstReply = e.timestamp }
+    }
+    // A direct exchange broadcasts: every server that answered heard each client message.
+    if !relayed {
+      for i in servers.indices where servers[i].forwarded == 0 {
+        servers[i].forwarded = clientMessages.count
+        servers[i].firstForward = clientMessages.first?.timestamp
+      }
+    }
+
+    var flags: Set<TransactionFlag> = []
+    var anomalies: [String] = []
+
+    // Retransmissions.
+    var typeCounts: [String: [UInt16]] = [:]
+    var typeOrder: [String] = []
+    for e in clientMessages {
+      if typeCounts[e.typeName] == nil { typeOrder.append(e.typeName) }
+      typeCounts[e.typeName, default: []].append(e.secs)
+    }
+    for t in typeOrder where typeCounts[t]!.count > 1 {
+      flags.insert(.retransmission)
+      let secs = typeCounts[t]!.map(String.init).joined(separator: ", ")
+      anomalies.append("the client sent \(t) \(typeCounts[t]!.count) times (secs \(secs))")
+    }
+
+    // Replies: which servers offered, duplicates, late ones.
+    let offerServers = orderedUnique(serverReplies.filter { $0.messageType == MessageType.offer }.compactMap(replyServer))
+    if offerServers.count > 1 {
+      flags.insert(.multipleOffers)
+      anomalies.append("offers came from \(offerServers.count) servers: \(offerServers.map(\.description).joined(separator: ", "))")
+    }
+    var replyCounts: [String: Int] = [:]
+    var replyOrder: [(IPv4Address?, String)] = []
+    for e in serverReplies {
+      let key = "\(replyServer(e).map(\.description) ?? "?") \(e.typeName)"
+      if replyCounts[key] == nil { replyOrder.append((replyServer(e), e.typeName)) }
+      replyCounts[key, default: 0] += 1
+    }
+    for (server, type) in replyOrder {
+      let n = replyCounts["\(server.map(\.description) ?? "?") \(type)"]!
+      if n > 1 {
+        flags.insert(.duplicateReply)
+        anomalies.append("server \(server.map(\.description) ?? "(unknown)") sent \(type) \(n) times")
+      }
+    }
+    let firstClientRequest = clientMessages.first { $0.messageType == MessageType.request }?.timestamp
+    let isFinalReply: (SequenceEntry) -> Bool = { $0.messageType == MessageType.ack || $0.messageType == MessageType.nak }
+    let firstFinal = serverReplies.first(where: isFinalReply)
+    for e in serverReplies {
+      if e.messageType == MessageType.offer, let r = firstClientRequest, e.timestamp > r, kind == .dora {
+        flags.insert(.lateReply)
+        anomalies.append(
+          "OFFER from \(replyServer(e).map(\.description) ?? "a server") arrived \(ms(e.timestamp.milliseconds(since: r))) after the client had sent REQUEST")
+      } else if let f = firstFinal, e.timestamp > f.timestamp, isFinalReply(e), e.messageType != f.messageType {
+        flags.insert(.lateReply)
+        anomalies.append("\(e.typeName) from \(replyServer(e).map(\.description) ?? "a server") arrived after the \(f.typeName) that ended the exchange")
+      }
+    }
+
+    // Outcome.
+    let acks = unique.filter { $0.messageType == MessageType.ack }
+    let naks = unique.filter { $0.messageType == MessageType.nak }
+    let declinedAfterAck = kind == .dora || kind == .request ? requests.contains { $0.messageType == MessageType.decline } : false
+    let finalAck = acks.last { $0.leg.reachesClient } ?? acks.last
+    let outcome: Outcome
+    switch kind {
+    case .release: outcome = .released
+    case .decline: outcome = .declined
+    case .inform: outcome = !acks.isEmpty ? .informed : endOutcome(end)
+    case .bootp: outcome = unique.contains { !$0.isRequest } ? .bound : endOutcome(end)
+    case .leasequery: outcome = unique.contains { !$0.isRequest } ? .informed : endOutcome(end)
+    case .dora, .request:
+      if declinedAfterAck { outcome = .declined }
+      else if !acks.isEmpty { outcome = .bound }
+      else if !naks.isEmpty { outcome = .nak }
+      else { outcome = endOutcome(end) }
+    }
+    switch outcome {
+    case .nak:
+      flags.insert(.nak)
+      let from = naks.first.flatMap(replyServer).map { " by \($0)" } ?? ""
+      anomalies.append("the request was refused with NAK\(from)")
+    case .declined:
+      flags.insert(.declined)
+      anomalies.append("the client declined the address (DHCPDECLINE): it is probably in use by another host")
+    case .timeout:
+      flags.insert(.timeout)
+      let last = clientMessages.last.map { "\($0.typeName)" } ?? "message"
+      if serverReplies.isEmpty {
+        anomalies.append("no reply to the client's \(last) within \(ms(timeoutSeconds * 1000))")
+      } else {
+        anomalies.append("the exchange stalled after \(serverReplies.last!.typeName): nothing more within \(ms(timeoutSeconds * 1000))")
+      }
+    case .incomplete:
+      flags.insert(.incomplete)
+      if case .evicted(let limit) = end {
+        anomalies.append("closed early: more than \(limit) transactions were open at once")
+      } else {
+        anomalies.append("the capture ended in the middle of the exchange")
+      }
+    default: break
+    }
+
+    // Silent servers and failover.
+    // RELEASE and DECLINE get no reply, so a server's silence means nothing there.
+    let expectsReply = kind != .release && kind != .decline
+    let silent = expectsReply ? servers.filter { $0.forwarded > 0 && !$0.answered } : []
+    for s in silent {
+      flags.insert(.serverNoReply)
+      anomalies.append("server \(s.address) was sent \(s.forwarded) request\(s.forwarded == 1 ? "" : "s") and never replied")
+    }
+    let byFirstForward = servers.filter { $0.firstForward != nil }.sorted { $0.firstForward! < $1.firstForward! }
+    if let first = byFirstForward.first, !first.answered,
+      let next = byFirstForward.dropFirst().first(where: {
+        $0.answered && $0.firstForward!.milliseconds(since: first.firstForward!) > 500
+      })
+    {
+      flags.insert(.failover)
+      let after = next.firstForward!.milliseconds(since: first.firstForward!)
+      anomalies.append("server \(first.address) never answered; the relay failed over to \(next.address) after \(ms(after))")
+    }
+
+    // The client asked a named server (option 54) that never answered.
+    let answering = Set(servers.filter(\.answered).map(\.address)).union(serverReplies.compactMap(\.serverIdentifier))
+    let named = orderedUnique(requests.filter { $0.messageType == MessageType.request }.compactMap(\.serverIdentifier))
+    for s in named where !answering.contains(s) {
+      flags.insert(.unansweredServerID)
+      anomalies.append("the client requested from server \(s) (option 54), which never answered")
+    }
+
+    // Relay behaviour against RFC 1542 and RFC 3046.
+    var relayProblems: [String] = []
+    for e in unique where e.leg == .relayServer && e.hops == 0 {
+      relayProblems.append("relay \(e.giaddr) forwarded \(e.typeName) with hops 0 (RFC 1542 requires incrementing)")
+      break
+    }
+    let requestGiaddrs = Set(requests.filter { $0.leg == .relayServer }.map(\.giaddr))
+    for e in unique where e.leg == .serverRelay {
+      if e.giaddr.isZero {
+        relayProblems.append("\(e.typeName) from \(e.source) to the relay has no giaddr")
+      } else if !requestGiaddrs.isEmpty && !requestGiaddrs.contains(e.giaddr) {
+        relayProblems.append("\(e.typeName) from \(e.source) carries giaddr \(e.giaddr), not the request's")
+      }
+      if e.destination == .broadcast || (!e.yiaddr.isZero && e.destination == e.yiaddr) {
+        relayProblems.append("\(e.typeName) from \(e.source) was sent to the client on port 67 instead of 68")
+      }
+    }
+    let relayAddedOption82 = unique.contains { $0.leg == .relayServer && $0.hasOption82 }
+      && clientSide.contains { !$0.hasOption82 }
+    for e in unique where e.leg == .relayClient {
+      if e.hasOption82 && (relayAddedOption82 || clientSide.isEmpty) {
+        relayProblems.append("\(e.typeName) to the client still carries option 82 (RFC 3046 requires the relay to remove it)")
+      }
+      if relayAgents.contains(e.destination) && e.destinationPort == 68 {
+        relayProblems.append("\(e.typeName) to relay \(e.destination) was sent to port 68 instead of 67")
+      }
+    }
+    if !relayProblems.isEmpty {
+      flags.insert(.relayAnomaly)
+      anomalies.append(contentsOf: orderedUnique(relayProblems))
+    }
+
+    // Timings.
+    func first(_ from: [SequenceEntry], _ type: UInt8, after: Timestamp? = nil, legs: (Leg) -> Bool) -> SequenceEntry? {
+      from.first { $0.messageType == type && legs($0.leg) && (after == nil || $0.timestamp >= after!) }
+    }
+    func clientFacing(_ type: UInt8, after: Timestamp?) -> SequenceEntry? {
+      first(unique, type, after: after, legs: \.reachesClient) ?? first(unique, type, after: after, legs: \.isServerSide)
+    }
+    var timings = Timings()
+    let discover = clientMessages.first { $0.messageType == MessageType.discover }
+    if let d = discover, let o = clientFacing(MessageType.offer, after: d.timestamp) {
+      timings.discoverToOffer = o.timestamp.milliseconds(since: d.timestamp)
+    }
+    let request = clientMessages.first { $0.messageType == MessageType.request }
+    if let r = request {
+      let reply = clientFacing(MessageType.ack, after: r.timestamp) ?? clientFacing(MessageType.nak, after: r.timestamp)
+      if let reply { timings.requestToAck = reply.timestamp.milliseconds(since: r.timestamp) }
+    }
+    let finalReply = unique.last { ($0.messageType == MessageType.ack || $0.messageType == MessageType.nak) && $0.leg.reachesClient }
+      ?? unique.last { $0.messageType == MessageType.ack || $0.messageType == MessageType.nak }
+    if let start = clientMessages.first?.timestamp ?? unique.first?.timestamp, let f = finalReply {
+      timings.total = f.timestamp.milliseconds(since: start)
+    }
+    if let c = unique.first(where: { $0.leg == .clientRelay }),
+      let r = unique.first(where: { $0.leg == .relayServer && $0.messageType == c.messageType && $0.timestamp >= c.timestamp })
+    {
+      timings.relayForward = r.timestamp.milliseconds(since: c.timestamp)
+    }
+    if let r = unique.first(where: { $0.leg == .relayServer }),
+      let s = unique.first(where: { $0.leg == .serverRelay && $0.timestamp >= r.timestamp })
+    {
+      timings.serverResponse = s.timestamp.milliseconds(since: r.timestamp)
+    }
+    if let s = unique.first(where: { $0.leg == .serverRelay }),
+      let c = unique.first(where: { $0.leg == .relayClient && $0.messageType == s.messageType && $0.timestamp >= s.timestamp })
+    {
+      timings.relayReturn = c.timestamp.milliseconds(since: s.timestamp)
+    }
+
+    let bound = outcome == .bound && (kind == .dora || kind == .request || kind == .bootp)
+    let boundReply = kind == .bootp ? unique.last { !$0.isRequest } : finalAck
+    return TransactionRecord(
+      xid: xid, clientMAC: clientMAC, kind: kind, outcome: outcome,
+      assignedAddress: bound ? boundReply?.yiaddr : nil,
+      leaseSeconds: bound ? boundReply?.leaseSeconds : nil,
+      relayAgents: relayAgents, servers: servers, sequence: entries,
+      flags: TransactionFlag.allCases.filter { flags.contains($0) }, timings: timings, anomalies: anomalies,
+      firstSeen: entries.first?.timestamp ?? Timestamp(seconds: 0, nanoseconds: 0),
+      lastSeen: entries.last?.timestamp ?? Timestamp(seconds: 0, nanoseconds: 0))
+  }
+
+  static func endOutcome(_ end: EndReason) -> Outcome {
+    switch end {
+    case .timedOut: return .timeout
+    case .finished: return .timeout
+    case .captureEnded, .evicted: return .incomplete
+    }
+  }
+}
+
+func orderedUnique<T: Hashable>(_ items: [T]) -> [T] {
+  var seen = Set<T>()
+  return items.filter { seen.insert($0).inserted }
+}
+
+/// "850 ms", "6.02 s": durations in anomaly sentences.
+func ms(_ milliseconds: Double) -> String {
+  if milliseconds < 1000 {
+    return milliseconds < 10 ? "\(Double(Int(milliseconds * 100)) / 100) ms" : "\(Int(milliseconds.rounded())) ms"
+  }
+  let s = milliseconds / 1000
+  return s == s.rounded() ? "\(Int(s)) s" : "\(Double(Int(s * 100)) / 100) s"
+}

@@ -1,0 +1,198 @@
+import Correlate
+import Dissect
+
+/// `analyze` and `sniff` output: transactions as they end, then the summary.
+public struct TransactionReport {
+  public let format: OutputFormat
+  public let files: InputFiles
+  public var onlyProblems = false
+  private var written = 0
+
+  public init(format: OutputFormat, files: InputFiles, onlyProblems: Bool = false) {
+    self.format = format
+    self.files = files
+    self.onlyProblems = onlyProblems
+  }
+
+  public static let csvColumns = [
+    "xid", "client_mac", "kind", "outcome", "assigned_address", "lease_seconds", "relay_agents",
+    "servers", "flags", "discover_to_offer", "request_to_ack", "total", "relay_forward",
+    "server_response", "relay_return", "first_ts", "packets",
+  ]
+
+  public func header() -> String {
+    switch format {
+    case .json: return "{\"transactions\": [\n"
+    case .csv: return Self.csvColumns.joined(separator: ",") + "\n"
+    default: return ""
+    }
+  }
+
+  public mutating func render(_ t: TransactionRecord) -> [UInt8] {
+    if onlyProblems && t.flags.isEmpty { return [] }
+    defer { written += 1 }
+    switch format {
+    case .json:
+      var w = JSONWriter()
+      if written > 0 { w.bytes.append(contentsOf: Array(",\n".utf8)) }
+      writeJSON(t, into: &w)
+      return w.bytes
+    case .jsonl:
+      var w = JSONWriter()
+      writeJSON(t, into: &w)
+      w.newline()
+      return w.bytes
+    case .csv: return Array(csvRow(t).utf8)
+    case .text: return Array(Ladder.render(t, files: files).utf8)
+    }
+  }
+
+  public func footer(_ s: Summary) -> [UInt8] {
+    switch format {
+    case .json:
+      var w = JSONWriter()
+      w.bytes.append(contentsOf: Array("\n], \"summary\": ".utf8))
+      writeSummary(s, into: &w)
+      w.bytes.append(contentsOf: Array("}\n".utf8))
+      return w.bytes
+    case .jsonl:
+      var w = JSONWriter()
+      w.beginObject()
+      w.key("summary"); writeSummary(s, into: &w)
+      w.endObject()
+      w.newline()
+      return w.bytes
+    case .csv: return []
+    case .text: return Array(SummaryTable.render(s).utf8)
+    }
+  }
+
+  // MARK: JSON
+
+  public func writeJSON(_ t: TransactionRecord, into w: inout JSONWriter) {
+    w.beginObject()
+    w.key("xid"); w.string(formatXID(t.xid))
+    w.key("client_mac"); w.string(t.clientMAC.description)
+    w.key("kind"); w.string(t.kind.rawValue)
+    w.key("outcome"); w.string(t.outcome.rawValue)
+    w.key("assigned_address"); w.optionalString(t.assignedAddress?.description)
+    w.key("lease_seconds"); if let l = t.leaseSeconds { w.int(l) } else { w.null() }
+    w.key("relay_agents"); w.stringArray(t.relayAgents.map(\.description))
+    w.key("servers"); w.beginArray()
+    for s in t.servers {
+      w.beginObject()
+      w.key("address"); w.string(s.address.description)
+      w.key("forwarded"); w.int(s.forwarded)
+      w.key("replies"); w.int(s.replies)
+      w.key("answered"); w.bool(s.answered)
+      w.key("response_ms"); w.optionalDecimal(s.responseMilliseconds)
+      w.endObject()
+    }
+    w.endArray()
+    w.key("sequence"); w.beginArray()
+    for e in t.sequence {
+      w.beginObject()
+      w.key("frame"); w.int(e.frame)
+      w.key("file"); w.string(files.path(e.fileIndex))
+      w.key("ts"); w.timestamp(e.timestamp, nanosecondPrecision: files.isNano(e.fileIndex))
+      w.key("type"); w.string(e.typeName)
+      w.key("leg"); w.string(e.leg.rawValue)
+      w.key("src"); w.string(e.source.description)
+      w.key("dst"); w.string(e.destination.description)
+      if e.isDuplicate { w.key("duplicate"); w.bool(true) }
+      if let i = e.interface {
+        w.key("interface"); w.beginObject()
+        if let index = i.index { w.key("index"); w.int(index) }
+        w.key("direction"); w.string(i.direction)
+        w.endObject()
+      }
+      w.endObject()
+    }
+    w.endArray()
+    w.key("flags"); w.stringArray(t.flags.map(\.rawValue))
+    w.key("timings"); w.beginObject()
+    w.key("discover_to_offer"); w.optionalDecimal(t.timings.discoverToOffer)
+    w.key("request_to_ack"); w.optionalDecimal(t.timings.requestToAck)
+    w.key("total"); w.optionalDecimal(t.timings.total)
+    w.key("relay_forward"); w.optionalDecimal(t.timings.relayForward)
+    w.key("server_response"); w.optionalDecimal(t.timings.serverResponse)
+    w.key("relay_return"); w.optionalDecimal(t.timings.relayReturn)
+    w.endObject()
+    w.key("anomalies"); w.stringArray(t.anomalies)
+    w.endObject()
+  }
+
+  public func writeSummary(_ s: Summary, into w: inout JSONWriter) {
+    w.beginObject()
+    w.key("packets"); w.beginObject()
+    w.key("frames"); w.int(s.frames)
+    w.key("dhcp"); w.int(s.dhcpPackets)
+    w.key("duplicates"); w.int(s.duplicatePackets)
+    w.key("other"); w.int(s.otherPackets)
+    w.key("malformed"); w.int(s.malformedPackets)
+    w.endObject()
+    w.key("transactions"); w.int(s.transactions)
+    w.key("clients"); w.int(s.distinctClients)
+    w.key("outcomes"); w.beginObject()
+    for o in Outcome.allCases { w.key(o.rawValue); w.int(s.outcomes[o] ?? 0) }
+    w.endObject()
+    w.key("outcomes_by_kind"); w.beginObject()
+    for k in TransactionKind.allCases {
+      guard let byOutcome = s.outcomesByKind[k] else { continue }
+      w.key(k.rawValue); w.beginObject()
+      for o in Outcome.allCases where byOutcome[o] != nil { w.key(o.rawValue); w.int(byOutcome[o]!) }
+      w.endObject()
+    }
+    w.endObject()
+    w.key("flags"); w.beginObject()
+    for f in TransactionFlag.allCases where s.flags[f] != nil { w.key(f.rawValue); w.int(s.flags[f]!) }
+    w.endObject()
+    w.key("servers"); writeEndpoints(s.servers, into: &w)
+    w.key("relay_agents"); writeEndpoints(s.relayAgents, into: &w)
+    w.key("time_span"); w.beginObject()
+    w.key("first"); if let f = s.firstPacket { w.timestamp(f, nanosecondPrecision: false) } else { w.null() }
+    w.key("last"); if let l = s.lastPacket { w.timestamp(l, nanosecondPrecision: false) } else { w.null() }
+    w.key("seconds"); w.decimal(s.spanSeconds)
+    w.endObject()
+    w.key("evicted"); w.int(s.evicted)
+    w.key("starvation_suspected"); w.bool(s.looksLikeStarvation)
+    w.endObject()
+  }
+
+  func writeEndpoints(_ list: [EndpointStatistics], into w: inout JSONWriter) {
+    w.beginArray()
+    for e in list {
+      w.beginObject()
+      w.key("address"); w.string(e.address.description)
+      w.key("transactions"); w.int(e.transactions)
+      w.key("requests"); w.int(e.requests)
+      w.key("replies"); w.int(e.replies)
+      w.key("answer_rate"); w.decimal(e.answerRate)
+      w.key("response_ms"); w.beginObject()
+      w.key("min"); w.optionalDecimal(e.responseTimes.count > 0 ? e.responseTimes.minimum : nil)
+      w.key("median"); w.optionalDecimal(e.responseTimes.quantile(0.5))
+      w.key("p95"); w.optionalDecimal(e.responseTimes.quantile(0.95))
+      w.key("max"); w.optionalDecimal(e.responseTimes.count > 0 ? e.responseTimes.maximum : nil)
+      w.endObject()
+      w.endObject()
+    }
+    w.endArray()
+  }
+
+  // MARK: CSV
+
+  func csvRow(_ t: TransactionRecord) -> String {
+    func d(_ v: Double?) -> String { v.map { formatDecimal($0, places: 3) } ?? "" }
+    let fields = [
+      formatXID(t.xid), t.clientMAC.description, t.kind.rawValue, t.outcome.rawValue,
+      t.assignedAddress?.description ?? "", t.leaseSeconds.map(String.init) ?? "",
+      t.relayAgents.map(\.description).joined(separator: " "),
+      t.servers.map { "\($0.address)(\($0.forwarded)/\($0.replies))" }.joined(separator: " "),
+      t.flags.map(\.rawValue).joined(separator: " "),
+      d(t.timings.discoverToOffer), d(t.timings.requestToAck), d(t.timings.total),
+      d(t.timings.relayForward), d(t.timings.serverResponse), d(t.timings.relayReturn),
+      formatTimestamp(t.firstSeen, nanosecondPrecision: false), String(t.sequence.count),
+    ]
+    return fields.map(csvField).joined(separator: ",") + "\n"
+  }
+}
