@@ -26,6 +26,15 @@ let package = Package(
       name: "Correlate",
       dependencies: ["Dissect", .product(name: "Collections", package: "swift-collections")]),
     .target(name: "Report", dependencies: ["Correlate", "Dissect"]),
+    // Packet construction for tests, crafted fixtures and the load generator.
+    .target(name: "PacketCraft", dependencies: ["Dissect"]),
+    .executableTarget(
+      name: "dhcpscope-gen",
+      dependencies: [
+        "PacketCraft", "Capture", "Dissect",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
     .executableTarget(
       name: "dhcpscope",
       dependencies: [
@@ -33,9 +42,9 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "DissectTests", dependencies: ["Dissect"]),
-    .testTarget(name: "CorrelateTests", dependencies: ["Correlate", "Dissect", "Capture", "Report"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["Capture", "Dissect"]),
+    .testTarget(name: "DissectTests", dependencies: ["Dissect", "PacketCraft"]),
+    .testTarget(name: "CorrelateTests", dependencies: ["Correlate", "Dissect", "Capture", "Report", "PacketCraft"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["Capture", "Dissect", "PacketCraft"]),
   ],
   swiftLanguageModes: [.v5]
 )

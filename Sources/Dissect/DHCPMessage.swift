@@ -147,6 +147,8 @@ public struct DHCPMessage: Sendable {
     }
     let cookie = u32(Self.fixedHeaderLength)
     guard cookie == Self.magicCookie else {
+      // RFC 951 BOOTP may leave the vendor area zeroed: nothing to decode, nothing wrong.
+      if storage[Self.fixedHeaderLength..<payloadLength].allSatisfy({ $0 == 0 }) { return }
       warnings.append("bad magic cookie 0x\(String(cookie, radix: 16)) (expected 0x63825363); vendor area not decoded")
       return
     }

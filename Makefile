@@ -1,0 +1,44 @@
+# dhcpscope: `make demo` then `make test` on a fresh Debian machine.
+SWIFT ?= swift
+BIN := .build/release/dhcpscope
+APT := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
+
+.PHONY: demo build test deps test-deps fixtures lab bench fuzz asan clean
+
+# libpcap headers are all a build needs.
+deps:
+	@dpkg -s libpcap-dev >/dev/null 2>&1 || { apt-get update -qq && $(APT) libpcap-dev zlib1g-dev; }
+	@dpkg -s zlib1g-dev >/dev/null 2>&1 || $(APT) zlib1g-dev
+
+build: deps
+	$(SWIFT) build -c release --product dhcpscope
+
+demo: build
+	$(BIN) analyze Fixtures/two-servers-multi.pcapng
+
+# Tests compare against tshark and run real ISC dhcpd/dhcrelay/dhclient and dnsmasq in
+# network namespaces (skipped with a message when not root).
+test-deps: deps
+	@missing=""; \
+	for p in tshark tcpdump isc-dhcp-server isc-dhcp-relay isc-dhcp-client dnsmasq-base iproute2 procps; do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections; \
+	  apt-get update -qq && $(APT) $$missing; fi
+
+test: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# Regenerate fixtures: crafted ones always; lab ones need root.
+fixtures:
+	$(SWIFT) build --product dhcpscope-gen
+	.build/debug/dhcpscope-gen fixtures Fixtures/crafted
+	gzip -9 -c Fixtures/single-any.pcap > Fixtures/crafted/single-any.pcap.gz
+	Fixtures/lab/make-fixtures.sh
+
+bench: deps
+	scripts/bench.sh
+
+clean:
+	rm -rf .build
