@@ -27,8 +27,8 @@ test-deps: deps
 	  apt-get update -qq && $(APT) $$missing; fi
 
 test: test-deps
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) build
+	$(SWIFT) test
 
 # Regenerate fixtures: crafted ones always; lab ones need root.
 fixtures:

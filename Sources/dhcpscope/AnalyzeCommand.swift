@@ -72,17 +72,16 @@ struct AnalyzeCommand: ParsableCommand {
   }
 }
 
-/// Packets in, report out: reorder window → correlator → report and summary.
+/// Packets in, report out: the transaction stream, then the report and summary.
 struct AnalysisPipeline {
-  var reorder = ReorderBuffer<DHCPPacket>(windowSeconds: 2)
-  var correlator: Correlator
+  var stream: TransactionStream
   var report: TransactionReport
   var summary = Summary()
   let sink: FileSink
   var warnedAboutCap = false
 
   init(configuration: CorrelatorConfiguration, report: TransactionReport, sink: FileSink) {
-    correlator = Correlator(configuration: configuration)
+    stream = TransactionStream(configuration: configuration)
     self.report = report
     self.sink = sink
   }
@@ -98,25 +97,16 @@ struct AnalysisPipeline {
     }
   }
 
-  mutating func feed(_ packet: DHCPPacket) {
-    var released: [DHCPPacket] = []
-    reorder.push(packet, at: packet.timestamp) { released.append($0) }
-    for p in released { emit(correlator.add(p)) }
-  }
+  mutating func feed(_ packet: DHCPPacket) { emit(stream.add(packet)) }
 
   /// Fires timeouts by the clock (live capture while no packet arrives).
-  mutating func tick(_ now: Timestamp) {
-    var released: [DHCPPacket] = []
-    reorder.release(before: now) { released.append($0) }
-    for p in released { emit(correlator.add(p)) }
-    emit(correlator.advance(to: now))
-  }
+  mutating func tick(_ now: Timestamp) { emit(stream.tick(now)) }
 
   mutating func emit(_ records: [TransactionRecord]) {
-    if correlator.evicted > 0 && !warnedAboutCap {
+    if stream.correlator.evicted > 0 && !warnedAboutCap {
       warnedAboutCap = true
       printError(
-        "warning: more than \(correlator.configuration.maximumTracked) transactions open at once; closing the oldest as incomplete (--max-tracked)")
+        "warning: more than \(stream.correlator.configuration.maximumTracked) transactions open at once; closing the oldest as incomplete (--max-tracked)")
     }
     for r in records {
       summary.add(r)
@@ -126,11 +116,8 @@ struct AnalysisPipeline {
   }
 
   mutating func finish() {
-    var released: [DHCPPacket] = []
-    reorder.drain { released.append($0) }
-    for p in released { emit(correlator.add(p)) }
-    emit(correlator.finish())
-    summary.evicted = correlator.evicted
+    emit(stream.finish())
+    summary.evicted = stream.correlator.evicted
     sink.write(report.footer(summary))
     sink.flush()
   }
