@@ -32,6 +32,14 @@ public struct ServerActivity: Sendable, Equatable {
   /// First request sent to it, and its first reply (for response times).
   public var firstForward: Timestamp?
   public var firstReply: Timestamp?
+  public init(address: IPv4Address, forwarded: Int, replies: Int, firstForward: Timestamp? = nil, firstReply: Timestamp? = nil) {
+    self.address = address
+    self.forwarded = forwarded
+    self.replies = replies
+    self.firstForward = firstForward
+    self.firstReply = firstReply
+  }
+
   public var responseMilliseconds: Double? {
     guard let f = firstForward, let r = firstReply, r >= f else { return nil }
     return r.milliseconds(since: f)

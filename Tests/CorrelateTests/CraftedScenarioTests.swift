@@ -1,0 +1,170 @@
+import Correlate
+import Dissect
+import PacketCraft
+import Testing
+
+/// Scenarios real software will not produce on demand, made by dhcpscope-gen (Fixtures/crafted)
+/// or built here packet by packet.
+@Suite struct CraftedScenarioTests {
+  let a = addr("198.51.100.2"), b = addr("198.51.100.10")
+  let lease = addr("192.0.2.120")
+
+  @Test func sequentialFailover() throws {
+    let t = try #require(try analyze("crafted/failover.pcap").first)
+    #expect(t.outcome == .bound)
+    #expect(t.assignedAddress == lease)
+    #expect(t.flags.contains(.failover))
+    #expect(t.flags.contains(.serverNoReply))
+    #expect(t.flags.contains(.retransmission))
+    #expect(t.servers.map(\.address) == [a, b])
+    #expect(t.servers[0].forwarded == 2 && !t.servers[0].answered)
+    #expect(t.servers[1].answered)
+    #expect(t.anomalies.contains("server 198.51.100.2 never answered; the relay failed over to 198.51.100.10 after 6 s"))
+    #expect(t.timings.serverResponse != nil)
+  }
+
+  @Test func retransmissionsAnsweredTwice() throws {
+    let t = try #require(try analyze("crafted/retransmissions.pcap").first)
+    #expect(t.outcome == .bound)
+    #expect(Set(t.flags) == [.retransmission, .duplicateReply, .lateReply])
+    #expect(t.anomalies.contains("the client sent DISCOVER 2 times (secs 0, 2)"))
+    #expect(t.anomalies.contains("server 198.51.100.2 sent OFFER 2 times"))
+    #expect(t.anomalies.contains { $0.hasPrefix("OFFER from 198.51.100.2 arrived 100 ms after the client had sent REQUEST") })
+    #expect(t.servers.first?.replies == 3)
+    // Timed from the first DISCOVER to the first OFFER the client got.
+    #expect(t.timings.discoverToOffer == 2501)
+    #expect(t.timings.requestToAck == 201)
+  }
+
+  @Test func discoverFloodNeverAnswered() throws {
+    let records = try analyze("crafted/discover-flood.pcap", timeout: 10)
+    #expect(records.count == 40)
+    #expect(records.allSatisfy { $0.kind == .dora && $0.flags.contains(.retransmission) })
+    #expect(Set(records.map(\.clientMAC)).count == 40)
+    var summary = Summary()
+    for r in records { summary.add(r) }
+    #expect(summary.outcomes[.bound] == nil)
+    #expect(summary.transactions == 40)
+  }
+
+  @Test func floodTimesOutWithShortTimeout() throws {
+    let records = try analyze("crafted/discover-flood.pcap", timeout: 3)
+    #expect(records.count == 120)  // each DISCOVER times out before the next round
+    #expect(records.filter { $0.outcome == .timeout }.count == 80)
+  }
+
+  @Test func declineAfterDirectDORA() throws {
+    let t = try #require(try analyze("crafted/decline.pcap").first)
+    #expect(t.kind == .dora)
+    #expect(t.outcome == .declined)
+    #expect(t.flags.contains(.declined))
+    #expect(t.relayAgents.isEmpty)
+    #expect(t.sequence.map(\.leg) == [.clientServer, .serverClient, .clientServer, .serverClient, .clientServer])
+    #expect(t.servers.first?.address == a)
+  }
+
+  @Test func inform() throws {
+    let t = try #require(try analyze("crafted/inform.pcap").first)
+    #expect(t.kind == .inform)
+    #expect(t.outcome == .informed)
+    #expect(t.assignedAddress == nil)
+    #expect(t.flags.isEmpty)
+    #expect(t.timings.total == 4)
+  }
+
+  @Test func relayAnomalies() throws {
+    let t = try #require(try analyze("crafted/relay-anomaly.pcap").first)
+    #expect(t.outcome == .bound)
+    #expect(t.flags == [.relayAnomaly])
+    #expect(t.anomalies.contains { $0.contains("hops 0") })
+    #expect(t.anomalies.contains { $0.contains("still carries option 82") })
+  }
+
+  @Test func unansweredServerIdentifier() throws {
+    let t = try #require(try analyze("crafted/renew-unanswered.pcap").first)
+    #expect(t.kind == .request)
+    #expect(t.outcome == .incomplete)
+    #expect(t.flags.contains(.unansweredServerID))
+    #expect(t.flags.contains(.retransmission))
+    #expect(t.flags.contains(.serverNoReply))
+  }
+
+  @Test func directDORAByHand() throws {
+    let s = RelayScenario(xid: 0x0D1E_C7)
+    let t = try #require(
+      TransactionStream.records(
+        of: packets([
+          (0, s.clientBroadcast(MessageType.discover)),
+          (0.002, s.serverToClient(MessageType.offer, server: a, yiaddr: lease)),
+          (0.003, s.clientBroadcast(MessageType.request, requested: lease, server: a)),
+          (0.005, s.serverToClient(MessageType.ack, server: a, yiaddr: lease, lease: 7200)),
+        ])
+      ).first)
+    #expect(t.kind == .dora && t.outcome == .bound)
+    #expect(t.relayAgents.isEmpty)
+    #expect(t.sequence.map(\.leg) == [.clientServer, .serverClient, .clientServer, .serverClient])
+    #expect(t.leaseSeconds == 7200)
+    #expect(t.timings.discoverToOffer == 2 && t.timings.requestToAck == 2 && t.timings.total == 5)
+    #expect(t.timings.relayForward == nil && t.timings.serverResponse == nil)
+    #expect(t.servers == [ServerActivity(address: a, forwarded: 2, replies: 2, firstForward: t.sequence[0].timestamp, firstReply: t.sequence[1].timestamp)])
+  }
+
+  @Test func captureOnAnyCountsAPacketOnce() throws {
+    // A relayed DISCOVER captured twice (the `any` device sees it on two interfaces).
+    let s = RelayScenario(xid: 0xA11)
+    let records = TransactionStream.records(of: packets([
+      (0, s.clientBroadcast(MessageType.discover, ipID: 5)),
+      (0.00001, s.clientBroadcast(MessageType.discover, ipID: 5)),
+      (0.001, s.relayToServer(MessageType.discover, server: a)),
+      (0.002, s.serverToRelay(MessageType.offer, server: a, yiaddr: lease)),
+    ]))
+    let t = try #require(records.first)
+    #expect(t.sequence.filter(\.isDuplicate).count == 1)
+    #expect(!t.flags.contains(.retransmission))
+    #expect(t.outcome == .incomplete)
+  }
+
+  @Test func timeoutIsMeasuredInCaptureTime() throws {
+    let s = RelayScenario(xid: 0x71)
+    let only = packets([(0, s.clientBroadcast(MessageType.discover))])
+    var stream = TransactionStream(configuration: CorrelatorConfiguration(timeoutSeconds: 10))
+    #expect(stream.add(only[0]).isEmpty)
+    #expect(stream.tick(only[0].timestamp.adding(seconds: 9)).isEmpty)  // not yet: 9 + reorder slack
+    let fired = stream.tick(only[0].timestamp.adding(seconds: 12.5))
+    #expect(fired.map(\.outcome) == [.timeout])
+  }
+
+  @Test func trackingCapClosesTheOldestAsIncomplete() throws {
+    var frames: [(Double, [UInt8])] = []
+    for i in 0..<50 {
+      let s = RelayScenario(xid: UInt32(i), clientMAC: [2, 0, 0, 0, 0, UInt8(i)])
+      frames.append((Double(i) * 0.001, s.clientBroadcast(MessageType.discover)))
+    }
+    var stream = TransactionStream(configuration: CorrelatorConfiguration(maximumTracked: 10))
+    var records: [TransactionRecord] = []
+    for p in packets(frames) { records += stream.add(p) }
+    #expect(stream.correlator.openCount <= 10)
+    records += stream.finish()
+    #expect(records.count == 50)
+    #expect(stream.correlator.evicted >= 30)
+    #expect(records.first?.anomalies.contains { $0.contains("more than 10 transactions") } == true)
+  }
+
+  @Test func bootpAndLeasequery() throws {
+    let records = try analyze("crafted/bootp-leasequery.pcap")
+    #expect(records.map(\.kind) == [.bootp, .leasequery])
+    #expect(records[0].outcome == .bound)
+    #expect(records[0].assignedAddress == addr("192.0.2.66"))
+    #expect(records[1].outcome == .informed)
+  }
+
+  @Test func latencyStatistics() {
+    var s = LatencyStatistics()
+    for v in 1...100 { s.add(Double(v)) }
+    #expect(s.count == 100 && s.minimum == 1 && s.maximum == 100)
+    let median = s.quantile(0.5)!
+    let p95 = s.quantile(0.95)!
+    #expect(abs(median - 50) / 50 < 0.02)
+    #expect(abs(p95 - 95) / 95 < 0.02)
+  }
+}

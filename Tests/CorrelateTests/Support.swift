@@ -1,0 +1,62 @@
+import Foundation
+import Capture
+import Correlate
+import Dissect
+import PacketCraft
+
+/// The repository's Fixtures directory, found from this file's path.
+let fixtures: String = {
+  var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
+  parts.removeLast(3)
+  return parts.joined(separator: "/") + "/Fixtures"
+}()
+
+/// Reads capture files through libpcap and the dissector, as `analyze` does.
+func readPackets(_ names: [String]) throws -> [DHCPPacket] {
+  var all: [DHCPPacket] = []
+  for (index, name) in names.enumerated() {
+    let file = try CaptureFile(path: "\(fixtures)/\(name)")
+    var dissector = PacketDissector()
+    while let frame = try file.next() {
+      let r = dissector.dissect(
+        frame.bytes, linkType: file.linkType,
+        timestamp: Timestamp(seconds: frame.seconds, nanoseconds: frame.nanoseconds), frame: frame.number,
+        fileIndex: index)
+      if case .dhcp(let p) = r { all.append(p) }
+    }
+  }
+  // Several files: merge by time (stable), as analyze does.
+  return names.count == 1 ? all : all.enumerated().sorted {
+    $0.element.timestamp != $1.element.timestamp ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset
+  }.map(\.element)
+}
+
+func analyze(_ names: String..., timeout: Double = 10, maximumTracked: Int = 100_000) throws -> [TransactionRecord] {
+  TransactionStream.records(
+    of: try readPackets(names),
+    configuration: CorrelatorConfiguration(timeoutSeconds: timeout, maximumTracked: maximumTracked))
+}
+
+/// What the lab recorded about a scenario (the address dhclient really got, and so on).
+func labResult(_ scenario: String) throws -> [String: String] {
+  let file = try String(contentsOfFile: "\(fixtures)/lab/\(scenario).env", encoding: .utf8)
+  var result: [String: String] = [:]
+  for line in file.split(separator: "\n") {
+    let kv = line.split(separator: "=", maxSplits: 1).map(String.init)
+    result[kv[0]] = kv.count > 1 ? kv[1] : ""
+  }
+  return result
+}
+
+func addr(_ s: String) -> IPv4Address { IPv4Address(s)! }
+
+/// Frames of a hand-made sequence, dissected with timestamps `base + t`.
+func packets(_ frames: [(Double, [UInt8])]) -> [DHCPPacket] {
+  var d = PacketDissector()
+  return frames.enumerated().compactMap { i, f in
+    let ns = Int64(f.0 * 1e9)
+    let t = Timestamp(seconds: 1_700_000_000 + ns / 1_000_000_000, nanoseconds: Int32(ns % 1_000_000_000))
+    if case .dhcp(let p) = dissectFrame(f.1, at: t, frameNumber: i + 1, dissector: &d) { return p }
+    return nil
+  }
+}
