@@ -1,0 +1,75 @@
+import Foundation
+
+/// The repository root, found from this file's path.
+let repositoryRoot: String = {
+  var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
+  parts.removeLast(3)
+  return parts.joined(separator: "/")
+}()
+let fixtures = repositoryRoot + "/Fixtures"
+
+/// The dhcpscope binary `swift build` made beside the tests.
+let dhcpscopeBinary: String = {
+  let candidates = [".build/debug/dhcpscope", ".build/release/dhcpscope"].map { repositoryRoot + "/" + $0 }
+  return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+}()
+
+struct RunResult {
+  var status: Int32
+  var stdout: String
+  var stderr: String
+}
+
+/// Runs a program to completion (with a time limit) and captures its output.
+@discardableResult
+func run(_ path: String, _ arguments: [String], timeout: Double = 120, environment: [String: String]? = nil) throws -> RunResult {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: path)
+  process.arguments = arguments
+  if let environment { process.environment = environment }
+  let out = Pipe(), err = Pipe()
+  process.standardOutput = out
+  process.standardError = err
+  process.standardInput = FileHandle.nullDevice
+  try process.run()
+  // Read both pipes while the process runs so a full pipe cannot block it.
+  var outData = Data(), errData = Data()
+  let group = DispatchGroup()
+  group.enter()
+  DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+  group.enter()
+  DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+  let deadline = Date().addingTimeInterval(timeout)
+  while process.isRunning && Date() < deadline { usleep(20_000) }
+  if process.isRunning { process.terminate() }
+  process.waitUntilExit()
+  group.wait()
+  return RunResult(
+    status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+    stderr: String(decoding: errData, as: UTF8.self))
+}
+
+func dhcpscope(_ arguments: String...) throws -> RunResult { try run(dhcpscopeBinary, arguments) }
+
+func which(_ tool: String) -> String? {
+  for dir in ["/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(tool)") {
+    return "\(dir)/\(tool)"
+  }
+  return nil
+}
+
+/// Every capture file under Fixtures.
+func allFixtures() -> [String] {
+  let e = FileManager.default.enumerator(atPath: fixtures)
+  var files: [String] = []
+  while let f = e?.nextObject() as? String {
+    if f.hasSuffix(".pcap") || f.hasSuffix(".pcapng") || f.hasSuffix(".pcap.gz") { files.append(f) }
+  }
+  return files.sorted()
+}
+
+func jsonLines(_ text: String) throws -> [[String: Any]] {
+  try text.split(separator: "\n").map {
+    try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+  }
+}

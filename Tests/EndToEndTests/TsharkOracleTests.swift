@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+/// Decodes every DHCP packet of every fixture and compares it field by field with tshark.
+@Suite(.serialized) struct TsharkOracleTests {
+  static let fields = [
+    "frame.number", "dhcp.id", "dhcp.option.dhcp", "dhcp.ip.relay", "dhcp.ip.your", "dhcp.hw.mac_addr",
+    "dhcp.hops", "dhcp.secs", "dhcp.option.type", "dhcp.option.hostname",
+    "dhcp.option.agent_information_option.agent_circuit_id",
+  ]
+
+  /// Where tshark and dhcpscope part ways on purpose.
+  static let knownDifferences: [String: String] = [
+    // tshark reads the first piece of a split option 121 on its own, finds it malformed and
+    // stops; dhcpscope concatenates the pieces first, as RFC 3396 requires.
+    "crafted/overload-rfc3396.pcap": "RFC 3396 split options",
+  ]
+
+  // ICMP errors quote the DHCP packet they answer; tshark's `dhcp` filter matches those too.
+  @Test func everyFixtureMatchesTshark() throws {
+    guard let tshark = which("tshark") else {
+      print("skipped: tshark is not installed (make test-deps installs it)")
+      return
+    }
+    var compared = 0
+    for file in allFixtures() where Self.knownDifferences[file] == nil {
+      let path = "\(fixtures)/\(file)"
+      var args = ["-n", "-r", path, "-Y", "dhcp && !icmp", "-T", "fields", "-E", "separator=|", "-E", "occurrence=a", "-E", "aggregator=,"]
+      for f in Self.fields { args += ["-e", f] }
+      let oracle = try run(tshark, args)
+      #expect(oracle.status == 0, "tshark failed on \(file): \(oracle.stderr)")
+      let ours = try dhcpscope("decode", "--format", "jsonl", path)
+      #expect(ours.status == 0, "\(file): \(ours.stderr)")
+      let records = try jsonLines(ours.stdout)
+      let rows = oracle.stdout.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.isEmpty }
+      #expect(rows.count == records.count, "\(file): tshark shows \(rows.count) DHCP packets, dhcpscope \(records.count)")
+      for (row, record) in zip(rows, records) {
+        let t = row.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        let place = "\(file) frame \(t[0])"
+        #expect(String(record["frame"] as! Int) == t[0], "\(place): frame")
+        #expect(record["xid"] as? String == t[1], "\(place): xid")
+        let type = (record["options"] as! [[String: Any]]).first { $0["code"] as? Int == 53 }
+        let typeRaw = (type?["raw"] as? String).flatMap { UInt8($0, radix: 16) }.map(String.init) ?? ""
+        #expect(typeRaw == t[2], "\(place): message type")
+        #expect(record["giaddr"] as? String == t[3], "\(place): giaddr")
+        #expect(record["yiaddr"] as? String == t[4], "\(place): yiaddr")
+        if record["htype"] as? Int == 1 && record["hlen"] as? Int == 6 {
+          // tshark also lists option 61's hardware address under this field: take the first.
+          #expect(record["chaddr"] as? String == t[5].split(separator: ",").first.map(String.init), "\(place): chaddr")
+        }
+        #expect(String(record["hops"] as! Int) == t[6], "\(place): hops")
+        #expect(String(record["secs"] as! Int) == t[7], "\(place): secs")
+        let options = record["options"] as! [[String: Any]]
+        var ourCodes = options.map { $0["code"] as! Int }
+        var theirCodes: [Int] = []
+        for c in t[8].split(separator: ",").compactMap({ Int($0) }) where c != 0 && c != 255 && !theirCodes.contains(c) {
+          theirCodes.append(c)
+        }
+        if ourCodes.contains(52) {  // tshark lists overloaded fields where it meets option 52
+          ourCodes.sort()
+          theirCodes.sort()
+        }
+        #expect(ourCodes == theirCodes, "\(place): option codes")
+        let host = options.first { $0["code"] as? Int == 12 }?["value"] as? String ?? ""
+        // tshark drops an option that runs past the end; dhcpscope keeps what is there and warns.
+        if (record["warnings"] as? [String])?.isEmpty != false {
+          #expect(host == t[9], "\(place): hostname")
+        }
+        let agent = options.first { $0["code"] as? Int == 82 }?["suboptions"] as? [[String: Any]]
+        let circuit = agent?.first { $0["code"] as? Int == 1 }?["raw"] as? String ?? ""
+        #expect(circuit == t[10].replacingOccurrences(of: ":", with: ""), "\(place): circuit id")
+        compared += 1
+      }
+    }
+    #expect(compared > 150)
+    print("compared \(compared) DHCP packets with tshark")
+  }
+}
