@@ -11,7 +11,9 @@ public final class CaptureFile {
   private let handle: OpaquePointer
   private var framesRead = 0
 
-  public init(path: String, filter: String? = nil) throws {
+  /// Opens `path`; with `userFilter`, only frames matching it (and the built-in DHCP filter)
+  /// are returned.
+  public init(path: String, userFilter: String? = nil) throws {
     self.path = path
     var magic = [UInt8](repeating: 0, count: 4)
     guard let probe = fopen(path, "rb") else {
@@ -50,11 +52,11 @@ public final class CaptureFile {
     linkType = Int(pcap_datalink(opened))
     let nanoMagics: [[UInt8]] = [[0xA1, 0xB2, 0x3C, 0x4D], [0x4D, 0x3C, 0xB2, 0xA1]]
     hasNanosecondPrecision = nanoMagics.contains(innerMagic)
-    if let filter {
-      guard pcap_compile(opened, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
-        let reason = String(cString: pcap_geterr(opened))
-        pcap_close(opened)
-        throw CaptureError.badFilter(expression: filter, reason: reason)
+    if let userFilter {
+      let filter = DHCPFilter.expression(linkType: Int32(linkType), user: userFilter)
+      guard pcap_compile(handle, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
+        // deinit closes the handle.
+        throw CaptureError.badFilter(expression: filter, reason: String(cString: pcap_geterr(opened)))
       }
       hasFilter = true
     }

@@ -10,18 +10,19 @@ public struct CapturedFrame {
   public var bytes: UnsafeRawBufferPointer
 }
 
-/// The built-in capture filter. Non-first IPv4 fragments carry no UDP header, and VLAN-tagged
-/// frames need the `vlan` keyword to shift offsets, so both are spelled out.
+/// The built-in capture filter. Non-first IPv4 fragments carry no UDP header, so they are let
+/// through; on Ethernet, frames with one or two VLAN tags are matched too. libpcap's `vlan`
+/// shifts the offsets of everything after it, so the tagged cases nest inside each other.
 public enum DHCPFilter {
-  static let ports = "udp port 67 or udp port 68"
-  static let fragments = "(ip[6:2] & 0x1fff != 0)"
-  public static let builtIn =
-    "(\(ports)) or \(fragments) or (vlan and ((\(ports)) or \(fragments)))"
-    + " or (vlan and vlan and (\(ports)))"
+  static let dhcp = "(udp port 67 or udp port 68) or (ip[6:2] & 0x1fff != 0)"
 
-  /// The built-in filter with the user's added, as tcpdump users expect: both must match.
-  public static func combined(with user: String?) -> String {
-    guard let user, user.contains(where: { !$0.isWhitespace }) else { return builtIn }
-    return "(\(builtIn)) and (\(user))"
+  /// The expression for a link type, with the user's part (if any) required at every depth.
+  public static func expression(linkType: Int32, user: String?) -> String {
+    var base = "(\(dhcp))"
+    if let user, user.contains(where: { !$0.isWhitespace }) {
+      base = "((\(user)) and \(base))"
+    }
+    guard linkType == 1 else { return base }  // only Ethernet carries 802.1Q tags in libpcap
+    return "\(base) or (vlan and (\(base) or (vlan and \(base))))"
   }
 }

@@ -9,8 +9,9 @@ public final class LiveCapture {
   private var dumper: OpaquePointer?
   private var framesRead = 0
 
-  /// Opens `device` (a name, or `any`) with `filter` compiled into the kernel.
-  public init(device: String, filter: String, snapLength: Int32 = 65_535, readTimeoutMs: Int32 = 100) throws {
+  /// Opens `device` (a name, or `any`) with the built-in DHCP filter and the user's, compiled
+  /// into the kernel.
+  public init(device: String, userFilter: String?, snapLength: Int32 = 65_535, readTimeoutMs: Int32 = 100) throws {
     self.device = device
     var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
     guard let h = pcap_create(device, &errbuf) else {
@@ -36,6 +37,7 @@ public final class LiveCapture {
     // On `any`, cooked v2 keeps the interface index of each packet, as `tcpdump -y LINUX_SLL2`.
     if device == "any" { _ = pcap_set_datalink(h, 276) }
     linkType = Int(pcap_datalink(h))
+    let filter = DHCPFilter.expression(linkType: Int32(linkType), user: userFilter)
     var program = bpf_program()
     guard pcap_compile(h, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
       let reason = String(cString: pcap_geterr(h))

@@ -32,7 +32,7 @@ struct AnalyzeCommand: ParsableCommand {
   }
 
   func run() throws {
-    var (readers, failed) = openReaders(files, filter: common.filter)
+    var (readers, failed) = try openReaders(files, filter: common.filter)
     if readers.isEmpty && failed { throw InputFailure() }
     let sink = try common.openSink()
     let inputs = InputFiles(

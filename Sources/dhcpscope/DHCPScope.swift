@@ -14,6 +14,8 @@ struct DHCPScope: ParsableCommand {
     do {
       var command = try parseAsRoot()
       try command.run()
+    } catch let exit as UsageFailure {
+      Glibc.exit(exit.code)
     } catch let exit as InputFailure {
       Glibc.exit(exit.code)
     } catch {
@@ -33,6 +35,11 @@ struct DHCPScope: ParsableCommand {
 /// Thrown after the report is written and the error message printed, to end with exit 1.
 struct InputFailure: Error {
   var code: Int32 = 1
+}
+
+/// Thrown after a usage problem found while running (a filter libpcap cannot compile).
+struct UsageFailure: Error {
+  var code: Int32 = 2
 }
 
 func printError(_ message: String) {

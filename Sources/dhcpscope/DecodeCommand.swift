@@ -18,7 +18,7 @@ struct DecodeCommand: ParsableCommand {
   }
 
   func run() throws {
-    var (readers, failed) = openReaders(files, filter: common.filter)
+    var (readers, failed) = try openReaders(files, filter: common.filter)
     if readers.isEmpty && failed { throw InputFailure() }
     let sink = try common.openSink()
     let inputs = InputFiles(

@@ -20,7 +20,7 @@ struct PacketReader {
 
   init(path: String, fileIndex: Int, userFilter: String?) throws {
     // With no user filter the dissector alone decides, which is cheaper than BPF per packet.
-    file = try CaptureFile(path: path, filter: userFilter.map { DHCPFilter.combined(with: $0) })
+    file = try CaptureFile(path: path, userFilter: userFilter)
     self.fileIndex = fileIndex
   }
 
@@ -46,7 +46,8 @@ struct PacketReader {
 }
 
 /// Opens every input up front so a missing or non-capture file is reported before any output.
-func openReaders(_ paths: [String], filter: String?) -> (readers: [PacketReader], failed: Bool) {
+/// A filter libpcap rejects is a usage error (exit 2).
+func openReaders(_ paths: [String], filter: String?) throws -> (readers: [PacketReader], failed: Bool) {
   var readers: [PacketReader] = []
   var failed = false
   for (index, path) in paths.enumerated() {
@@ -55,7 +56,7 @@ func openReaders(_ paths: [String], filter: String?) -> (readers: [PacketReader]
     } catch let error as CaptureError {
       if case .badFilter = error {
         printError("\(error)")
-        return ([], true)
+        throw UsageFailure()
       }
       printError("\(error)")
       failed = true

@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+
+/// The executable as users and scripts see it: formats, exit codes, damaged input.
+@Suite struct CommandLineTests {
+  @Test func decodeJSONLHasTheContractFields() throws {
+    let r = try dhcpscope("decode", "--format", "jsonl", "\(fixtures)/crafted/linktype-sll2.pcap")
+    #expect(r.status == 0)
+    let records = try jsonLines(r.stdout)
+    #expect(records.count == 2)
+    let first = records[0]
+    for key in [
+      "frame", "file", "ts", "interface", "src", "dst", "sport", "dport", "op", "htype", "hlen", "hops", "xid",
+      "secs", "flags", "broadcast", "ciaddr", "yiaddr", "siaddr", "giaddr", "chaddr", "sname", "file_field",
+      "message_type", "options", "warnings",
+    ] {
+      #expect(first[key] != nil, "missing \(key)")
+    }
+    #expect((first["interface"] as? [String: Any])?["index"] as? Int == 3)
+    #expect((first["interface"] as? [String: Any])?["direction"] as? String == "in-broadcast")
+    #expect(first["op"] as? String == "BOOTREQUEST")
+    #expect(first["xid"] as? String == "0xdec00001")
+    #expect(first["message_type"] as? String == "DISCOVER")
+    let option = (first["options"] as! [[String: Any]])[0]
+    #expect(option["code"] as? Int == 53 && option["name"] as? String == "DHCP Message Type")
+    #expect(option["value"] as? String == "DISCOVER" && option["raw"] as? String == "01")
+    #expect((records[1]["interface"] as? [String: Any])?["direction"] as? String == "out")
+  }
+
+  @Test func timestampsKeepTheCapturePrecision() throws {
+    let nano = try jsonLines(try dhcpscope("decode", "--format", "jsonl", "\(fixtures)/crafted/nanosecond.pcap").stdout)
+    #expect(nano.count == 2)
+    let raw = try dhcpscope("decode", "--format", "jsonl", "\(fixtures)/crafted/nanosecond.pcap").stdout
+    #expect(raw.contains("\"ts\":1763700000.000000123"))
+    let micro = try dhcpscope("decode", "--format", "jsonl", "\(fixtures)/crafted/linktype-raw.pcap").stdout
+    #expect(micro.contains("\"ts\":1763700000.010000,"))
+  }
+
+  @Test func option82SubOptionsInJSON() throws {
+    let r = try dhcpscope("decode", "--format", "jsonl", "\(fixtures)/crafted/options-zoo.pcap")
+    let record = try #require(try jsonLines(r.stdout).first)
+    let o82 = try #require((record["options"] as! [[String: Any]]).first { $0["code"] as? Int == 82 })
+    let subs = o82["suboptions"] as! [[String: Any]]
+    #expect(subs[0]["name"] as? String == "Agent Circuit ID")
+    #expect(subs[0]["value"] as? String == "eth0/1/2:100")
+    #expect(subs[0]["raw"] as? String == "657468302f312f323a313030")
+    #expect((record["warnings"] as? [String])?.isEmpty == true)
+  }
+
+  @Test func everyFormatOfDecodeAndAnalyze() throws {
+    let file = "\(fixtures)/two-servers-any.pcap"
+    let json = try dhcpscope("analyze", "--format", "json", file)
+    #expect(json.status == 0)
+    let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+    let transactions = object["transactions"] as! [[String: Any]]
+    #expect(transactions.count == 1)
+    let t = transactions[0]
+    for key in [
+      "xid", "client_mac", "kind", "outcome", "assigned_address", "lease_seconds", "relay_agents", "servers",
+      "sequence", "flags", "timings", "anomalies",
+    ] {
+      #expect(t[key] != nil, "missing \(key)")
+    }
+    #expect(t["flags"] as? [String] == ["multiple-offers"])
+    #expect((t["sequence"] as! [[String: Any]]).first?["leg"] as? String == "client-relay")
+    let summary = object["summary"] as! [String: Any]
+    #expect(summary["transactions"] as? Int == 1)
+    #expect((summary["servers"] as! [[String: Any]]).count == 2)
+
+    let jsonl = try dhcpscope("analyze", "--format", "jsonl", file)
+    let lines = try jsonLines(jsonl.stdout)
+    #expect(lines.count == 2 && lines[1]["summary"] != nil)
+    #expect(lines[0]["xid"] as? String == t["xid"] as? String)
+
+    let csv = try dhcpscope("analyze", "--format", "csv", file)
+    let rows = csv.stdout.split(separator: "\n")
+    #expect(rows.count == 2 && rows[0].hasPrefix("xid,client_mac,kind,outcome"))
+    #expect(rows[1].contains("DORA,bound,192.0.2.150"))
+
+    let text = try dhcpscope("analyze", file)
+    #expect(text.stdout.contains("━━ DORA"))
+    #expect(text.stdout.contains("DISCOVER"))
+    #expect(text.stdout.contains("══ Summary"))
+
+    for format in ["text", "json", "jsonl", "csv"] {
+      let d = try dhcpscope("decode", "--format", format, file)
+      #expect(d.status == 0 && !d.stdout.isEmpty, "decode --format \(format)")
+    }
+    let decoded = try JSONSerialization.jsonObject(with: Data(try dhcpscope("decode", "--format", "json", file).stdout.utf8)) as! [Any]
+    #expect(decoded.count == 12)
+  }
+
+  @Test func outputFileOption() throws {
+    let out = NSTemporaryDirectory() + "dhcpscope-out-\(getpid()).jsonl"
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    let r = try dhcpscope("analyze", "--format", "jsonl", "-o", out, "\(fixtures)/single-any.pcap")
+    #expect(r.status == 0 && r.stdout.isEmpty)
+    #expect(try String(contentsOfFile: out, encoding: .utf8).contains("\"outcome\":\"bound\""))
+  }
+
+  @Test func onlyProblems() throws {
+    let r = try dhcpscope("analyze", "--only-problems", "--format", "jsonl", "\(fixtures)/nak-any.pcap")
+    let lines = try jsonLines(r.stdout)
+    #expect(lines.count == 2)  // the NAKed REQUEST and the summary; the clean DORA is left out
+    #expect(lines[0]["outcome"] as? String == "nak")
+    #expect((lines[1]["summary"] as? [String: Any])?["transactions"] as? Int == 2)
+  }
+
+  @Test func gzipAndSeveralFiles() throws {
+    let r = try dhcpscope("analyze", "--format", "jsonl", "\(fixtures)/crafted/single-any.pcap.gz", "\(fixtures)/nak-any.pcap")
+    #expect(r.status == 0)
+    let lines = try jsonLines(r.stdout)
+    #expect(lines.count == 4)
+    let files = Set(lines.dropLast().flatMap { ($0["sequence"] as! [[String: Any]]).map { $0["file"] as! String } })
+    #expect(files.count == 2)
+  }
+
+  @Test func usageErrorsExitTwo() throws {
+    #expect(try dhcpscope("decode").status == 2)
+    #expect(try dhcpscope("decode", "--format", "xml", "\(fixtures)/single-any.pcap").status == 2)
+    #expect(try dhcpscope("analyze", "--timeout", "0", "\(fixtures)/single-any.pcap").status == 2)
+    #expect(try dhcpscope("bogus-command").status == 2)
+    let badFilter = try dhcpscope("decode", "--filter", "port and and", "\(fixtures)/single-any.pcap")
+    #expect(badFilter.status == 2)
+    #expect(badFilter.stderr.contains("invalid filter"))
+  }
+
+  @Test func unreadableInputExitsOneNamingTheFile() throws {
+    let missing = try dhcpscope("decode", "/nonexistent/x.pcap")
+    #expect(missing.status == 1 && missing.stderr.contains("/nonexistent/x.pcap"))
+    let text = NSTemporaryDirectory() + "not-a-capture-\(getpid()).txt"
+    try "hello\n".write(toFile: text, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: text) }
+    let notCapture = try dhcpscope("analyze", text)
+    #expect(notCapture.status == 1 && notCapture.stderr.contains("not a pcap or pcapng capture"))
+  }
+
+  @Test func truncatedFileReportsWhatWasReadThenWhereItBroke() throws {
+    let data = try Data(contentsOf: URL(fileURLWithPath: "\(fixtures)/single-any.pcap"))
+    let cut = NSTemporaryDirectory() + "cut-\(getpid()).pcap"
+    try data.prefix(2000).write(to: URL(fileURLWithPath: cut))
+    defer { try? FileManager.default.removeItem(atPath: cut) }
+    let decode = try dhcpscope("decode", "--format", "jsonl", cut)
+    #expect(decode.status == 1)
+    #expect(try jsonLines(decode.stdout).count == 5)
+    #expect(decode.stderr.contains("\(cut): capture damaged at byte offset 2000, while reading packet 6"))
+    let analyze = try dhcpscope("analyze", "--format", "jsonl", cut)
+    #expect(analyze.status == 1)
+    let lines = try jsonLines(analyze.stdout)
+    #expect(lines.first?["outcome"] as? String == "incomplete")
+    #expect(lines.last?["summary"] != nil)
+    #expect(analyze.stderr.contains("while reading packet 6"))
+  }
+
+  @Test func interfacesListsLoopback() throws {
+    let r = try dhcpscope("interfaces")
+    #expect(r.status == 0)
+    #expect(r.stdout.contains("lo"))
+  }
+}
