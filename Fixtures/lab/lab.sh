@@ -11,16 +11,19 @@
 #   --capture  record on the relay: tcpdump -i any (SLL2) to OUTDIR/relay-any.pcap and
 #              dumpcap on r-c, r-s1, r-s2 to OUTDIR/relay-multi.pcapng
 #   --hold N   after the scenario starts, keep the lab up N seconds (for a live `sniff`)
+#   --run-in-relay CMD  start CMD (a shell command) in the relay namespace before the client
+#              starts; when the scenario ends it gets SIGINT and the lab waits for it
 # Writes OUTDIR/result.env: LEASED_ADDRESS, SERVER_ID, and the namespace names.
 # Environment: LAB_PREFIX (namespace prefix, default dsc), DHCLIENT_TIMEOUT (default 12).
 set -euo pipefail
 
 scenario=${1:?scenario}; out=${2:?output directory}; shift 2
-capture=0; hold=0
+capture=0; hold=0; relay_cmd=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --capture) capture=1 ;;
     --hold) hold=$2; shift ;;
+    --run-in-relay) relay_cmd=$2; shift ;;
     *) echo "lab.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -135,6 +138,13 @@ inns $NR dhcrelay -4 -d -a -id r-c "${upstream[@]}" $servers > "$work/dhcrelay.l
 pids+=($!)
 sleep 1
 
+relay_pid=""
+if [ -n "$relay_cmd" ]; then
+  ip netns exec $NR bash -c "exec $relay_cmd" &
+  relay_pid=$!
+  sleep 1.5  # let it open the device
+fi
+
 # dhclient's own script would rewrite /etc/resolv.conf; this one only sets the address.
 cat > "$work/script" <<'SCRIPT'
 #!/bin/sh
@@ -184,6 +194,11 @@ case "$scenario" in
 esac
 sleep "${hold}"
 sleep 1  # let the last replies reach the captures
+if [ -n "$relay_pid" ]; then
+  kill -INT "$relay_pid" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$relay_pid" 2>/dev/null || break; sleep 0.1; done
+  wait "$relay_pid" 2>/dev/null; echo "RELAY_CMD_STATUS=$?" > "$out/relay-cmd.env"
+fi
 
 leased=$(grep -o 'fixed-address [0-9.]*' "$work/dhclient.leases" | tail -1 | cut -d' ' -f2 || true)
 server_id=$(grep -o 'dhcp-server-identifier [0-9.]*' "$work/dhclient.leases" | tail -1 | cut -d' ' -f2 || true)

@@ -52,6 +52,18 @@ public struct EndpointStatistics: Sendable {
   public var answerRate: Double { transactions == 0 ? 0 : Double(answered) / Double(transactions) }
 }
 
+/// libpcap's counters for a live capture.
+public struct CaptureCounters: Sendable {
+  public var received: Int
+  public var dropped: Int
+  public var interfaceDropped: Int
+  public init(received: Int, dropped: Int, interfaceDropped: Int) {
+    self.received = received
+    self.dropped = dropped
+    self.interfaceDropped = interfaceDropped
+  }
+}
+
 /// The run's summary, built from each transaction as it ends; memory grows with the number
 /// of servers and relays, not with the capture.
 public struct Summary: Sendable {
@@ -69,6 +81,8 @@ public struct Summary: Sendable {
   public var firstPacket: Timestamp?
   public var lastPacket: Timestamp?
   public var evicted = 0
+  /// Live capture only: what libpcap received and dropped.
+  public var capture: CaptureCounters?
   /// Distinct client hardware addresses, counted exactly up to a cap.
   public private(set) var distinctClients = 0
   public static let clientCountCap = 1_000_000

@@ -192,7 +192,12 @@ enum TransactionAnalysis {
     // Silent servers and failover.
     // RELEASE and DECLINE get no reply, so a server's silence means nothing there.
     let expectsReply = kind != .release && kind != .decline
-    let silent = expectsReply ? servers.filter { $0.forwarded > 0 && !$0.answered } : []
+    // When the capture simply ended, one unanswered request may just be early; silence tells
+    // once another server answered or the server ignored a retransmission too.
+    let anyAnswered = servers.contains(where: \.answered)
+    let silent = expectsReply
+      ? servers.filter { $0.forwarded > 0 && !$0.answered && (outcome != .incomplete || anyAnswered || $0.forwarded > 1) }
+      : []
     for s in silent {
       flags.insert(.serverNoReply)
       anomalies.append("server \(s.address) was sent \(s.forwarded) request\(s.forwarded == 1 ? "" : "s") and never replied")

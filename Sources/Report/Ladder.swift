@@ -115,6 +115,9 @@ enum SummaryTable {
       "   \(s.frames) frames read, \(s.dhcpPackets) DHCP packets (\(s.duplicatePackets) seen twice), \(s.otherPackets) other, \(s.malformedPackets) malformed")
     out.append(
       "   \(s.transactions) transactions from \(s.distinctClients)\(s.clientCountIsCapped ? "+" : "") clients over \(formatDecimal(s.spanSeconds, places: 3)) s")
+    if let c = s.capture {
+      out.append("   libpcap: \(c.received) packets received, \(c.dropped) dropped by the kernel, \(c.interfaceDropped) by the interface")
+    }
     let outcomes = Outcome.allCases.compactMap { o in s.outcomes[o].map { "\(o.rawValue) \($0)" } }
     out.append("   outcomes: " + (outcomes.isEmpty ? "none" : outcomes.joined(separator: ", ")))
     for k in TransactionKind.allCases {

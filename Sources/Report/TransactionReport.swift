@@ -155,6 +155,13 @@ public struct TransactionReport {
     w.key("seconds"); w.decimal(s.spanSeconds)
     w.endObject()
     w.key("evicted"); w.int(s.evicted)
+    if let c = s.capture {
+      w.key("capture"); w.beginObject()
+      w.key("received"); w.int(c.received)
+      w.key("dropped"); w.int(c.dropped)
+      w.key("interface_dropped"); w.int(c.interfaceDropped)
+      w.endObject()
+    }
     w.key("starvation_suspected"); w.bool(s.looksLikeStarvation)
     w.endObject()
   }

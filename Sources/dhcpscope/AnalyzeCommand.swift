@@ -80,8 +80,8 @@ struct AnalysisPipeline {
   let sink: FileSink
   var warnedAboutCap = false
 
-  init(configuration: CorrelatorConfiguration, report: TransactionReport, sink: FileSink) {
-    stream = TransactionStream(configuration: configuration)
+  init(configuration: CorrelatorConfiguration, report: TransactionReport, sink: FileSink, reorderWindowSeconds: Double = 2) {
+    stream = TransactionStream(configuration: configuration, reorderWindowSeconds: reorderWindowSeconds)
     self.report = report
     self.sink = sink
   }

@@ -1,7 +1,138 @@
 import ArgumentParser
+import Capture
+import Correlate
+import Dissect
+import Glibc
+import Report
+
+/// Set by SIGINT/SIGTERM; the capture loop checks it at least every read timeout (100 ms).
+nonisolated(unsafe) private var stopRequested: sig_atomic_t = 0
 
 struct SniffCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "sniff", abstract: "Live capture.")
+  static let configuration = CommandConfiguration(
+    commandName: "sniff",
+    abstract: "Capture live and report each transaction as it ends (SIGINT/SIGTERM to stop).")
+
   @OptionGroup var common: CommonOptions
-  func run() throws { throw ValidationError("sniff is not built yet") }
+  @OptionGroup var correlation: CorrelationOptions
+
+  @Option(name: .short, help: "Interface to capture on (a name from 'dhcpscope interfaces', or any).")
+  var interface: String
+
+  @Option(name: .long, help: "Stop after this many packets.")
+  var count: Int?
+
+  @Option(name: .long, help: "Stop after this many seconds.")
+  var duration: Double?
+
+  @Option(name: .customShort("w"), help: "Also save the captured packets to this pcap file.")
+  var write: String?
+
+  @Option(name: .customShort("Z"), help: "After opening the interface, drop privileges to this user (as tcpdump -Z).")
+  var user: String?
+
+  func validate() throws {
+    if let count, count <= 0 { throw ValidationError("--count must be positive") }
+    if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
+    if interface.isEmpty { throw ValidationError("-i needs an interface name") }
+  }
+
+  func run() throws {
+    let capture: LiveCapture
+    do {
+      capture = try LiveCapture(device: interface, userFilter: common.filter)
+    } catch let error as CaptureError {
+      printError("\(error)")
+      if case .badFilter = error { throw UsageFailure() }
+      throw InputFailure()
+    }
+    if let user { try dropPrivileges(to: user) }
+    if let write {
+      do { try capture.save(to: write) } catch {
+        printError("\(error)")
+        throw InputFailure()
+      }
+    }
+    let sink = try common.openSink()
+    signal(SIGINT) { _ in stopRequested = 1 }
+    signal(SIGTERM) { _ in stopRequested = 1 }
+    fputs("dhcpscope: listening on \(interface), link-type \(LinkType.name(capture.linkType))\n", stderr)
+
+    var pipeline = AnalysisPipeline(
+      configuration: CorrelatorConfiguration(timeoutSeconds: common.timeout, maximumTracked: correlation.maxTracked),
+      report: TransactionReport(
+        format: common.format, files: InputFiles(paths: [interface], nanosecondPrecision: [false]),
+        onlyProblems: correlation.onlyProblems),
+      sink: sink, reorderWindowSeconds: 0.2)
+    sink.write(pipeline.report.header())
+    sink.flush()
+
+    var dissector = PacketDissector()
+    var counts = ReadCounts()
+    let started = monotonicSeconds()
+    var failed = false
+    while stopRequested == 0 {
+      if let duration, monotonicSeconds() - started >= duration { break }
+      if let count, counts.frames >= count { break }
+      let event: LiveCapture.Event
+      do { event = try capture.next() } catch {
+        printError("\(error)")
+        failed = true
+        break
+      }
+      switch event {
+      case .idle:
+        pipeline.tick(now())
+      case .frame(let frame):
+        counts.frames += 1
+        let time = Timestamp(seconds: frame.seconds, nanoseconds: frame.nanoseconds)
+        switch dissector.dissect(frame.bytes, linkType: capture.linkType, timestamp: time, frame: frame.number, fileIndex: 0) {
+        case .dhcp(let packet):
+          counts.dhcp += 1
+          pipeline.feed(packet)
+        case .other, .fragment: counts.other += 1
+        case .malformed: counts.malformed += 1
+        }
+        pipeline.tick(now())
+      }
+      sink.flush()
+    }
+    capture.closeSaveFile()
+    pipeline.summary.frames = counts.frames
+    pipeline.summary.dhcpPackets = counts.dhcp
+    pipeline.summary.otherPackets = counts.other
+    pipeline.summary.malformedPackets = counts.malformed
+    if let stats = capture.statistics() {
+      pipeline.summary.capture = CaptureCounters(
+        received: Int(stats.received), dropped: Int(stats.dropped), interfaceDropped: Int(stats.interfaceDropped))
+    }
+    pipeline.finish()
+    if failed { throw InputFailure() }
+  }
+
+  func now() -> Timestamp {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Timestamp(seconds: Int64(ts.tv_sec), nanoseconds: Int32(ts.tv_nsec))
+  }
+
+  /// Elapsed time for --duration: immune to wall-clock steps.
+  func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+  }
+
+  /// As tcpdump -Z: give up root once the device is open.
+  func dropPrivileges(to name: String) throws {
+    guard let entry = getpwnam(name) else {
+      printError("-Z \(name): no such user")
+      throw InputFailure()
+    }
+    let uid = entry.pointee.pw_uid, gid = entry.pointee.pw_gid
+    guard initgroups(name, gid) == 0, setgid(gid) == 0, setuid(uid) == 0 else {
+      printError("-Z \(name): cannot change to that user: \(String(cString: strerror(errno)))")
+      throw InputFailure()
+    }
+  }
 }
