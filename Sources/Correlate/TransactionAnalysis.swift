@@ -280,8 +280,9 @@ enum TransactionAnalysis {
     {
       timings.relayForward = r.timestamp.milliseconds(since: c.timestamp)
     }
-    if let r = unique.first(where: { $0.leg == .relayServer }),
-      let s = unique.first(where: { $0.leg == .serverRelay && $0.timestamp >= r.timestamp })
+    // From the relay's latest forward to the server that answered first, to that answer.
+    if let s = unique.first(where: { $0.leg == .serverRelay }),
+      let r = unique.last(where: { $0.leg == .relayServer && $0.destination == s.source && $0.timestamp <= s.timestamp })
     {
       timings.serverResponse = s.timestamp.milliseconds(since: r.timestamp)
     }
