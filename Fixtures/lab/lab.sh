@@ -197,7 +197,9 @@ sleep 1  # let the last replies reach the captures
 if [ -n "$relay_pid" ]; then
   kill -INT "$relay_pid" 2>/dev/null || true
   for _ in $(seq 100); do kill -0 "$relay_pid" 2>/dev/null || break; sleep 0.1; done
-  wait "$relay_pid" 2>/dev/null; echo "RELAY_CMD_STATUS=$?" > "$out/relay-cmd.env"
+  kill -0 "$relay_pid" 2>/dev/null && { echo "lab.sh: relay command ignored SIGINT" >&2; kill -KILL "$relay_pid"; }
+  status_cmd=0; wait "$relay_pid" 2>/dev/null || status_cmd=$?
+  echo "RELAY_CMD_STATUS=$status_cmd" > "$out/relay-cmd.env"
 fi
 
 leased=$(grep -o 'fixed-address [0-9.]*' "$work/dhclient.leases" | tail -1 | cut -d' ' -f2 || true)

@@ -8,6 +8,8 @@ public final class LiveCapture {
   private let handle: OpaquePointer
   private var dumper: OpaquePointer?
   private var framesRead = 0
+  private var selectableFD: Int32 = -1
+  private var readTimeoutMs: Int32 = 100
 
   /// Opens `device` (a name, or `any`) with the built-in DHCP filter and the user's, compiled
   /// into the kernel.
@@ -36,6 +38,11 @@ public final class LiveCapture {
     handle = h
     // On `any`, cooked v2 keeps the interface index of each packet, as `tcpdump -y LINUX_SLL2`.
     if device == "any" { _ = pcap_set_datalink(h, 276) }
+    // In immediate mode Linux's libpcap ignores the read timeout and would block forever;
+    // non-blocking reads behind poll() keep a quiet segment from stalling timers and signals.
+    _ = pcap_setnonblock(h, 1, &errbuf)
+    selectableFD = pcap_get_selectable_fd(h)
+    self.readTimeoutMs = readTimeoutMs
     linkType = Int(pcap_datalink(h))
     let filter = DHCPFilter.expression(linkType: Int32(linkType), user: userFilter)
     var program = bpf_program()
@@ -71,11 +78,17 @@ public final class LiveCapture {
     case idle
   }
 
-  /// Waits for the next frame up to the read timeout.
+  /// Waits for the next frame up to the read timeout; a signal also ends the wait.
   public func next() throws -> Event {
     var header: UnsafeMutablePointer<pcap_pkthdr>?
     var data: UnsafePointer<UInt8>?
-    let status = pcap_next_ex(handle, &header, &data)
+    var status = pcap_next_ex(handle, &header, &data)
+    if status == 0, selectableFD >= 0 {
+      var descriptor = pollfd(fd: selectableFD, events: Int16(POLLIN), revents: 0)
+      let ready = poll(&descriptor, 1, readTimeoutMs)
+      guard ready > 0 else { return .idle }
+      status = pcap_next_ex(handle, &header, &data)
+    }
     switch status {
     case 1:
       framesRead += 1

@@ -56,6 +56,12 @@ struct SniffCommand: ParsableCommand {
     let sink = try common.openSink()
     signal(SIGINT) { _ in stopRequested = 1 }
     signal(SIGTERM) { _ in stopRequested = 1 }
+    // A parent may have started us with these signals blocked (the mask is inherited).
+    var unblock = sigset_t()
+    sigemptyset(&unblock)
+    sigaddset(&unblock, SIGINT)
+    sigaddset(&unblock, SIGTERM)
+    sigprocmask(SIG_UNBLOCK, &unblock, nil)
     fputs("dhcpscope: listening on \(interface), link-type \(LinkType.name(capture.linkType))\n", stderr)
 
     var pipeline = AnalysisPipeline(

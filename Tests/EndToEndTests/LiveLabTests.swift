@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+
+/// Whether the lab can run here: root, `ip netns`, and the ISC DHCP suite.
+enum Lab {
+  static let unavailableReason: String? = {
+    if getuid() != 0 { return "not root: the lab needs network namespaces" }
+    for tool in ["ip", "dhcpd", "dhcrelay", "dhclient"] where which(tool) == nil {
+      return "\(tool) is not installed (make test-deps installs it)"
+    }
+    guard let probe = try? run(which("ip")!, ["netns", "list"]), probe.status == 0 else {
+      return "ip netns does not work here"
+    }
+    return nil
+  }()
+
+  static var available: Bool {
+    if let reason = unavailableReason { print("skipped: live lab tests: \(reason)") }
+    return unavailableReason == nil
+  }
+
+  struct Run {
+    var result: [String: String]
+    var live: [[String: Any]]
+    var directory: String
+  }
+
+  /// Runs a lab scenario with `dhcpscope sniff` on the relay namespace's `any` device.
+  static func sniff(_ scenario: String, extra: String = "") throws -> Run {
+    let dir = NSTemporaryDirectory() + "dhcpscope-lab-\(scenario)-\(getpid())"
+    try? FileManager.default.removeItem(atPath: dir)
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let command =
+      "\(dhcpscopeBinary) sniff -i any --format jsonl \(extra) -o \(dir)/live.jsonl -w \(dir)/live.pcap 2> \(dir)/sniff.err"
+    var env = ProcessInfo.processInfo.environment
+    env["LAB_PREFIX"] = "dse2e"
+    let lab = try run(
+      "\(fixtures)/lab/lab.sh", [scenario, dir, "--hold", "1", "--run-in-relay", command], timeout: 120, environment: env)
+    #expect(lab.status == 0, "lab.sh \(scenario): \(lab.stderr)")
+    var result: [String: String] = [:]
+    for file in ["result.env", "relay-cmd.env"] {
+      let text = (try? String(contentsOfFile: "\(dir)/\(file)", encoding: .utf8)) ?? ""
+      for line in text.split(separator: "\n") {
+        let kv = line.split(separator: "=", maxSplits: 1).map(String.init)
+        result[kv[0]] = kv.count > 1 ? kv[1] : ""
+      }
+    }
+    let live = try jsonLines((try? String(contentsOfFile: "\(dir)/live.jsonl", encoding: .utf8)) ?? "")
+    return Run(result: result, live: live, directory: dir)
+  }
+}
+
+@Suite(.serialized, .enabled(if: Lab.available, "needs root, ip netns and the ISC DHCP suite"))
+struct LiveLabTests {
+  @Test func sniffSeesTheRelayedLeaseDhclientGot() throws {
+    let run = try Lab.sniff("single")
+    defer { try? FileManager.default.removeItem(atPath: run.directory) }
+    let leased = try #require(run.result["LEASED_ADDRESS"])
+    #expect(!leased.isEmpty, "dhclient got no lease")
+    let sniffErr = (try? String(contentsOfFile: "\(run.directory)/sniff.err", encoding: .utf8)) ?? ""
+    #expect(run.result["RELAY_CMD_STATUS"] == "0", "sniff did not exit 0 on SIGINT: \(sniffErr)")
+    let dora = try #require(run.live.first { $0["kind"] as? String == "DORA" && $0["outcome"] as? String == "bound" })
+    #expect(dora["assigned_address"] as? String == leased)
+    #expect(dora["relay_agents"] as? [String] == ["192.0.2.1"])
+    let servers = dora["servers"] as! [[String: Any]]
+    #expect(servers.map { $0["address"] as! String } == [run.result["SERVER_ID"]!])
+    let legs = (dora["sequence"] as! [[String: Any]]).map { $0["leg"] as! String }
+    #expect(legs.starts(with: ["client-relay", "relay-server", "server-relay", "relay-client"]))
+    let summary = try #require(run.live.last?["summary"] as? [String: Any])
+    let capture = try #require(summary["capture"] as? [String: Any])
+    #expect((capture["received"] as? Int ?? 0) >= 8)
+
+    // What sniff saved with -w reads back to the same transactions.
+    let saved = try jsonLines(try dhcpscope("analyze", "--format", "jsonl", "\(run.directory)/live.pcap").stdout)
+    let again = try #require(saved.first { $0["xid"] as? String == dora["xid"] as? String && $0["kind"] as? String == "DORA" })
+    #expect(again["outcome"] as? String == "bound")
+    #expect(again["assigned_address"] as? String == leased)
+    #expect(again["flags"] as? [String] == dora["flags"] as? [String])
+    #expect((again["sequence"] as! [Any]).count == (dora["sequence"] as! [Any]).count)
+  }
+
+  @Test func noServerTimesOutLive() throws {
+    let run = try Lab.sniff("no-server", extra: "--timeout 3")
+    defer { try? FileManager.default.removeItem(atPath: run.directory) }
+    #expect(run.result["RELAY_CMD_STATUS"] == "0")
+    #expect(run.live.last?["summary"] != nil)
+    let timedOut = try #require(run.live.first { $0["outcome"] as? String == "timeout" })
+    #expect(timedOut["kind"] as? String == "DORA")
+    let flags = timedOut["flags"] as? [String] ?? []
+    #expect(flags.contains("timeout") && flags.contains("server-no-reply"))
+    #expect((timedOut["servers"] as! [[String: Any]]).first?["address"] as? String == "198.51.100.2")
+  }
+
+  @Test func silentServerOfTwo() throws {
+    let run = try Lab.sniff("first-down")
+    defer { try? FileManager.default.removeItem(atPath: run.directory) }
+    #expect(run.result["RELAY_CMD_STATUS"] == "0")
+    let dora = try #require(run.live.first { $0["kind"] as? String == "DORA" && $0["outcome"] as? String == "bound" })
+    #expect(dora["assigned_address"] as? String == run.result["LEASED_ADDRESS"])
+    #expect((dora["flags"] as? [String])?.contains("server-no-reply") == true)
+    let servers = dora["servers"] as! [[String: Any]]
+    let silent = try #require(servers.first { $0["address"] as? String == "198.51.100.2" })
+    #expect(silent["answered"] as? Bool == false)
+    #expect(servers.contains { $0["address"] as? String == "198.51.100.10" && $0["answered"] as? Bool == true })
+  }
+}
+
+@Suite(.enabled(if: getuid() == 0, "opening capture devices needs root"))
+struct SniffErrorTests {
+  @Test func noSuchInterface() throws {
+    let r = try dhcpscope("sniff", "-i", "nosuchif0", "--duration", "1")
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("nosuchif0: no such capture interface"))
+  }
+
+  @Test func stopsByItselfAfterDuration() throws {
+    let r = try dhcpscope("sniff", "-i", "lo", "--duration", "1", "--format", "jsonl")
+    #expect(r.status == 0)
+    let lines = try jsonLines(r.stdout)
+    #expect(lines.count == 1 && lines[0]["summary"] != nil)
+  }
+}
