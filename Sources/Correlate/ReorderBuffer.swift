@@ -4,17 +4,16 @@ import Dissect
 /// Puts packets back in time order within a bounded window. dumpcap writing several
 /// interfaces to one pcapng interleaves them out of time order (a relayed copy can come
 /// before the client's original), so packets wait here until nothing earlier can still come.
+///
+/// Held packets sit in a deque sorted by (time, arrival). Input is nearly always in order, so
+/// a packet is usually appended at the back; a late one is inserted where it belongs.
 public struct ReorderBuffer<Element> {
-  struct Item: Comparable {
+  struct Item {
     var time: Int64
-    var sequence: Int
     var element: Element
-    static func < (a: Item, b: Item) -> Bool { a.time != b.time ? a.time < b.time : a.sequence < b.sequence }
-    static func == (a: Item, b: Item) -> Bool { a.time == b.time && a.sequence == b.sequence }
   }
 
-  private var heap = Heap<Item>()
-  private var sequence = 0
+  private var held = Deque<Item>()
   private var newest: Int64 = .min
   public let windowNanoseconds: Int64
   public let maximumHeld: Int
@@ -24,27 +23,36 @@ public struct ReorderBuffer<Element> {
     self.maximumHeld = maximumHeld
   }
 
-  public var count: Int { heap.count }
+  public var count: Int { held.count }
 
   /// Adds one element; calls `release` for each element that is now safe to pass on.
   public mutating func push(_ element: Element, at time: Timestamp, release: (Element) -> Void) {
     let t = time.totalNanoseconds
-    sequence += 1
-    heap.insert(Item(time: t, sequence: sequence, element: element))
+    if let last = held.last, last.time > t {
+      // Late: after every held item with an earlier or equal time (ties keep arrival order).
+      var low = 0, high = held.count
+      while low < high {
+        let mid = (low + high) / 2
+        if held[mid].time <= t { low = mid + 1 } else { high = mid }
+      }
+      held.insert(Item(time: t, element: element), at: low)
+    } else {
+      held.append(Item(time: t, element: element))
+    }
     newest = max(newest, t)
-    while let top = heap.min, top.time <= newest - windowNanoseconds || heap.count > maximumHeld {
-      release(heap.removeMin().element)
+    while let first = held.first, first.time <= newest - windowNanoseconds || held.count > maximumHeld {
+      release(held.removeFirst().element)
     }
   }
 
   /// Releases what is older than the window before `time` (live capture, while idle).
   public mutating func release(before time: Timestamp, release: (Element) -> Void) {
     newest = max(newest, time.totalNanoseconds)
-    while let top = heap.min, top.time <= newest - windowNanoseconds { release(heap.removeMin().element) }
+    while let first = held.first, first.time <= newest - windowNanoseconds { release(held.removeFirst().element) }
   }
 
   /// Releases everything still held, in order.
   public mutating func drain(release: (Element) -> Void) {
-    while let item = heap.popMin() { release(item.element) }
+    while let item = held.popFirst() { release(item.element) }
   }
 }

@@ -18,11 +18,11 @@ public struct JSONWriter {
     bytes.append(UInt8(ascii: "\""))
     name.withUTF8Buffer { bytes.append(contentsOf: $0) }
     bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
-    if !needsComma.isEmpty { needsComma[needsComma.count - 1] = false }
     pendingKey = true
   }
 
-  public mutating func key(_ name: String) {
+  /// A key computed at run time (option record fields, enum names).
+  public mutating func dynamicKey(_ name: String) {
     if needsComma.last == true { bytes.append(UInt8(ascii: ",")) }
     appendQuoted(name)
     bytes.append(UInt8(ascii: ":"))
@@ -42,7 +42,15 @@ public struct JSONWriter {
 
   public mutating func string(_ s: String) { valuePrefix(); appendQuoted(s) }
   public mutating func raw(_ s: String) { valuePrefix(); bytes.append(contentsOf: s.utf8) }
-  public mutating func int<T: BinaryInteger>(_ v: T) { valuePrefix(); bytes.append(contentsOf: String(v).utf8) }
+  public mutating func int<T: BinaryInteger>(_ v: T) {
+    valuePrefix()
+    if v < 0 {
+      bytes.append(UInt8(ascii: "-"))
+      appendDigits(UInt64(-Int64(v)))
+    } else {
+      appendDigits(UInt64(v))
+    }
+  }
   public mutating func bool(_ v: Bool) { valuePrefix(); bytes.append(contentsOf: (v ? "true" : "false").utf8) }
   public mutating func null() { valuePrefix(); bytes.append(contentsOf: "null".utf8) }
 
@@ -54,7 +62,19 @@ public struct JSONWriter {
 
   public mutating func timestamp(_ t: Timestamp, nanosecondPrecision: Bool) {
     valuePrefix()
-    bytes.append(contentsOf: formatTimestamp(t, nanosecondPrecision: nanosecondPrecision).utf8)
+    if t.seconds < 0 {
+      bytes.append(contentsOf: formatTimestamp(t, nanosecondPrecision: nanosecondPrecision).utf8)
+      return
+    }
+    appendDigits(UInt64(t.seconds))
+    bytes.append(UInt8(ascii: "."))
+    var fraction = nanosecondPrecision ? Int(t.nanoseconds) : Int(t.nanoseconds) / 1000
+    var divisor = nanosecondPrecision ? 100_000_000 : 100_000
+    while divisor > 0 {
+      bytes.append(48 + UInt8(fraction / divisor))
+      fraction %= divisor
+      divisor /= 10
+    }
   }
 
   public mutating func optionalString(_ s: String?) { if let s { string(s) } else { null() } }
@@ -70,19 +90,92 @@ public struct JSONWriter {
 
   private mutating func appendQuoted(_ s: String) {
     bytes.append(UInt8(ascii: "\""))
-    for c in s.utf8 {
-      switch c {
-      case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
-      case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
-      case 0x0A: bytes.append(contentsOf: [92, UInt8(ascii: "n")])
-      case 0x0D: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
-      case 0x09: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
-      case 0..<0x20:
-        bytes.append(contentsOf: Array("\\u00".utf8))
-        bytes.append(hexDigit(c >> 4))
-        bytes.append(hexDigit(c & 0xF))
-      default: bytes.append(c)
+    var text = s
+    text.withUTF8 { utf8 in
+      // Most strings need no escaping: copy them in one go.
+      if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+        bytes.append(contentsOf: utf8)
+        return
       }
+      for c in utf8 { appendEscaped(c) }
+    }
+    bytes.append(UInt8(ascii: "\""))
+  }
+
+  private mutating func appendEscaped(_ c: UInt8) {
+    switch c {
+    case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
+    case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
+    case 0x0A: bytes.append(contentsOf: [92, UInt8(ascii: "n")])
+    case 0x0D: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
+    case 0x09: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
+    case 0..<0x20:
+      bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48])
+      bytes.append(hexDigit(c >> 4))
+      bytes.append(hexDigit(c & 0xF))
+    default: bytes.append(c)
+    }
+  }
+
+  /// Decimal digits of a non-negative number, without going through String.
+  private mutating func appendDigits(_ value: UInt64) {
+    if value < 10 {
+      bytes.append(48 + UInt8(value))
+      return
+    }
+    var v = value
+    var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: enough for 20 digits
+    var count = 0
+    withUnsafeMutableBytes(of: &scratch) { buf in
+      while v > 0 {
+        buf[23 - count] = 48 + UInt8(v % 10)
+        v /= 10
+        count += 1
+      }
+      bytes.append(contentsOf: buf[(24 - count)...])
+    }
+  }
+
+  /// A dotted-quad IPv4 address as a JSON string.
+  public mutating func address(_ a: IPv4Address) {
+    valuePrefix()
+    bytes.append(UInt8(ascii: "\""))
+    for shift in [24, 16, 8, 0] as [UInt32] {
+      appendDigits(UInt64(a.value >> shift & 0xFF))
+      if shift != 0 { bytes.append(UInt8(ascii: ".")) }
+    }
+    bytes.append(UInt8(ascii: "\""))
+  }
+
+  /// "0x" and 8 lowercase hex digits, as the contract spells xids.
+  public mutating func xid(_ v: UInt32) {
+    valuePrefix()
+    bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: "0"), UInt8(ascii: "x")])
+    for shift in stride(from: 28, through: 0, by: -4) { bytes.append(hexDigit(UInt8(v >> UInt32(shift) & 0xF))) }
+    bytes.append(UInt8(ascii: "\""))
+  }
+
+  /// Bytes as colon-separated hex ("02:00:00:00:c0:01").
+  public mutating func colonHex<C: Collection>(_ v: C) where C.Element == UInt8 {
+    valuePrefix()
+    bytes.append(UInt8(ascii: "\""))
+    var first = true
+    for b in v {
+      if !first { bytes.append(UInt8(ascii: ":")) }
+      first = false
+      bytes.append(hexDigit(b >> 4))
+      bytes.append(hexDigit(b & 0xF))
+    }
+    bytes.append(UInt8(ascii: "\""))
+  }
+
+  /// Bytes as plain lowercase hex.
+  public mutating func hex<C: Collection>(_ v: C) where C.Element == UInt8 {
+    valuePrefix()
+    bytes.append(UInt8(ascii: "\""))
+    for b in v {
+      bytes.append(hexDigit(b >> 4))
+      bytes.append(hexDigit(b & 0xF))
     }
     bytes.append(UInt8(ascii: "\""))
   }

@@ -63,23 +63,23 @@ public struct PacketReport {
     if !p.vlanIDs.isEmpty {
       w.key("vlan"); w.beginArray(); for v in p.vlanIDs { w.int(v) }; w.endArray()
     }
-    w.key("src"); w.string(p.source.description)
-    w.key("dst"); w.string(p.destination.description)
+    w.key("src"); w.address(p.source)
+    w.key("dst"); w.address(p.destination)
     w.key("sport"); w.int(p.sourcePort)
     w.key("dport"); w.int(p.destinationPort)
     w.key("op"); w.string(m.opName)
     w.key("htype"); w.int(m.htype)
     w.key("hlen"); w.int(m.hlen)
     w.key("hops"); w.int(m.hops)
-    w.key("xid"); w.string(formatXID(m.xid))
+    w.key("xid"); w.xid(m.xid)
     w.key("secs"); w.int(m.secs)
     w.key("flags"); w.int(m.flags)
     w.key("broadcast"); w.bool(m.broadcast)
-    w.key("ciaddr"); w.string(m.ciaddr.description)
-    w.key("yiaddr"); w.string(m.yiaddr.description)
-    w.key("siaddr"); w.string(m.siaddr.description)
-    w.key("giaddr"); w.string(m.giaddr.description)
-    w.key("chaddr"); w.string(m.clientHardwareAddress.description)
+    w.key("ciaddr"); w.address(m.ciaddr)
+    w.key("yiaddr"); w.address(m.yiaddr)
+    w.key("siaddr"); w.address(m.siaddr)
+    w.key("giaddr"); w.address(m.giaddr)
+    w.key("chaddr"); w.colonHex(m.clientHardwareAddress.bytes)
     w.key("sname"); w.string(m.serverName)
     w.key("file_field"); w.string(m.bootFileName)
     w.key("message_type"); w.string(m.messageTypeName)
@@ -99,7 +99,7 @@ public struct PacketReport {
     w.key("code"); w.int(o.code)
     w.key("name"); w.string(o.name)
     w.key("value"); writeValue(o.value, into: &w)
-    w.key("raw"); w.string(hexString(o.raw))
+    w.key("raw"); w.hex(o.raw)
     if o.pieces > 1 { w.key("pieces"); w.int(o.pieces) }
     if let subs = o.suboptions {
       w.key("suboptions"); w.beginArray()
@@ -114,14 +114,14 @@ public struct PacketReport {
     case .text(let s): w.string(s)
     case .number(let n): w.int(n)
     case .flag(let b): w.bool(b)
-    case .address(let a): w.string(a.description)
-    case .hex(let bytes): w.string(hexString(bytes))
+    case .address(let a): w.address(a)
+    case .hex(let bytes): w.hex(bytes)
     case .none: w.null()
     case .list(let items):
       w.beginArray(); for i in items { writeValue(i, into: &w) }; w.endArray()
     case .record(let fields):
       w.beginObject()
-      for f in fields { w.key(f.name); writeValue(f.value, into: &w) }
+      for f in fields { w.dynamicKey(f.name); writeValue(f.value, into: &w) }
       w.endObject()
     }
   }

@@ -71,17 +71,17 @@ public struct TransactionReport {
 
   public func writeJSON(_ t: TransactionRecord, into w: inout JSONWriter) {
     w.beginObject()
-    w.key("xid"); w.string(formatXID(t.xid))
-    w.key("client_mac"); w.string(t.clientMAC.description)
+    w.key("xid"); w.xid(t.xid)
+    w.key("client_mac"); w.colonHex(t.clientMAC.bytes)
     w.key("kind"); w.string(t.kind.rawValue)
     w.key("outcome"); w.string(t.outcome.rawValue)
-    w.key("assigned_address"); w.optionalString(t.assignedAddress?.description)
+    w.key("assigned_address"); if let a = t.assignedAddress { w.address(a) } else { w.null() }
     w.key("lease_seconds"); if let l = t.leaseSeconds { w.int(l) } else { w.null() }
-    w.key("relay_agents"); w.stringArray(t.relayAgents.map(\.description))
+    w.key("relay_agents"); w.beginArray(); for r in t.relayAgents { w.address(r) }; w.endArray()
     w.key("servers"); w.beginArray()
     for s in t.servers {
       w.beginObject()
-      w.key("address"); w.string(s.address.description)
+      w.key("address"); w.address(s.address)
       w.key("forwarded"); w.int(s.forwarded)
       w.key("replies"); w.int(s.replies)
       w.key("answered"); w.bool(s.answered)
@@ -97,8 +97,8 @@ public struct TransactionReport {
       w.key("ts"); w.timestamp(e.timestamp, nanosecondPrecision: files.isNano(e.fileIndex))
       w.key("type"); w.string(e.typeName)
       w.key("leg"); w.string(e.leg.rawValue)
-      w.key("src"); w.string(e.source.description)
-      w.key("dst"); w.string(e.destination.description)
+      w.key("src"); w.address(e.source)
+      w.key("dst"); w.address(e.destination)
       if e.isDuplicate { w.key("duplicate"); w.bool(true) }
       if let i = e.interface {
         w.key("interface"); w.beginObject()
@@ -134,18 +134,18 @@ public struct TransactionReport {
     w.key("transactions"); w.int(s.transactions)
     w.key("clients"); w.int(s.distinctClients)
     w.key("outcomes"); w.beginObject()
-    for o in Outcome.allCases { w.key(o.rawValue); w.int(s.outcomes[o] ?? 0) }
+    for o in Outcome.allCases { w.dynamicKey(o.rawValue); w.int(s.outcomes[o] ?? 0) }
     w.endObject()
     w.key("outcomes_by_kind"); w.beginObject()
     for k in TransactionKind.allCases {
       guard let byOutcome = s.outcomesByKind[k] else { continue }
-      w.key(k.rawValue); w.beginObject()
-      for o in Outcome.allCases where byOutcome[o] != nil { w.key(o.rawValue); w.int(byOutcome[o]!) }
+      w.dynamicKey(k.rawValue); w.beginObject()
+      for o in Outcome.allCases where byOutcome[o] != nil { w.dynamicKey(o.rawValue); w.int(byOutcome[o]!) }
       w.endObject()
     }
     w.endObject()
     w.key("flags"); w.beginObject()
-    for f in TransactionFlag.allCases where s.flags[f] != nil { w.key(f.rawValue); w.int(s.flags[f]!) }
+    for f in TransactionFlag.allCases where s.flags[f] != nil { w.dynamicKey(f.rawValue); w.int(s.flags[f]!) }
     w.endObject()
     w.key("servers"); writeEndpoints(s.servers, into: &w)
     w.key("relay_agents"); writeEndpoints(s.relayAgents, into: &w)
