@@ -85,7 +85,7 @@ public struct Summary: Sendable {
   public var capture: CaptureCounters?
   /// Distinct client hardware addresses, counted exactly up to a cap.
   public private(set) var distinctClients = 0
-  public static let clientCountCap = 1_000_000
+  public static let clientCountCap = 100_000
   private var clientSet = Set<HardwareAddress>()
   private var serverIndex: [IPv4Address: Int] = [:]
   private var relayIndex: [IPv4Address: Int] = [:]

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# make bench: times dhcpscope against libpcap reading alone (tcpdump -r FILE -w /dev/null) on
+# the same machine in the same run, and prints ratios, packets per second and peak memory.
+# BENCH_TRANSACTIONS sets the capture size (default 120000 transactions, about 940 000 packets).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for tool in tcpdump bc; do command -v $tool >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $tool; }; done
+swift build -c release --product dhcpscope >/dev/null
+swift build -c release --product dhcpscope-gen >/dev/null
+mkdir -p bench-out
+n=${BENCH_TRANSACTIONS:-120000}
+capture=bench-out/load-$n.pcap
+[ -f "$capture" ] || .build/release/dhcpscope-gen load --transactions "$n" --rate 1000 -o "$capture"
+packets=$(tcpdump -r "$capture" -w /dev/null 2>&1 | grep -o '[0-9]* packets' || true)
+frames=$(.build/release/dhcpscope analyze --format jsonl -o bench-out/analyze.jsonl "$capture" >/dev/null; tail -1 bench-out/analyze.jsonl | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["packets"]["frames"])')
+read -r ref ref_mb < <(python3 scripts/measure.py 3 tcpdump -r "$capture" -w /dev/null)
+printf '%-44s %8s %8s %10s %9s\n' "command" "seconds" "ratio" "packets/s" "peak MB"
+printf '%-44s %8.3f %8s %10.0f %9.1f\n' "tcpdump -r FILE -w /dev/null (reference)" "$ref" "1.00" "$(echo "$frames / $ref" | bc -l)" "$ref_mb"
+for cmd in "analyze --format jsonl" "analyze --format csv" "analyze --format text" "decode --format jsonl" "decode --format csv"; do
+  read -r t mb < <(python3 scripts/measure.py 3 .build/release/dhcpscope $cmd -o bench-out/out "$capture")
+  printf '%-44s %8.3f %8.2f %10.0f %9.1f\n' "dhcpscope $cmd" "$t" "$(echo "$t / $ref" | bc -l)" "$(echo "$frames / $t" | bc -l)" "$mb"
+done
+echo "capture: $capture, $frames frames; targets: analyze <= 3x, decode <= 5x, peak <= 128 MB"
