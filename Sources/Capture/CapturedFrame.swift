@@ -8,6 +8,24 @@ public struct CapturedFrame {
   public var capturedLength: Int
   public var originalLength: Int
   public var bytes: UnsafeRawBufferPointer
+
+  /// From libpcap's header, whose fraction a damaged file can set to anything: the fraction
+  /// is folded into the seconds and the seconds kept within 0 ... 2^34 (the year 2514).
+  init(number: Int, rawSeconds: Int, rawFraction: Int, capturedLength: Int, originalLength: Int, bytes: UnsafeRawBufferPointer) {
+    self.number = number
+    let carry = rawFraction / 1_000_000_000
+    var fraction = rawFraction % 1_000_000_000
+    var seconds = rawSeconds.addingReportingOverflow(carry).partialValue
+    if fraction < 0 {
+      fraction += 1_000_000_000
+      seconds = seconds.subtractingReportingOverflow(1).partialValue
+    }
+    self.seconds = Int64(min(max(seconds, 0), 1 << 34))
+    self.nanoseconds = Int32(fraction)
+    self.capturedLength = capturedLength
+    self.originalLength = originalLength
+    self.bytes = bytes
+  }
 }
 
 /// The built-in capture filter. Non-first IPv4 fragments carry no UDP header, so they are let

@@ -99,7 +99,7 @@ public final class LiveCapture {
       let h = header!.pointee
       return .frame(
         CapturedFrame(
-          number: framesRead, seconds: Int64(h.ts.tv_sec), nanoseconds: Int32(h.ts.tv_usec),
+          number: framesRead, rawSeconds: h.ts.tv_sec, rawFraction: h.ts.tv_usec,
           capturedLength: Int(h.caplen), originalLength: Int(h.len),
           bytes: UnsafeRawBufferPointer(start: data, count: Int(h.caplen))))
     case 0, PCAP_ERROR_BREAK:

@@ -131,11 +131,11 @@ public struct Correlator {
     if tx.finalAt == nil, !entry.isDuplicate, endsExchange(entry, in: tx) { tx.finalAt = entry.timestamp }
     let base: Int64
     if let f = tx.finalAt {
-      base = f.totalNanoseconds + Int64(configuration.graceSeconds * 1e9)
+      base = f.totalNanoseconds &+ Int64(configuration.graceSeconds * 1e9)
     } else {
-      base = tx.lastSeen.totalNanoseconds + Int64(configuration.timeoutSeconds * 1e9)
+      base = tx.lastSeen.totalNanoseconds &+ Int64(configuration.timeoutSeconds * 1e9)
     }
-    let deadline = min(base, tx.firstSeen.totalNanoseconds + Int64(configuration.maximumAgeSeconds * 1e9))
+    let deadline = min(base, tx.firstSeen.totalNanoseconds &+ Int64(configuration.maximumAgeSeconds * 1e9))
     if deadline != tx.deadline {
       tx.deadline = deadline
       deadlines.insert(Deadline(at: deadline, key: key, id: tx.id))

@@ -40,7 +40,7 @@ public struct ReorderBuffer<Element> {
       held.append(Item(time: t, element: element))
     }
     newest = max(newest, t)
-    while let first = held.first, first.time <= newest - windowNanoseconds || held.count > maximumHeld {
+    while let first = held.first, first.time <= newest &- windowNanoseconds || held.count > maximumHeld {
       release(held.removeFirst().element)
     }
   }
@@ -48,7 +48,7 @@ public struct ReorderBuffer<Element> {
   /// Releases what is older than the window before `time` (live capture, while idle).
   public mutating func release(before time: Timestamp, release: (Element) -> Void) {
     newest = max(newest, time.totalNanoseconds)
-    while let first = held.first, first.time <= newest - windowNanoseconds { release(held.removeFirst().element) }
+    while let first = held.first, first.time <= newest &- windowNanoseconds { release(held.removeFirst().element) }
   }
 
   /// Releases everything still held, in order.

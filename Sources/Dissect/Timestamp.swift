@@ -23,10 +23,10 @@ public struct Timestamp: Hashable, Comparable, Sendable {
 
   /// Milliseconds from `earlier` to self.
   public func milliseconds(since earlier: Timestamp) -> Double {
-    Double(totalNanoseconds - earlier.totalNanoseconds) / 1e6
+    Double(totalNanoseconds &- earlier.totalNanoseconds) / 1e6
   }
 
   public func adding(seconds s: Double) -> Timestamp {
-    Timestamp(totalNanoseconds: totalNanoseconds + Int64(s * 1e9))
+    Timestamp(totalNanoseconds: totalNanoseconds &+ Int64(s * 1e9))
   }
 }

@@ -168,3 +168,32 @@ import Testing
     #expect(abs(p95 - 95) / 95 < 0.02)
   }
 }
+
+@Suite struct FloodTests {
+  /// A DHCP starvation attack: every DISCOVER from a new MAC and xid. Memory is bounded by the
+  /// cap on tracked transactions, and the summary calls it out.
+  @Test func starvationFloodStaysWithinTheCap() throws {
+    var stream = TransactionStream(configuration: CorrelatorConfiguration(timeoutSeconds: 10, maximumTracked: 500))
+    var summary = Summary()
+    var dissector = PacketDissector()
+    var builder = BOOTPBuilder(type: MessageType.discover)
+    let frame = FrameBuilder(from: "0.0.0.0", 68, to: "255.255.255.255", 67)
+    var maximumOpen = 0
+    for i in 0..<20_000 {
+      builder.xid = UInt32(i) &* 2_654_435_761
+      builder.chaddr = [0x02, 0xBA, UInt8(i >> 16 & 0xFF), UInt8(i >> 8 & 0xFF), UInt8(i & 0xFF), 0x01]
+      let t = Timestamp(seconds: 1_700_000_000 + Int64(i / 1000), nanoseconds: Int32(i % 1000) * 1_000_000)
+      guard case .dhcp(let p) = dissectFrame(frame.frame(builder.build()), at: t, frameNumber: i + 1, dissector: &dissector)
+      else { continue }
+      for r in stream.add(p) { summary.add(r) }
+      maximumOpen = max(maximumOpen, stream.correlator.openCount)
+    }
+    for r in stream.finish() { summary.add(r) }
+    #expect(maximumOpen <= 500)
+    #expect(summary.transactions == 20_000)
+    #expect(summary.distinctClients == 20_000)
+    #expect(summary.outcomes[.bound] == nil)
+    #expect(summary.looksLikeStarvation)
+    #expect(stream.correlator.evicted > 0)
+  }
+}
