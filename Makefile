@@ -40,5 +40,19 @@ fixtures:
 bench: deps
 	scripts/bench.sh
 
+# libFuzzer on the dissector, seeded with every frame of the fixtures. FUZZ_SECONDS=600 by default.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	$(SWIFT) build --product dhcpscope-gen
+	mkdir -p .build-fuzz/crashes
+	swiftc -sanitize=fuzzer,address -parse-as-library -O Sources/Dissect/*.swift Fuzz/FuzzDissect.swift -o .build-fuzz/fuzz-dissect
+	.build/debug/dhcpscope-gen seeds -o .build-fuzz/corpus $$(find Fixtures -name '*.pcap' -o -name '*.pcapng')
+	cd .build-fuzz && ./fuzz-dissect -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -artifact_prefix=crashes/ -print_final_stats=1 corpus
+
+# The whole test suite under the address sanitizer.
+asan: test-deps
+	$(SWIFT) build --sanitize=address
+	$(SWIFT) test --sanitize=address
+
 clean:
 	rm -rf .build

@@ -183,7 +183,7 @@ public struct PacketReport {
   func textValue(_ v: OptionValue, code: UInt32?) -> String? {
     switch v {
     case .none: return nil
-    case .text(let s): return "\"\(s)\""
+    case .text(let s): return code == 53 || code == 52 || code == 46 ? s : "\"\(s)\""
     case .number(let n):
       if code == 51 || code == 58 || code == 59 { return "\(n) (\(formatDuration(Int(n))))" }
       return String(n)
