@@ -117,9 +117,10 @@ public struct Correlator {
 
   private mutating func start(_ key: Key, _ packet: DHCPPacket) -> Open {
     nextID += 1
-    let tx = Open(
+    var tx = Open(
       id: nextID, xid: key.xid, clientMAC: packet.message.clientHardwareAddress,
       firstSeen: packet.timestamp, lastSeen: packet.timestamp)
+    tx.entries.reserveCapacity(8)
     open[key] = tx
     creationOrder.append((key, nextID))
     return tx

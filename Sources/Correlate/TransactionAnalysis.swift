@@ -98,17 +98,17 @@ enum TransactionAnalysis {
     var flags: Set<TransactionFlag> = []
     var anomalies: [String] = []
 
-    // Retransmissions.
-    var typeCounts: [String: [UInt16]] = [:]
-    var typeOrder: [String] = []
+    // Retransmissions: counted by message type (nil is BOOTP), in the order types appear.
+    var typeSecs: [UInt8?: [UInt16]] = [:]
+    var typeOrder: [UInt8?] = []
     for e in clientMessages {
-      if typeCounts[e.typeName] == nil { typeOrder.append(e.typeName) }
-      typeCounts[e.typeName, default: []].append(e.secs)
+      if typeSecs[e.messageType] == nil { typeOrder.append(e.messageType) }
+      typeSecs[e.messageType, default: []].append(e.secs)
     }
-    for t in typeOrder where typeCounts[t]!.count > 1 {
+    for t in typeOrder where typeSecs[t]!.count > 1 {
       flags.insert(.retransmission)
-      let secs = typeCounts[t]!.map(String.init).joined(separator: ", ")
-      anomalies.append("the client sent \(t) \(typeCounts[t]!.count) times (secs \(secs))")
+      let secs = typeSecs[t]!.map(String.init).joined(separator: ", ")
+      anomalies.append("the client sent \(MessageType.name(t)) \(typeSecs[t]!.count) times (secs \(secs))")
     }
 
     // Replies: which servers offered, duplicates, late ones.
@@ -117,19 +117,21 @@ enum TransactionAnalysis {
       flags.insert(.multipleOffers)
       anomalies.append("offers came from \(offerServers.count) servers: \(offerServers.map(\.description).joined(separator: ", "))")
     }
-    var replyCounts: [String: Int] = [:]
-    var replyOrder: [(IPv4Address?, String)] = []
+    struct ReplyKey: Hashable {
+      var server: IPv4Address?
+      var type: UInt8?
+    }
+    var replyCounts: [ReplyKey: Int] = [:]
+    var replyOrder: [ReplyKey] = []
     for e in serverReplies {
-      let key = "\(replyServer(e).map(\.description) ?? "?") \(e.typeName)"
-      if replyCounts[key] == nil { replyOrder.append((replyServer(e), e.typeName)) }
+      let key = ReplyKey(server: replyServer(e), type: e.messageType)
+      if replyCounts[key] == nil { replyOrder.append(key) }
       replyCounts[key, default: 0] += 1
     }
-    for (server, type) in replyOrder {
-      let n = replyCounts["\(server.map(\.description) ?? "?") \(type)"]!
-      if n > 1 {
-        flags.insert(.duplicateReply)
-        anomalies.append("server \(server.map(\.description) ?? "(unknown)") sent \(type) \(n) times")
-      }
+    for key in replyOrder where replyCounts[key]! > 1 {
+      flags.insert(.duplicateReply)
+      anomalies.append(
+        "server \(key.server.map(\.description) ?? "(unknown)") sent \(MessageType.name(key.type)) \(replyCounts[key]!) times")
     }
     let firstClientRequest = clientMessages.first { $0.messageType == MessageType.request }?.timestamp
     let isFinalReply: (SequenceEntry) -> Bool = { $0.messageType == MessageType.ack || $0.messageType == MessageType.nak }

@@ -153,6 +153,7 @@ public struct DHCPMessage: Sendable {
       return
     }
     var raw: [DHCPOptionRef] = []
+    raw.reserveCapacity(16)
     let sawEnd = scan(area: .options, range: Self.fixedHeaderLength + 4..<payloadLength, into: &raw)
     if !sawEnd { warnings.append("options field has no end option (255)") }
     // Option overload: the first option 52 decides; RFC 2131 reads file, then sname.

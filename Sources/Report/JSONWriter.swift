@@ -4,17 +4,30 @@ import Dissect
 /// would build a tree per record; reports write millions of records, so this writes directly.
 public struct JSONWriter {
   public var bytes: [UInt8] = []
-  private var needsComma: [Bool] = []
+  /// One bit per open object or array (innermost in bit 0): whether it needs a comma before
+  /// its next member. A bit stack keeps this free of allocations (nesting up to 64 deep).
+  private var commaBits: UInt64 = 0
+  private var depth = 0
 
   public init() { bytes.reserveCapacity(4096) }
 
-  public mutating func beginObject() { valuePrefix(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
-  public mutating func endObject() { needsComma.removeLast(); bytes.append(UInt8(ascii: "}")) }
-  public mutating func beginArray() { valuePrefix(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
-  public mutating func endArray() { needsComma.removeLast(); bytes.append(UInt8(ascii: "]")) }
+  public mutating func beginObject() { valuePrefix(); bytes.append(UInt8(ascii: "{")); push() }
+  public mutating func endObject() { pop(); bytes.append(UInt8(ascii: "}")) }
+  public mutating func beginArray() { valuePrefix(); bytes.append(UInt8(ascii: "[")); push() }
+  public mutating func endArray() { pop(); bytes.append(UInt8(ascii: "]")) }
+
+  private mutating func push() {
+    commaBits <<= 1
+    depth += 1
+  }
+  private mutating func pop() {
+    commaBits >>= 1
+    depth -= 1
+  }
+  private var needsComma: Bool { depth > 0 && commaBits & 1 != 0 }
 
   public mutating func key(_ name: StaticString) {
-    if needsComma.last == true { bytes.append(UInt8(ascii: ",")) }
+    if needsComma { bytes.append(UInt8(ascii: ",")) }
     bytes.append(UInt8(ascii: "\""))
     name.withUTF8Buffer { bytes.append(contentsOf: $0) }
     bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
@@ -23,7 +36,7 @@ public struct JSONWriter {
 
   /// A key computed at run time (option record fields, enum names).
   public mutating func dynamicKey(_ name: String) {
-    if needsComma.last == true { bytes.append(UInt8(ascii: ",")) }
+    if needsComma { bytes.append(UInt8(ascii: ",")) }
     appendQuoted(name)
     bytes.append(UInt8(ascii: ":"))
     pendingKey = true
@@ -34,10 +47,10 @@ public struct JSONWriter {
   private mutating func valuePrefix() {
     if pendingKey {
       pendingKey = false
-    } else if needsComma.last == true {
+    } else if needsComma {
       bytes.append(UInt8(ascii: ","))
     }
-    if !needsComma.isEmpty { needsComma[needsComma.count - 1] = true }
+    if depth > 0 { commaBits |= 1 }
   }
 
   public mutating func string(_ s: String) { valuePrefix(); appendQuoted(s) }
@@ -140,10 +153,13 @@ public struct JSONWriter {
   public mutating func address(_ a: IPv4Address) {
     valuePrefix()
     bytes.append(UInt8(ascii: "\""))
-    for shift in [24, 16, 8, 0] as [UInt32] {
-      appendDigits(UInt64(a.value >> shift & 0xFF))
-      if shift != 0 { bytes.append(UInt8(ascii: ".")) }
-    }
+    appendDigits(UInt64(a.value >> 24))
+    bytes.append(UInt8(ascii: "."))
+    appendDigits(UInt64(a.value >> 16 & 0xFF))
+    bytes.append(UInt8(ascii: "."))
+    appendDigits(UInt64(a.value >> 8 & 0xFF))
+    bytes.append(UInt8(ascii: "."))
+    appendDigits(UInt64(a.value & 0xFF))
     bytes.append(UInt8(ascii: "\""))
   }
 
