@@ -64,23 +64,31 @@ public struct RelayScenario {
     return f.frame(b.build())
   }
 
-  /// A server's reply to the relay (port 67, giaddr kept, option 82 echoed).
-  public func serverToRelay(
-    _ type: UInt8, server: IPv4Address, yiaddr: IPv4Address, lease: UInt32 = 600, option82: Bool = true,
-    giaddr: IPv4Address? = nil, destinationPort: UInt16 = 67, ipID: UInt16 = 9
-  ) -> [UInt8] {
+  /// A reply on its way through a relay: hops 1, giaddr set, lease options unless a NAK.
+  func relayedReply(
+    _ type: UInt8, server: IPv4Address, yiaddr: IPv4Address, lease: UInt32, giaddr: IPv4Address, option82: Bool
+  ) -> BOOTPBuilder {
     var b = message(type)
     b.op = 2
-    b.giaddr = giaddr ?? relayClientSide
+    b.giaddr = giaddr
     b.hops = 1
-    if type != MessageType.nak { b.yiaddr = yiaddr }
     b.add(54, address: server)
     if type != MessageType.nak {
+      b.yiaddr = yiaddr
       b.add(51, uint32: lease)
       b.add(1, address: IPv4Address("255.255.255.0")!)
       b.add(3, address: relayClientSide)
     }
     if option82 { b.add(82, BOOTPBuilder.option(1, circuitID)) }
+    return b
+  }
+
+  /// A server's reply to the relay (port 67, giaddr kept, option 82 echoed).
+  public func serverToRelay(
+    _ type: UInt8, server: IPv4Address, yiaddr: IPv4Address, lease: UInt32 = 600, option82: Bool = true,
+    giaddr: IPv4Address? = nil, destinationPort: UInt16 = 67, ipID: UInt16 = 9
+  ) -> [UInt8] {
+    let b = relayedReply(type, server: server, yiaddr: yiaddr, lease: lease, giaddr: giaddr ?? relayClientSide, option82: option82)
     var f = FrameBuilder()
     f.source = server
     f.destination = relayClientSide
@@ -97,18 +105,7 @@ public struct RelayScenario {
     _ type: UInt8, server: IPv4Address, yiaddr: IPv4Address, lease: UInt32 = 600, keepOption82: Bool = false,
     ipID: UInt16 = 11
   ) -> [UInt8] {
-    var b = message(type)
-    b.op = 2
-    b.giaddr = relayClientSide
-    b.hops = 1
-    if type != MessageType.nak { b.yiaddr = yiaddr }
-    b.add(54, address: server)
-    if type != MessageType.nak {
-      b.add(51, uint32: lease)
-      b.add(1, address: IPv4Address("255.255.255.0")!)
-      b.add(3, address: relayClientSide)
-    }
-    if keepOption82 { b.add(82, BOOTPBuilder.option(1, circuitID)) }
+    let b = relayedReply(type, server: server, yiaddr: yiaddr, lease: lease, giaddr: relayClientSide, option82: keepOption82)
     var f = FrameBuilder()
     f.source = relayClientSide
     f.destination = type == MessageType.nak ? .broadcast : yiaddr

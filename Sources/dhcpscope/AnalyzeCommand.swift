@@ -32,17 +32,13 @@ struct AnalyzeCommand: ParsableCommand {
   }
 
   func run() throws {
-    var (readers, failed) = try openReaders(files, filter: common.filter)
-    if readers.isEmpty && failed { throw InputFailure() }
+    let inputs = try OpenedInputs(files, filter: common.filter)
+    var readers = inputs.readers
+    var failed = inputs.failed
     let sink = try common.openSink()
-    let inputs = InputFiles(
-      paths: files,
-      nanosecondPrecision: files.indices.map { i in
-        readers.first { $0.fileIndex == i }?.file.hasNanosecondPrecision ?? false
-      })
     var pipeline = AnalysisPipeline(
       configuration: CorrelatorConfiguration(timeoutSeconds: common.timeout, maximumTracked: correlation.maxTracked),
-      report: TransactionReport(format: common.format, files: inputs, onlyProblems: correlation.onlyProblems),
+      report: TransactionReport(format: common.format, files: inputs.files, onlyProblems: correlation.onlyProblems),
       sink: sink)
     sink.write(pipeline.report.header())
 

@@ -18,28 +18,23 @@ struct DecodeCommand: ParsableCommand {
   }
 
   func run() throws {
-    var (readers, failed) = try openReaders(files, filter: common.filter)
-    if readers.isEmpty && failed { throw InputFailure() }
+    var inputs = try OpenedInputs(files, filter: common.filter)
     let sink = try common.openSink()
-    let inputs = InputFiles(
-      paths: files, nanosecondPrecision: files.indices.map { i in
-        readers.first { $0.fileIndex == i }?.file.hasNanosecondPrecision ?? false
-      })
-    var report = PacketReport(format: common.format, files: inputs)
+    var report = PacketReport(format: common.format, files: inputs.files)
     sink.write(report.header())
-    for index in readers.indices {
+    for index in inputs.readers.indices {
       do {
-        while let packet = try readers[index].next() {
+        while let packet = try inputs.readers[index].next() {
           sink.write(report.render(packet))
         }
       } catch {
         sink.flush()
         printError("\(error)")
-        failed = true
+        inputs.failed = true
       }
     }
     sink.write(report.footer())
     sink.flush()
-    if failed { throw InputFailure() }
+    if inputs.failed { throw InputFailure() }
   }
 }

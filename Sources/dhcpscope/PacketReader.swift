@@ -1,5 +1,6 @@
 import Capture
 import Dissect
+import Report
 
 /// Counts of what a run read, for summaries.
 struct ReadCounts {
@@ -66,4 +67,24 @@ func openReaders(_ paths: [String], filter: String?) throws -> (readers: [Packet
     }
   }
   return (readers, failed)
+}
+
+/// The opened inputs of a file command: readers for the files that opened, whether any
+/// failed, and their names and time precision for the report.
+struct OpenedInputs {
+  var readers: [PacketReader]
+  var failed: Bool
+  var files: InputFiles
+
+  /// Opens `paths`; when none of them opens, the error is already printed and this throws.
+  init(_ paths: [String], filter: String?) throws {
+    (readers, failed) = try openReaders(paths, filter: filter)
+    if readers.isEmpty && failed { throw InputFailure() }
+    let opened = readers
+    files = InputFiles(
+      paths: paths,
+      nanosecondPrecision: paths.indices.map { i in
+        opened.first { $0.fileIndex == i }?.file.hasNanosecondPrecision ?? false
+      })
+  }
 }
