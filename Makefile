@@ -48,6 +48,11 @@ fuzz: deps
 	swiftc -sanitize=fuzzer,address -parse-as-library -O Sources/Dissect/*.swift Fuzz/FuzzDissect.swift -o .build-fuzz/fuzz-dissect
 	.build/debug/dhcpscope-gen seeds -o .build-fuzz/corpus $$(find Fixtures -name '*.pcap' -o -name '*.pcapng')
 	cd .build-fuzz && ./fuzz-dissect -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -artifact_prefix=crashes/ -print_final_stats=1 corpus
+	$(SWIFT) build --scratch-path .build-fuzz -c release -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address \
+	  -Xswiftc -parse-as-library -Xswiftc -use-ld=lld --product fuzz-file
+	mkdir -p .build-fuzz/file-corpus .build-fuzz/file-crashes
+	cp $$(find Fixtures -name '*.pcap' -o -name '*.pcapng' -o -name '*.pcap.gz') .build-fuzz/file-corpus/
+	cd .build-fuzz && ./release/fuzz-file -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -artifact_prefix=file-crashes/ -print_final_stats=1 file-corpus
 
 # The whole test suite under the address sanitizer.
 asan: test-deps

@@ -35,6 +35,8 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // libFuzzer target over the whole file path; `make fuzz` builds it with -sanitize=fuzzer.
+    .executableTarget(name: "fuzz-file", dependencies: ["Capture", "Correlate", "Dissect", "Report"]),
     .executableTarget(
       name: "dhcpscope",
       dependencies: [
