@@ -113,6 +113,13 @@ struct SniffErrorTests {
     #expect(r.stderr.contains("nosuchif0: no such capture interface"))
   }
 
+  @Test func dropsPrivilegesAfterOpening() throws {
+    let r = try dhcpscope("sniff", "-i", "lo", "-Z", "nobody", "--duration", "0.5", "--format", "jsonl")
+    #expect(r.status == 0, "\(r.stderr)")
+    let bad = try dhcpscope("sniff", "-i", "lo", "-Z", "no-such-user-here", "--duration", "0.5")
+    #expect(bad.status == 1 && bad.stderr.contains("no such user"))
+  }
+
   @Test func stopsByItselfAfterDuration() throws {
     let r = try dhcpscope("sniff", "-i", "lo", "--duration", "1", "--format", "jsonl")
     #expect(r.status == 0)
