@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN := .build/release/dhcpscope
 APT := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
-.PHONY: demo build test deps test-deps fixtures lab bench fuzz asan clean
+.PHONY: demo build test deps test-deps fixtures lab bench fuzz asan clean format lint
 
 # libpcap headers are all a build needs.
 deps:
@@ -62,3 +62,9 @@ asan: test-deps
 
 clean:
 	rm -rf .build
+
+# swift format, configured in .swift-format.
+format:
+	$(SWIFT) format --in-place -r Sources Tests Fuzz Package.swift
+lint:
+	$(SWIFT) format lint --strict -r Sources Tests Fuzz Package.swift

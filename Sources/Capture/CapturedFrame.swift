@@ -11,7 +11,10 @@ public struct CapturedFrame {
 
   /// From libpcap's header, whose fraction a damaged file can set to anything: the fraction
   /// is folded into the seconds and the seconds kept within 0 ... 2^34 (the year 2514).
-  init(number: Int, rawSeconds: Int, rawFraction: Int, capturedLength: Int, originalLength: Int, bytes: UnsafeRawBufferPointer) {
+  init(
+    number: Int, rawSeconds: Int, rawFraction: Int, capturedLength: Int, originalLength: Int,
+    bytes: UnsafeRawBufferPointer
+  ) {
     self.number = number
     let carry = rawFraction / 1_000_000_000
     var fraction = rawFraction % 1_000_000_000

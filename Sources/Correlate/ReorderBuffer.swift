@@ -30,7 +30,8 @@ public struct ReorderBuffer<Element> {
     let t = time.totalNanoseconds
     if let last = held.last, last.time > t {
       // Late: after every held item with an earlier or equal time (ties keep arrival order).
-      var low = 0, high = held.count
+      var low = 0
+      var high = held.count
       while low < high {
         let mid = (low + high) / 2
         if held[mid].time <= t { low = mid + 1 } else { high = mid }

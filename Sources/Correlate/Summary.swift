@@ -1,5 +1,5 @@
-import Foundation
 import Dissect
+import Foundation
 
 /// Response-time statistics in fixed memory: exact count, min and max; median and p95 from a
 /// logarithmic histogram with 1 % buckets (as HdrHistogram does, coarser).

@@ -76,7 +76,8 @@ enum TransactionAnalysis {
       return servers.count - 1
     }
     for e in requests {
-      guard e.leg == .relayServer || (e.leg == .clientServer && e.destination != .broadcast && !e.destination.isZero) else { continue }
+      guard e.leg == .relayServer || (e.leg == .clientServer && e.destination != .broadcast && !e.destination.isZero)
+      else { continue }
       let i = serverIndex(e.destination)
       servers[i].forwarded += 1
       if servers[i].firstForward == nil { servers[i].firstForward = e.timestamp }
@@ -112,10 +113,12 @@ enum TransactionAnalysis {
     }
 
     // Replies: which servers offered, duplicates, late ones.
-    let offerServers = orderedUnique(serverReplies.filter { $0.messageType == MessageType.offer }.compactMap(replyServer))
+    let offerServers = orderedUnique(
+      serverReplies.filter { $0.messageType == MessageType.offer }.compactMap(replyServer))
     if offerServers.count > 1 {
       flags.insert(.multipleOffers)
-      anomalies.append("offers came from \(offerServers.count) servers: \(offerServers.map(\.description).joined(separator: ", "))")
+      anomalies.append(
+        "offers came from \(offerServers.count) servers: \(offerServers.map(\.description).joined(separator: ", "))")
     }
     struct ReplyKey: Hashable {
       var server: IPv4Address?
@@ -131,26 +134,33 @@ enum TransactionAnalysis {
     for key in replyOrder where replyCounts[key]! > 1 {
       flags.insert(.duplicateReply)
       anomalies.append(
-        "server \(key.server.map(\.description) ?? "(unknown)") sent \(MessageType.name(key.type)) \(replyCounts[key]!) times")
+        "server \(key.server.map(\.description) ?? "(unknown)") sent \(MessageType.name(key.type)) \(replyCounts[key]!) times"
+      )
     }
     let firstClientRequest = clientMessages.first { $0.messageType == MessageType.request }?.timestamp
-    let isFinalReply: (SequenceEntry) -> Bool = { $0.messageType == MessageType.ack || $0.messageType == MessageType.nak }
+    let isFinalReply: (SequenceEntry) -> Bool = {
+      $0.messageType == MessageType.ack || $0.messageType == MessageType.nak
+    }
     let firstFinal = serverReplies.first(where: isFinalReply)
     for e in serverReplies {
       if e.messageType == MessageType.offer, let r = firstClientRequest, e.timestamp > r, kind == .dora {
         flags.insert(.lateReply)
         anomalies.append(
-          "OFFER from \(replyServer(e).map(\.description) ?? "a server") arrived \(ms(e.timestamp.milliseconds(since: r))) after the client had sent REQUEST")
+          "OFFER from \(replyServer(e).map(\.description) ?? "a server") arrived \(ms(e.timestamp.milliseconds(since: r))) after the client had sent REQUEST"
+        )
       } else if let f = firstFinal, e.timestamp > f.timestamp, isFinalReply(e), e.messageType != f.messageType {
         flags.insert(.lateReply)
-        anomalies.append("\(e.typeName) from \(replyServer(e).map(\.description) ?? "a server") arrived after the \(f.typeName) that ended the exchange")
+        anomalies.append(
+          "\(e.typeName) from \(replyServer(e).map(\.description) ?? "a server") arrived after the \(f.typeName) that ended the exchange"
+        )
       }
     }
 
     // Outcome.
     let acks = unique.filter { $0.messageType == MessageType.ack }
     let naks = unique.filter { $0.messageType == MessageType.nak }
-    let declinedAfterAck = kind == .dora || kind == .request ? requests.contains { $0.messageType == MessageType.decline } : false
+    let declinedAfterAck =
+      kind == .dora || kind == .request ? requests.contains { $0.messageType == MessageType.decline } : false
     let finalAck = acks.last { $0.leg.reachesClient } ?? acks.last
     let outcome: Outcome
     switch kind {
@@ -160,10 +170,15 @@ enum TransactionAnalysis {
     case .bootp: outcome = unique.contains { !$0.isRequest } ? .bound : endOutcome(end)
     case .leasequery: outcome = unique.contains { !$0.isRequest } ? .informed : endOutcome(end)
     case .dora, .request:
-      if declinedAfterAck { outcome = .declined }
-      else if !acks.isEmpty { outcome = .bound }
-      else if !naks.isEmpty { outcome = .nak }
-      else { outcome = endOutcome(end) }
+      if declinedAfterAck {
+        outcome = .declined
+      } else if !acks.isEmpty {
+        outcome = .bound
+      } else if !naks.isEmpty {
+        outcome = .nak
+      } else {
+        outcome = endOutcome(end)
+      }
     }
     switch outcome {
     case .nak:
@@ -179,7 +194,9 @@ enum TransactionAnalysis {
       if serverReplies.isEmpty {
         anomalies.append("no reply to the client's \(last) within \(ms(timeoutSeconds * 1000))")
       } else {
-        anomalies.append("the exchange stalled after \(serverReplies.last!.typeName): nothing more within \(ms(timeoutSeconds * 1000))")
+        anomalies.append(
+          "the exchange stalled after \(serverReplies.last!.typeName): nothing more within \(ms(timeoutSeconds * 1000))"
+        )
       }
     case .incomplete:
       flags.insert(.incomplete)
@@ -197,12 +214,16 @@ enum TransactionAnalysis {
     // When the capture simply ended, one unanswered request may just be early; silence tells
     // once another server answered or the server ignored a retransmission too.
     let anyAnswered = servers.contains(where: \.answered)
-    let silent = expectsReply
-      ? servers.filter { $0.forwarded > 0 && !$0.answered && (outcome != .incomplete || anyAnswered || $0.forwarded > 1) }
+    let silent =
+      expectsReply
+      ? servers.filter {
+        $0.forwarded > 0 && !$0.answered && (outcome != .incomplete || anyAnswered || $0.forwarded > 1)
+      }
       : []
     for s in silent {
       flags.insert(.serverNoReply)
-      anomalies.append("server \(s.address) was sent \(s.forwarded) request\(s.forwarded == 1 ? "" : "s") and never replied")
+      anomalies.append(
+        "server \(s.address) was sent \(s.forwarded) request\(s.forwarded == 1 ? "" : "s") and never replied")
     }
     let byFirstForward = servers.filter { $0.firstForward != nil }.sorted { $0.firstForward! < $1.firstForward! }
     if let first = byFirstForward.first, !first.answered,
@@ -212,7 +233,8 @@ enum TransactionAnalysis {
     {
       flags.insert(.failover)
       let after = next.firstForward!.milliseconds(since: first.firstForward!)
-      anomalies.append("server \(first.address) never answered; the relay failed over to \(next.address) after \(ms(after))")
+      anomalies.append(
+        "server \(first.address) never answered; the relay failed over to \(next.address) after \(ms(after))")
     }
 
     // The client asked a named server (option 54) that never answered.
@@ -240,11 +262,13 @@ enum TransactionAnalysis {
         relayProblems.append("\(e.typeName) from \(e.source) was sent to the client on port 67 instead of 68")
       }
     }
-    let relayAddedOption82 = unique.contains { $0.leg == .relayServer && $0.hasOption82 }
+    let relayAddedOption82 =
+      unique.contains { $0.leg == .relayServer && $0.hasOption82 }
       && clientSide.contains { !$0.hasOption82 }
     for e in unique where e.leg == .relayClient {
       if e.hasOption82 && (relayAddedOption82 || clientSide.isEmpty) {
-        relayProblems.append("\(e.typeName) to the client still carries option 82 (RFC 3046 requires the relay to remove it)")
+        relayProblems.append(
+          "\(e.typeName) to the client still carries option 82 (RFC 3046 requires the relay to remove it)")
       }
       if relayAgents.contains(e.destination) && e.destinationPort == 68 {
         relayProblems.append("\(e.typeName) to relay \(e.destination) was sent to port 68 instead of 67")
@@ -260,7 +284,8 @@ enum TransactionAnalysis {
       from.first { $0.messageType == type && legs($0.leg) && (after == nil || $0.timestamp >= after!) }
     }
     func clientFacing(_ type: UInt8, after: Timestamp?) -> SequenceEntry? {
-      first(unique, type, after: after, legs: \.reachesClient) ?? first(unique, type, after: after, legs: \.isServerSide)
+      first(unique, type, after: after, legs: \.reachesClient)
+        ?? first(unique, type, after: after, legs: \.isServerSide)
     }
     var timings = Timings()
     let discover = clientMessages.first { $0.messageType == MessageType.discover }
@@ -272,24 +297,30 @@ enum TransactionAnalysis {
       let reply = clientFacing(MessageType.ack, after: r.timestamp) ?? clientFacing(MessageType.nak, after: r.timestamp)
       if let reply { timings.requestToAck = reply.timestamp.milliseconds(since: r.timestamp) }
     }
-    let finalReply = unique.last { ($0.messageType == MessageType.ack || $0.messageType == MessageType.nak) && $0.leg.reachesClient }
+    let finalReply =
+      unique.last { ($0.messageType == MessageType.ack || $0.messageType == MessageType.nak) && $0.leg.reachesClient }
       ?? unique.last { $0.messageType == MessageType.ack || $0.messageType == MessageType.nak }
     if let start = clientMessages.first?.timestamp ?? unique.first?.timestamp, let f = finalReply {
       timings.total = f.timestamp.milliseconds(since: start)
     }
     if let c = unique.first(where: { $0.leg == .clientRelay }),
-      let r = unique.first(where: { $0.leg == .relayServer && $0.messageType == c.messageType && $0.timestamp >= c.timestamp })
+      let r = unique.first(where: {
+        $0.leg == .relayServer && $0.messageType == c.messageType && $0.timestamp >= c.timestamp
+      })
     {
       timings.relayForward = r.timestamp.milliseconds(since: c.timestamp)
     }
     // From the relay's latest forward to the server that answered first, to that answer.
     if let s = unique.first(where: { $0.leg == .serverRelay }),
-      let r = unique.last(where: { $0.leg == .relayServer && $0.destination == s.source && $0.timestamp <= s.timestamp })
+      let r = unique.last(where: { $0.leg == .relayServer && $0.destination == s.source && $0.timestamp <= s.timestamp }
+      )
     {
       timings.serverResponse = s.timestamp.milliseconds(since: r.timestamp)
     }
     if let s = unique.first(where: { $0.leg == .serverRelay }),
-      let c = unique.first(where: { $0.leg == .relayClient && $0.messageType == s.messageType && $0.timestamp >= s.timestamp })
+      let c = unique.first(where: {
+        $0.leg == .relayClient && $0.messageType == s.messageType && $0.timestamp >= s.timestamp
+      })
     {
       timings.relayReturn = c.timestamp.milliseconds(since: s.timestamp)
     }

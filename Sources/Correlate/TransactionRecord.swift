@@ -1,8 +1,13 @@
 import Dissect
 
 public enum TransactionKind: String, Sendable, CaseIterable {
-  case dora = "DORA", request = "REQUEST", release = "RELEASE", decline = "DECLINE"
-  case inform = "INFORM", bootp = "BOOTP", leasequery = "LEASEQUERY"
+  case dora = "DORA"
+  case request = "REQUEST"
+  case release = "RELEASE"
+  case decline = "DECLINE"
+  case inform = "INFORM"
+  case bootp = "BOOTP"
+  case leasequery = "LEASEQUERY"
 }
 
 public enum Outcome: String, Sendable, CaseIterable {
@@ -32,7 +37,9 @@ public struct ServerActivity: Sendable, Equatable {
   /// First request sent to it, and its first reply (for response times).
   public var firstForward: Timestamp?
   public var firstReply: Timestamp?
-  public init(address: IPv4Address, forwarded: Int, replies: Int, firstForward: Timestamp? = nil, firstReply: Timestamp? = nil) {
+  public init(
+    address: IPv4Address, forwarded: Int, replies: Int, firstForward: Timestamp? = nil, firstReply: Timestamp? = nil
+  ) {
     self.address = address
     self.forwarded = forwarded
     self.replies = replies

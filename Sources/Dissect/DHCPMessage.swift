@@ -141,7 +141,8 @@ public struct DHCPMessage: Sendable {
     if hlen > 16 { warnings.append("hlen \(hlen) exceeds the 16-byte chaddr field") }
     guard payloadLength >= Self.fixedHeaderLength + 4 else {
       if payloadLength > Self.fixedHeaderLength {
-        warnings.append("vendor area of \(payloadLength - Self.fixedHeaderLength) bytes is too short for the magic cookie")
+        warnings.append(
+          "vendor area of \(payloadLength - Self.fixedHeaderLength) bytes is too short for the magic cookie")
       }
       return
     }
@@ -188,7 +189,10 @@ public struct DHCPMessage: Sendable {
     var i = range.lowerBound
     while i < range.upperBound {
       let code = storage[i]
-      if code == 0 { i += 1; continue }
+      if code == 0 {
+        i += 1
+        continue
+      }
       if code == 255 { return true }
       guard i + 1 < range.upperBound else {
         warnings.append("option \(code) at offset \(i) has no length byte")
@@ -216,7 +220,10 @@ public struct DHCPMessage: Sendable {
     var seen: UInt256Set = UInt256Set()
     var repeated = false
     for o in raw {
-      if seen.contains(o.code) { repeated = true; break }
+      if seen.contains(o.code) {
+        repeated = true
+        break
+      }
       seen.insert(o.code)
     }
     guard repeated else { return raw }
@@ -225,7 +232,10 @@ public struct DHCPMessage: Sendable {
     for (index, o) in raw.enumerated() where !done.contains(o.code) {
       done.insert(o.code)
       let parts = raw[index...].filter { $0.code == o.code }
-      if parts.count == 1 { result.append(o); continue }
+      if parts.count == 1 {
+        result.append(o)
+        continue
+      }
       let start = storage.count
       for p in parts { storage.append(contentsOf: storage[p.range]) }
       result.append(

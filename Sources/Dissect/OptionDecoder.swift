@@ -19,10 +19,13 @@ public enum OptionDecoder {
     var option = DecodedOption(code: UInt32(code), name: name, value: .none, raw: bytes)
     switch format {
     case .relayAgentInformation:
-      option.suboptions = suboptions(bytes, table: OptionCatalog.relayAgentSuboptions, warnings: &option.warnings, label: "option 82")
+      option.suboptions = suboptions(
+        bytes, table: OptionCatalog.relayAgentSuboptions, warnings: &option.warnings, label: "option 82")
     case .vendorSpecific:
       if vendorClass?.hasPrefix("PXEClient") == true {
-        option.suboptions = suboptions(bytes, table: OptionCatalog.pxeSuboptions, warnings: &option.warnings, label: "PXE option 43", padAndEnd: true)
+        option.suboptions = suboptions(
+          bytes, table: OptionCatalog.pxeSuboptions, warnings: &option.warnings, label: "PXE option 43", padAndEnd: true
+        )
       } else {
         var trial: [String] = []
         let subs = suboptions(bytes, table: [:], warnings: &trial, label: "option 43", padAndEnd: true)
@@ -40,7 +43,9 @@ public enum OptionDecoder {
 
   // MARK: Scalar and list formats
 
-  static func value(_ format: OptionFormat, _ b: ArraySlice<UInt8>, warnings: inout [String], code: UInt8) -> OptionValue {
+  static func value(_ format: OptionFormat, _ b: ArraySlice<UInt8>, warnings: inout [String], code: UInt8)
+    -> OptionValue
+  {
     func bad(_ what: String) -> OptionValue {
       warnings.append("option \(code) length \(b.count) is invalid for \(what)")
       return .hex(Array(b))
@@ -56,9 +61,10 @@ public enum OptionDecoder {
       return .list(stride(from: s, to: b.endIndex, by: 4).map { .address(ipv4(b, $0)) })
     case .addressPairs:
       guard !b.isEmpty, b.count % 8 == 0 else { return bad("a list of address pairs") }
-      return .list(stride(from: s, to: b.endIndex, by: 8).map {
-        .list([.address(ipv4(b, $0)), .address(ipv4(b, $0 + 4))])
-      })
+      return .list(
+        stride(from: s, to: b.endIndex, by: 8).map {
+          .list([.address(ipv4(b, $0)), .address(ipv4(b, $0 + 4))])
+        })
     case .uint8:
       return b.count == 1 ? .number(Int64(b[s])) : bad("an 8-bit number")
     case .uint16:
@@ -157,10 +163,11 @@ public enum OptionDecoder {
       return .list(names.map { .text($0) })
     case .clientArchitecture:
       guard !b.isEmpty, b.count % 2 == 0 else { return bad("client architectures") }
-      return .list(stride(from: s, to: b.endIndex, by: 2).map {
-        let t = Int(u16(b, $0))
-        return .text(OptionCatalog.clientArchitectures[t] ?? "type \(t)")
-      })
+      return .list(
+        stride(from: s, to: b.endIndex, by: 2).map {
+          let t = Int(u16(b, $0))
+          return .text(OptionCatalog.clientArchitectures[t] ?? "type \(t)")
+        })
     case .clientNDI:
       guard b.count == 3 else { return bad("a client network interface identifier") }
       return .record([
@@ -171,7 +178,8 @@ public enum OptionDecoder {
       let u = Array(b.dropFirst())
       let hex = Hex.string(u)
       let parts = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { r in
-        String(hex[hex.index(hex.startIndex, offsetBy: r.lowerBound)..<hex.index(hex.startIndex, offsetBy: r.upperBound)])
+        String(
+          hex[hex.index(hex.startIndex, offsetBy: r.lowerBound)..<hex.index(hex.startIndex, offsetBy: r.upperBound)])
       }
       return .record([.init("type", .number(Int64(b[s]))), .init("uuid", .text(parts.joined(separator: "-")))])
     case .authentication:
@@ -194,7 +202,8 @@ public enum OptionDecoder {
       let rest = b.dropFirst()
       return .record([
         .init("mandatory", .flag(b[s] != 0)),
-        .init("agents", .list(stride(from: rest.startIndex, to: rest.endIndex, by: 4).map { .address(ipv4(rest, $0)) })),
+        .init(
+          "agents", .list(stride(from: rest.startIndex, to: rest.endIndex, by: 4).map { .address(ipv4(rest, $0)) })),
       ])
     case .slpScope:
       guard !b.isEmpty else { return bad("an SLP scope") }
@@ -226,9 +235,10 @@ public enum OptionDecoder {
       var destination: UInt32 = 0
       for k in 0..<4 { destination = destination << 8 | UInt32(k < significant ? b[i + 1 + k] : 0) }
       let router = ipv4(b, i + 1 + significant)
-      routes.append(.record([
-        .init("destination", .text("\(IPv4Address(destination))/\(width)")), .init("router", .address(router)),
-      ]))
+      routes.append(
+        .record([
+          .init("destination", .text("\(IPv4Address(destination))/\(width)")), .init("router", .address(router)),
+        ]))
       i += 1 + significant + 4
     }
     return .list(routes)
@@ -244,7 +254,10 @@ public enum OptionDecoder {
     var i = b.startIndex
     while i < b.endIndex {
       let code = b[i]
-      if padAndEnd && code == 0 { i += 1; continue }
+      if padAndEnd && code == 0 {
+        i += 1
+        continue
+      }
       if padAndEnd && code == 255 { break }
       guard i + 1 < b.endIndex else {
         warnings.append("\(label): sub-option \(code) has no length byte")

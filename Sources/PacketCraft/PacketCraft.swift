@@ -47,7 +47,9 @@ public struct BOOTPBuilder {
   public mutating func add(_ code: UInt8, text: String) { options += Self.option(code, text: text) }
 
   public static func bytes(_ a: IPv4Address) -> [UInt8] { bytes(a.value) }
-  public static func bytes(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+  public static func bytes(_ v: UInt32) -> [UInt8] {
+    [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]
+  }
   public static func bytes(_ v: UInt16) -> [UInt8] { [UInt8(v >> 8), UInt8(v & 0xFF)] }
 
   /// The BOOTP payload; `end` appends the end option.
@@ -98,7 +100,9 @@ public struct FrameBuilder {
   }
 
   /// An IPv4 packet; `fragmentOffset` in bytes, `more` the MF flag.
-  public func ipv4(_ payload: [UInt8], protocolNumber: UInt8 = 17, fragmentOffset: Int = 0, more: Bool = false) -> [UInt8] {
+  public func ipv4(_ payload: [UInt8], protocolNumber: UInt8 = 17, fragmentOffset: Int = 0, more: Bool = false)
+    -> [UInt8]
+  {
     let headerLength = 20 + ipOptions.count
     var h: [UInt8] = [UInt8(0x40 | (headerLength / 4)), 0]
     h += BOOTPBuilder.bytes(UInt16(truncatingIfNeeded: headerLength + payload.count))
@@ -156,7 +160,8 @@ public struct FrameBuilder {
 
 /// Decodes one Ethernet frame through the dissector, as the tools do.
 public func dissectFrame(
-  _ frame: [UInt8], linkType: Int = LinkType.ethernet, at time: Timestamp = Timestamp(seconds: 1_700_000_000, nanoseconds: 0),
+  _ frame: [UInt8], linkType: Int = LinkType.ethernet,
+  at time: Timestamp = Timestamp(seconds: 1_700_000_000, nanoseconds: 0),
   frameNumber: Int = 1, dissector: inout PacketDissector
 ) -> DissectResult {
   frame.withUnsafeBytes { dissector.dissect($0, linkType: linkType, timestamp: time, frame: frameNumber, fileIndex: 0) }

@@ -88,7 +88,8 @@ public struct RelayScenario {
     _ type: UInt8, server: IPv4Address, yiaddr: IPv4Address, lease: UInt32 = 600, option82: Bool = true,
     giaddr: IPv4Address? = nil, destinationPort: UInt16 = 67, ipID: UInt16 = 9
   ) -> [UInt8] {
-    let b = relayedReply(type, server: server, yiaddr: yiaddr, lease: lease, giaddr: giaddr ?? relayClientSide, option82: option82)
+    let b = relayedReply(
+      type, server: server, yiaddr: yiaddr, lease: lease, giaddr: giaddr ?? relayClientSide, option82: option82)
     var f = FrameBuilder()
     f.source = server
     f.destination = relayClientSide
@@ -105,7 +106,8 @@ public struct RelayScenario {
     _ type: UInt8, server: IPv4Address, yiaddr: IPv4Address, lease: UInt32 = 600, keepOption82: Bool = false,
     ipID: UInt16 = 11
   ) -> [UInt8] {
-    let b = relayedReply(type, server: server, yiaddr: yiaddr, lease: lease, giaddr: relayClientSide, option82: keepOption82)
+    let b = relayedReply(
+      type, server: server, yiaddr: yiaddr, lease: lease, giaddr: relayClientSide, option82: keepOption82)
     var f = FrameBuilder()
     f.source = relayClientSide
     f.destination = type == MessageType.nak ? .broadcast : yiaddr
@@ -139,7 +141,9 @@ public struct RelayScenario {
   }
 
   /// A unicast message from a bound client straight to a server (renew, release, inform).
-  public func clientUnicast(_ type: UInt8, from client: IPv4Address, to server: IPv4Address, serverID: Bool = true, ipID: UInt16 = 21) -> [UInt8] {
+  public func clientUnicast(
+    _ type: UInt8, from client: IPv4Address, to server: IPv4Address, serverID: Bool = true, ipID: UInt16 = 21
+  ) -> [UInt8] {
     var b = message(type)
     b.ciaddr = client
     if serverID { b.add(54, address: server) }

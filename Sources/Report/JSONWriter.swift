@@ -11,10 +11,24 @@ public struct JSONWriter {
 
   public init() { bytes.reserveCapacity(4096) }
 
-  public mutating func beginObject() { valuePrefix(); bytes.append(UInt8(ascii: "{")); push() }
-  public mutating func endObject() { pop(); bytes.append(UInt8(ascii: "}")) }
-  public mutating func beginArray() { valuePrefix(); bytes.append(UInt8(ascii: "[")); push() }
-  public mutating func endArray() { pop(); bytes.append(UInt8(ascii: "]")) }
+  public mutating func beginObject() {
+    valuePrefix()
+    bytes.append(UInt8(ascii: "{"))
+    push()
+  }
+  public mutating func endObject() {
+    pop()
+    bytes.append(UInt8(ascii: "}"))
+  }
+  public mutating func beginArray() {
+    valuePrefix()
+    bytes.append(UInt8(ascii: "["))
+    push()
+  }
+  public mutating func endArray() {
+    pop()
+    bytes.append(UInt8(ascii: "]"))
+  }
 
   private mutating func push() {
     commaBits <<= 1
@@ -53,8 +67,14 @@ public struct JSONWriter {
     if depth > 0 { commaBits |= 1 }
   }
 
-  public mutating func string(_ s: String) { valuePrefix(); appendQuoted(s) }
-  public mutating func raw(_ s: String) { valuePrefix(); bytes.append(contentsOf: s.utf8) }
+  public mutating func string(_ s: String) {
+    valuePrefix()
+    appendQuoted(s)
+  }
+  public mutating func raw(_ s: String) {
+    valuePrefix()
+    bytes.append(contentsOf: s.utf8)
+  }
   public mutating func int<T: BinaryInteger>(_ v: T) {
     valuePrefix()
     if v < 0 {
@@ -64,8 +84,14 @@ public struct JSONWriter {
       appendDigits(UInt64(v))
     }
   }
-  public mutating func bool(_ v: Bool) { valuePrefix(); bytes.append(contentsOf: (v ? "true" : "false").utf8) }
-  public mutating func null() { valuePrefix(); bytes.append(contentsOf: "null".utf8) }
+  public mutating func bool(_ v: Bool) {
+    valuePrefix()
+    bytes.append(contentsOf: (v ? "true" : "false").utf8)
+  }
+  public mutating func null() {
+    valuePrefix()
+    bytes.append(contentsOf: "null".utf8)
+  }
 
   /// A number with up to three decimals, trailing zeros dropped (milliseconds and rates).
   public mutating func decimal(_ v: Double) {
@@ -218,7 +244,10 @@ func formatDecimal(_ v: Double, places: Int) -> String {
   var text = (negative ? "-" : "") + String(whole)
   guard fraction != 0 else { return text }
   var digits = places
-  while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
+  while fraction % 10 == 0 {
+    fraction /= 10
+    digits -= 1
+  }
   let f = String(fraction)
   text += "." + String(repeating: "0", count: digits - f.count) + f
   return text
@@ -241,5 +270,6 @@ public func formatCalendarTime(_ t: Timestamp, nanosecondPrecision: Bool = false
   func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
   let stamp = formatTimestamp(t, nanosecondPrecision: nanosecondPrecision)
   let fraction = stamp[stamp.firstIndex(of: ".")!...]
-  return "\(year)-\(two(month))-\(two(day)) \(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))\(fraction)"
+  return
+    "\(year)-\(two(month))-\(two(day)) \(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))\(fraction)"
 }

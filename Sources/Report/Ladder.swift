@@ -14,11 +14,13 @@ enum Ladder {
     if let l = t.leaseSeconds { title += " (lease \(formatDuration(Int(l))))" }
     out.append("━━ " + title)
     let relays = t.relayAgents.isEmpty ? "none (direct)" : t.relayAgents.map(\.description).joined(separator: ", ")
-    let servers = t.servers.isEmpty
+    let servers =
+      t.servers.isEmpty
       ? "none seen"
       : t.servers.map { "\($0.address) (\($0.forwarded) sent, \($0.replies) replies)" }.joined(separator: ", ")
     out.append("   relay \(relays)   server \(servers)")
-    out.append("   " + pad("time ms", 10, right: true) + "  " + pad("client", columnGap) + pad("relay", columnGap) + "server")
+    out.append(
+      "   " + pad("time ms", 10, right: true) + "  " + pad("client", columnGap) + pad("relay", columnGap) + "server")
     let start = t.sequence.first?.timestamp ?? t.firstSeen
     for (i, e) in t.sequence.enumerated() {
       let time = pad(fixed3(e.timestamp.milliseconds(since: start)), 10, right: true)
@@ -53,7 +55,8 @@ enum Ladder {
     case .clientServer: (from, to) = (0, 2)
     case .serverClient: (from, to) = (2, 0)
     }
-    let a = min(from, to) * columnGap, b = max(from, to) * columnGap
+    let a = min(from, to) * columnGap
+    let b = max(from, to) * columnGap
     for c in a...b { cells[c] = "─" }
     cells[from * columnGap] = "●"
     cells[to * columnGap] = to < from ? "◀" : "▶"
@@ -112,11 +115,15 @@ enum SummaryTable {
     var out: [String] = []
     out.append("══ Summary")
     out.append(
-      "   \(s.frames) frames read, \(s.dhcpPackets) DHCP packets (\(s.duplicatePackets) seen twice), \(s.otherPackets) other, \(s.malformedPackets) malformed")
+      "   \(s.frames) frames read, \(s.dhcpPackets) DHCP packets (\(s.duplicatePackets) seen twice), \(s.otherPackets) other, \(s.malformedPackets) malformed"
+    )
     out.append(
-      "   \(s.transactions) transactions from \(s.distinctClients)\(s.clientCountIsCapped ? "+" : "") clients over \(formatDecimal(s.spanSeconds, places: 3)) s")
+      "   \(s.transactions) transactions from \(s.distinctClients)\(s.clientCountIsCapped ? "+" : "") clients over \(formatDecimal(s.spanSeconds, places: 3)) s"
+    )
     if let c = s.capture {
-      out.append("   libpcap: \(c.received) packets received, \(c.dropped) dropped by the kernel, \(c.interfaceDropped) by the interface")
+      out.append(
+        "   libpcap: \(c.received) packets received, \(c.dropped) dropped by the kernel, \(c.interfaceDropped) by the interface"
+      )
     }
     let outcomes = Outcome.allCases.compactMap { o in s.outcomes[o].map { "\(o.rawValue) \($0)" } }
     out.append("   outcomes: " + (outcomes.isEmpty ? "none" : outcomes.joined(separator: ", ")))

@@ -17,7 +17,8 @@ public struct PacketReport {
   public func header() -> String {
     switch format {
     case .csv:
-      return "frame,file,ts,src,sport,dst,dport,op,message_type,xid,secs,flags,hops,ciaddr,yiaddr,siaddr,giaddr,chaddr,option_codes,warnings\n"
+      return
+        "frame,file,ts,src,sport,dst,dport,op,message_type,xid,secs,flags,hops,ciaddr,yiaddr,siaddr,giaddr,chaddr,option_codes,warnings\n"
     case .json: return "[\n"
     default: return ""
     }
@@ -48,61 +49,103 @@ public struct PacketReport {
   public func writeJSON(_ p: DHCPPacket, into w: inout JSONWriter) {
     let m = p.message
     w.beginObject()
-    w.key("frame"); w.int(p.frame)
-    w.key("file"); w.string(files.path(p.fileIndex))
-    w.key("ts"); w.timestamp(p.timestamp, nanosecondPrecision: files.isNano(p.fileIndex))
+    w.key("frame")
+    w.int(p.frame)
+    w.key("file")
+    w.string(files.path(p.fileIndex))
+    w.key("ts")
+    w.timestamp(p.timestamp, nanosecondPrecision: files.isNano(p.fileIndex))
     if let interface = p.interface {
-      w.key("interface"); w.beginObject()
+      w.key("interface")
+      w.beginObject()
       if let index = interface.index {
-        w.key("index"); w.int(index)
-        if let name = interfaceNames(index) { w.key("name"); w.string(name) }
+        w.key("index")
+        w.int(index)
+        if let name = interfaceNames(index) {
+          w.key("name")
+          w.string(name)
+        }
       }
-      w.key("direction"); w.string(interface.direction)
+      w.key("direction")
+      w.string(interface.direction)
       w.endObject()
     }
     if !p.vlanIDs.isEmpty {
-      w.key("vlan"); w.beginArray(); for v in p.vlanIDs { w.int(v) }; w.endArray()
+      w.key("vlan")
+      w.beginArray()
+      for v in p.vlanIDs { w.int(v) }
+      w.endArray()
     }
-    w.key("src"); w.address(p.source)
-    w.key("dst"); w.address(p.destination)
-    w.key("sport"); w.int(p.sourcePort)
-    w.key("dport"); w.int(p.destinationPort)
-    w.key("op"); w.string(m.opName)
-    w.key("htype"); w.int(m.htype)
-    w.key("hlen"); w.int(m.hlen)
-    w.key("hops"); w.int(m.hops)
-    w.key("xid"); w.xid(m.xid)
-    w.key("secs"); w.int(m.secs)
-    w.key("flags"); w.int(m.flags)
-    w.key("broadcast"); w.bool(m.broadcast)
-    w.key("ciaddr"); w.address(m.ciaddr)
-    w.key("yiaddr"); w.address(m.yiaddr)
-    w.key("siaddr"); w.address(m.siaddr)
-    w.key("giaddr"); w.address(m.giaddr)
-    w.key("chaddr"); w.colonHex(m.clientHardwareAddress.bytes)
-    w.key("sname"); w.string(m.serverName)
-    w.key("file_field"); w.string(m.bootFileName)
-    w.key("message_type"); w.string(m.messageTypeName)
-    w.key("options"); w.beginArray()
+    w.key("src")
+    w.address(p.source)
+    w.key("dst")
+    w.address(p.destination)
+    w.key("sport")
+    w.int(p.sourcePort)
+    w.key("dport")
+    w.int(p.destinationPort)
+    w.key("op")
+    w.string(m.opName)
+    w.key("htype")
+    w.int(m.htype)
+    w.key("hlen")
+    w.int(m.hlen)
+    w.key("hops")
+    w.int(m.hops)
+    w.key("xid")
+    w.xid(m.xid)
+    w.key("secs")
+    w.int(m.secs)
+    w.key("flags")
+    w.int(m.flags)
+    w.key("broadcast")
+    w.bool(m.broadcast)
+    w.key("ciaddr")
+    w.address(m.ciaddr)
+    w.key("yiaddr")
+    w.address(m.yiaddr)
+    w.key("siaddr")
+    w.address(m.siaddr)
+    w.key("giaddr")
+    w.address(m.giaddr)
+    w.key("chaddr")
+    w.colonHex(m.clientHardwareAddress.bytes)
+    w.key("sname")
+    w.string(m.serverName)
+    w.key("file_field")
+    w.string(m.bootFileName)
+    w.key("message_type")
+    w.string(m.messageTypeName)
+    w.key("options")
+    w.beginArray()
     var warnings = m.warnings
     for option in OptionDecoder.decodeAll(m) {
       writeOption(option, into: &w)
       warnings.append(contentsOf: option.warnings)
     }
     w.endArray()
-    w.key("warnings"); w.stringArray(warnings)
+    w.key("warnings")
+    w.stringArray(warnings)
     w.endObject()
   }
 
   func writeOption(_ o: DecodedOption, into w: inout JSONWriter) {
     w.beginObject()
-    w.key("code"); w.int(o.code)
-    w.key("name"); w.string(o.name)
-    w.key("value"); writeValue(o.value, into: &w)
-    w.key("raw"); w.hex(o.raw)
-    if o.pieces > 1 { w.key("pieces"); w.int(o.pieces) }
+    w.key("code")
+    w.int(o.code)
+    w.key("name")
+    w.string(o.name)
+    w.key("value")
+    writeValue(o.value, into: &w)
+    w.key("raw")
+    w.hex(o.raw)
+    if o.pieces > 1 {
+      w.key("pieces")
+      w.int(o.pieces)
+    }
     if let subs = o.suboptions {
-      w.key("suboptions"); w.beginArray()
+      w.key("suboptions")
+      w.beginArray()
       for s in subs { writeOption(s, into: &w) }
       w.endArray()
     }
@@ -118,10 +161,15 @@ public struct PacketReport {
     case .hex(let bytes): w.hex(bytes)
     case .none: w.null()
     case .list(let items):
-      w.beginArray(); for i in items { writeValue(i, into: &w) }; w.endArray()
+      w.beginArray()
+      for i in items { writeValue(i, into: &w) }
+      w.endArray()
     case .record(let fields):
       w.beginObject()
-      for f in fields { w.dynamicKey(f.name); writeValue(f.value, into: &w) }
+      for f in fields {
+        w.dynamicKey(f.name)
+        writeValue(f.value, into: &w)
+      }
       w.endObject()
     }
   }
@@ -132,7 +180,8 @@ public struct PacketReport {
     let m = p.message
     let codes = m.options.map { String($0.code) }.joined(separator: ";")
     let fields: [String] = [
-      String(p.frame), files.path(p.fileIndex), formatTimestamp(p.timestamp, nanosecondPrecision: files.isNano(p.fileIndex)),
+      String(p.frame), files.path(p.fileIndex),
+      formatTimestamp(p.timestamp, nanosecondPrecision: files.isNano(p.fileIndex)),
       p.source.description, String(p.sourcePort), p.destination.description, String(p.destinationPort),
       m.opName, m.messageTypeName, formatXID(m.xid), String(m.secs), String(m.flags), String(m.hops),
       m.ciaddr.description, m.yiaddr.description, m.siaddr.description, m.giaddr.description,
@@ -158,7 +207,8 @@ public struct PacketReport {
     var flagText = String(m.flags, radix: 16)
     flagText = "0x" + String(repeating: "0", count: max(0, 4 - flagText.count)) + flagText
     lines.append(
-      "  \(m.opName) \(m.messageTypeName)  xid \(formatXID(m.xid))  secs \(m.secs)  flags \(flagText)\(m.broadcast ? " (broadcast)" : "")  hops \(m.hops)")
+      "  \(m.opName) \(m.messageTypeName)  xid \(formatXID(m.xid))  secs \(m.secs)  flags \(flagText)\(m.broadcast ? " (broadcast)" : "")  hops \(m.hops)"
+    )
     lines.append("  chaddr \(m.clientHardwareAddress) (htype \(m.htype), hlen \(m.hlen))")
     lines.append("  ciaddr \(m.ciaddr)  yiaddr \(m.yiaddr)  siaddr \(m.siaddr)  giaddr \(m.giaddr)")
     if !m.serverName.isEmpty || !m.bootFileName.isEmpty {
@@ -214,9 +264,18 @@ public func formatDuration(_ seconds: Int) -> String {
   if seconds == Int(UInt32.max) { return "infinite" }
   var parts: [String] = []
   var s = seconds
-  if s >= 86_400 { parts.append("\(s / 86_400)d"); s %= 86_400 }
-  if s >= 3600 { parts.append("\(s / 3600)h"); s %= 3600 }
-  if s >= 60 { parts.append("\(s / 60)m"); s %= 60 }
+  if s >= 86_400 {
+    parts.append("\(s / 86_400)d")
+    s %= 86_400
+  }
+  if s >= 3600 {
+    parts.append("\(s / 3600)h")
+    s %= 3600
+  }
+  if s >= 60 {
+    parts.append("\(s / 60)m")
+    s %= 60
+  }
   if s > 0 || parts.isEmpty { parts.append("\(s)s") }
   return parts.joined(separator: " ")
 }

@@ -13,12 +13,18 @@ extension CraftedFixtures {
     let offer = s.serverToClient(MessageType.offer, server: server, yiaddr: lease)
 
     // Link types: the same DISCOVER/OFFER pair on each.
-    let ipDiscover = Array(discover.dropFirst(14)), ipOffer = Array(offer.dropFirst(14))
+    let ipDiscover = Array(discover.dropFirst(14))
+    let ipOffer = Array(offer.dropFirst(14))
     let f = FrameBuilder()
-    try write("linktype-sll.pcap", linkType: LinkType.linuxSLL, [(0, f.sll(ipDiscover, packetType: 1)), (0.01, f.sll(ipOffer, packetType: 4))])
-    try write("linktype-sll2.pcap", linkType: LinkType.linuxSLL2, [
-      (0, f.sll2(ipDiscover, interfaceIndex: 3, packetType: 1)), (0.01, f.sll2(ipOffer, interfaceIndex: 5, packetType: 4)),
-    ])
+    try write(
+      "linktype-sll.pcap", linkType: LinkType.linuxSLL,
+      [(0, f.sll(ipDiscover, packetType: 1)), (0.01, f.sll(ipOffer, packetType: 4))])
+    try write(
+      "linktype-sll2.pcap", linkType: LinkType.linuxSLL2,
+      [
+        (0, f.sll2(ipDiscover, interfaceIndex: 3, packetType: 1)),
+        (0.01, f.sll2(ipOffer, interfaceIndex: 5, packetType: 4)),
+      ])
     try write("linktype-raw.pcap", linkType: LinkType.rawDLT12, [(0, ipDiscover), (0.01, ipOffer)])
     try write("linktype-null.pcap", linkType: LinkType.null, [(0, f.null(ipDiscover)), (0.01, f.null(ipOffer))])
     try write("nanosecond.pcap", nano: true, [(0.000000123, discover), (0.010000456, offer)])
@@ -50,7 +56,8 @@ extension CraftedFixtures {
     split.add(12, text: "host-")
     split.add(12, text: "name")
     let replyFrame = FrameBuilder(from: "198.51.100.2", 67, to: "192.0.2.120", 68)
-    try write("overload-rfc3396.pcap", [(0, replyFrame.frame(overloaded.build())), (0.1, replyFrame.frame(split.build()))])
+    try write(
+      "overload-rfc3396.pcap", [(0, replyFrame.frame(overloaded.build())), (0.1, replyFrame.frame(split.build()))])
 
     // A 1,600-byte DHCP message (large option 43 and 125) in IPv4 fragments, out of order.
     var big = BOOTPBuilder(type: MessageType.offer, xid: 0xDEC0_0005)
@@ -85,11 +92,13 @@ extension CraftedFixtures {
     var loop = BOOTPBuilder(type: MessageType.ack, xid: 0xBAD0_0007)
     loop.add(119, [3] + Array("lab".utf8) + [0xC0, 0x04])  // points at itself
     let cut = Array(BOOTPBuilder(type: MessageType.discover, xid: 0xBAD0_0005).build().prefix(120))
-    try write("malformed.pcap", [
-      (0, frame.frame(pastEnd.build(end: false))), (0.1, frame.frame(noEnd.build(end: false))),
-      (0.2, frame.frame(badCookie.build())), (0.3, frame.frame(longHlen.build())), (0.4, frame.frame(cut)),
-      (0.5, frame.frame(badLength.build())), (0.6, replyFrame.frame(loop.build())),
-    ])
+    try write(
+      "malformed.pcap",
+      [
+        (0, frame.frame(pastEnd.build(end: false))), (0.1, frame.frame(noEnd.build(end: false))),
+        (0.2, frame.frame(badCookie.build())), (0.3, frame.frame(longHlen.build())), (0.4, frame.frame(cut)),
+        (0.5, frame.frame(badLength.build())), (0.6, replyFrame.frame(loop.build())),
+      ])
 
     // BOOTP (no option 53) and a leasequery with its answer.
     var bootp = BOOTPBuilder(type: nil, xid: 0xB007_0001)
@@ -115,12 +124,14 @@ extension CraftedFixtures {
     active.add(152, uint32: 1_763_700_000)
     active.add(153, uint32: 30)
     active.add(91, uint32: 12)
-    try write("bootp-leasequery.pcap", [
-      (0, frame.frame(bootp.build())),
-      (0.01, FrameBuilder(from: "198.51.100.2", 67, to: "255.255.255.255", 68).frame(bootReply.build())),
-      (1.0, FrameBuilder(from: "192.0.2.1", 67, to: "198.51.100.2", 67).frame(query.build())),
-      (1.01, FrameBuilder(from: "198.51.100.2", 67, to: "192.0.2.1", 67).frame(active.build())),
-    ])
+    try write(
+      "bootp-leasequery.pcap",
+      [
+        (0, frame.frame(bootp.build())),
+        (0.01, FrameBuilder(from: "198.51.100.2", 67, to: "255.255.255.255", 68).frame(bootReply.build())),
+        (1.0, FrameBuilder(from: "192.0.2.1", 67, to: "198.51.100.2", 67).frame(query.build())),
+        (1.01, FrameBuilder(from: "198.51.100.2", 67, to: "192.0.2.1", 67).frame(active.build())),
+      ])
 
     try write("options-zoo.pcap", [(0, replyFrame.frame(optionZoo().build()))])
   }
@@ -148,9 +159,12 @@ extension CraftedFixtures {
     z.add(67, text: "bootx64.efi")
     z.add(77, [4] + Array("iPXE".utf8))
     z.add(81, [0x05, 0, 0, 4] + Array("host".utf8) + [3] + Array("lab".utf8) + [0])
-    z.add(82, BOOTPBuilder.option(1, Array("eth0/1/2:100".utf8)) + BOOTPBuilder.option(2, [0x00, 0x11, 0x22, 0x33, 0x44, 0x55])
-      + BOOTPBuilder.option(5, [192, 0, 2, 0]) + BOOTPBuilder.option(6, Array("subscriber-7".utf8))
-      + BOOTPBuilder.option(10, [0x80]) + BOOTPBuilder.option(11, [192, 0, 2, 1]) + BOOTPBuilder.option(12, [1, 2, 3, 4]))
+    z.add(
+      82,
+      BOOTPBuilder.option(1, Array("eth0/1/2:100".utf8)) + BOOTPBuilder.option(2, [0x00, 0x11, 0x22, 0x33, 0x44, 0x55])
+        + BOOTPBuilder.option(5, [192, 0, 2, 0]) + BOOTPBuilder.option(6, Array("subscriber-7".utf8))
+        + BOOTPBuilder.option(10, [0x80]) + BOOTPBuilder.option(11, [192, 0, 2, 1])
+        + BOOTPBuilder.option(12, [1, 2, 3, 4]))
     z.add(90, [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xAB])
     z.add(93, BOOTPBuilder.bytes(UInt16(7)))
     z.add(94, [1, 3, 16])

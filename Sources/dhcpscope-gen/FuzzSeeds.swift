@@ -12,7 +12,10 @@ struct FuzzSeeds: ParsableCommand {
   @Argument(help: "Capture files.") var files: [String]
 
   func run() throws {
-    let selectors = [LinkType.ethernet: 0, LinkType.linuxSLL: 1, LinkType.linuxSLL2: 2, LinkType.raw: 3, LinkType.rawDLT12: 3, LinkType.null: 4]
+    let selectors = [
+      LinkType.ethernet: 0, LinkType.linuxSLL: 1, LinkType.linuxSLL2: 2, LinkType.raw: 3, LinkType.rawDLT12: 3,
+      LinkType.null: 4,
+    ]
     try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
     var written = 0
     for path in files {

@@ -3,7 +3,7 @@ import Capture
 import Dissect
 import PacketCraft
 
-/// A relay's busy day: many concurrent relayed transactions with distinct xids and MACs,
+/// ack relay's busy day: many concurrent relayed transactions with distinct xids and MACs,
 /// written in time order. Most are clean 8-packet DORAs; a share retransmit, meet a silent
 /// second server, get NAKed, or release.
 struct LoadCapture: ParsableCommand {
@@ -28,7 +28,8 @@ struct LoadCapture: ParsableCommand {
     var pending: [Event] = []  // kept sorted descending so the earliest is popped from the end
     var order = 0
     var packets = 0
-    let serverA = IPv4Address("198.51.100.2")!, serverB = IPv4Address("198.51.100.10")!
+    let serverA = IPv4Address("198.51.100.2")!
+    let serverB = IPv4Address("198.51.100.10")!
     func schedule(_ t: Double, _ f: [UInt8]) {
       order += 1
       let e = Event(time: t, order: order, frame: f)
@@ -39,47 +40,58 @@ struct LoadCapture: ParsableCommand {
       while let last = pending.last, last.time < t {
         pending.removeLast()
         let ns = Int64((last.time * 1e9).rounded())
-        writer.write(last.frame, seconds: CraftedFixtures.epoch + ns / 1_000_000_000, nanoseconds: Int32(ns % 1_000_000_000))
+        writer.write(
+          last.frame, seconds: CraftedFixtures.epoch + ns / 1_000_000_000, nanoseconds: Int32(ns % 1_000_000_000))
         packets += 1
       }
     }
-    let D = MessageType.discover, O = MessageType.offer, R = MessageType.request, A = MessageType.ack
+    let discover = MessageType.discover
+    let offer = MessageType.offer
+    let request = MessageType.request
+    let ack = MessageType.ack
     for n in 0..<transactions {
       let start = Double(n) / rate
       flush(before: start)
-      let mac: [UInt8] = [0x02, 0x10, UInt8(n >> 24 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
+      let mac: [UInt8] = [
+        0x02, 0x10, UInt8(n >> 24 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF),
+      ]
       let s = RelayScenario(xid: UInt32(truncatingIfNeeded: rng.next()), clientMAC: mac)
       let address = IPv4Address(0x0A00_0000 | UInt32(n & 0xFFFFFF))
       let roll = rng.next() % 100
       let serverDelay = 0.0005 + Double(rng.next() % 2000) / 1e6
       var t = start
       var id = UInt16(truncatingIfNeeded: n)
-      func nextID() -> UInt16 { id &+= 1; return id }
+      func nextID() -> UInt16 {
+        id &+= 1
+        return id
+      }
       if roll < 5 {
         // RELEASE by unicast, straight to the server.
         schedule(t, s.clientUnicast(MessageType.release, from: address, to: serverA, ipID: nextID()))
         continue
       }
       let parallel = roll >= 5 && roll < 8  // also forwarded to a silent second server
-      schedule(t, s.clientBroadcast(D, ipID: nextID()))
-      schedule(t + 0.0001, s.relayToServer(D, server: serverA, ipID: nextID()))
-      if parallel { schedule(t + 0.00012, s.relayToServer(D, server: serverB, ipID: nextID())) }
+      schedule(t, s.clientBroadcast(discover, ipID: nextID()))
+      schedule(t + 0.0001, s.relayToServer(discover, server: serverA, ipID: nextID()))
+      if parallel { schedule(t + 0.00012, s.relayToServer(discover, server: serverB, ipID: nextID())) }
       if roll >= 8 && roll < 13 {
         // The client retransmits before the (slow) server answers; both DISCOVERs are answered.
-        schedule(t + 1.0, s.clientBroadcast(D, secs: 1, ipID: nextID()))
-        schedule(t + 1.0001, s.relayToServer(D, server: serverA, secs: 1, ipID: nextID()))
+        schedule(t + 1.0, s.clientBroadcast(discover, secs: 1, ipID: nextID()))
+        schedule(t + 1.0001, s.relayToServer(discover, server: serverA, secs: 1, ipID: nextID()))
         t += 1.0
       }
       t += serverDelay
-      schedule(t, s.serverToRelay(O, server: serverA, yiaddr: address, ipID: nextID()))
-      schedule(t + 0.0001, s.relayToClient(O, server: serverA, yiaddr: address, ipID: nextID()))
+      schedule(t, s.serverToRelay(offer, server: serverA, yiaddr: address, ipID: nextID()))
+      schedule(t + 0.0001, s.relayToClient(offer, server: serverA, yiaddr: address, ipID: nextID()))
       t += 0.0003
-      schedule(t, s.clientBroadcast(R, requested: address, server: serverA, ipID: nextID()))
-      schedule(t + 0.0001, s.relayToServer(R, server: serverA, requested: address, serverID: serverA, ipID: nextID()))
+      schedule(t, s.clientBroadcast(request, requested: address, server: serverA, ipID: nextID()))
+      schedule(
+        t + 0.0001, s.relayToServer(request, server: serverA, requested: address, serverID: serverA, ipID: nextID()))
       if parallel {
-        schedule(t + 0.00012, s.relayToServer(R, server: serverB, requested: address, serverID: serverA, ipID: nextID()))
+        schedule(
+          t + 0.00012, s.relayToServer(request, server: serverB, requested: address, serverID: serverA, ipID: nextID()))
       }
-      let reply = roll >= 13 && roll < 15 ? MessageType.nak : A
+      let reply = roll >= 13 && roll < 15 ? MessageType.nak : ack
       t += serverDelay
       schedule(t, s.serverToRelay(reply, server: serverA, yiaddr: address, ipID: nextID()))
       schedule(t + 0.0001, s.relayToClient(reply, server: serverA, yiaddr: address, ipID: nextID()))
@@ -90,7 +102,7 @@ struct LoadCapture: ParsableCommand {
   }
 }
 
-/// A small deterministic generator, so a seed reproduces a capture.
+/// ack small deterministic generator, so a seed reproduces a capture.
 struct SplitMix {
   var state: UInt64
   init(seed: UInt64) { state = seed }

@@ -76,7 +76,9 @@ struct AnalysisPipeline {
   let sink: FileSink
   var warnedAboutCap = false
 
-  init(configuration: CorrelatorConfiguration, report: TransactionReport, sink: FileSink, reorderWindowSeconds: Double = 2) {
+  init(
+    configuration: CorrelatorConfiguration, report: TransactionReport, sink: FileSink, reorderWindowSeconds: Double = 2
+  ) {
     stream = TransactionStream(configuration: configuration, reorderWindowSeconds: reorderWindowSeconds)
     self.report = report
     self.sink = sink
@@ -102,7 +104,8 @@ struct AnalysisPipeline {
     if stream.correlator.evicted > 0 && !warnedAboutCap {
       warnedAboutCap = true
       printError(
-        "warning: more than \(stream.correlator.configuration.maximumTracked) transactions open at once; closing the oldest as incomplete (--max-tracked)")
+        "warning: more than \(stream.correlator.configuration.maximumTracked) transactions open at once; closing the oldest as incomplete (--max-tracked)"
+      )
     }
     for r in records {
       summary.add(r)

@@ -92,7 +92,9 @@ struct SniffCommand: ParsableCommand {
       case .frame(let frame):
         counts.frames += 1
         let time = Timestamp(seconds: frame.seconds, nanoseconds: frame.nanoseconds)
-        switch dissector.dissect(frame.bytes, linkType: capture.linkType, timestamp: time, frame: frame.number, fileIndex: 0) {
+        switch dissector.dissect(
+          frame.bytes, linkType: capture.linkType, timestamp: time, frame: frame.number, fileIndex: 0)
+        {
         case .dhcp(let packet):
           counts.dhcp += 1
           pipeline.feed(packet)
@@ -135,7 +137,8 @@ struct SniffCommand: ParsableCommand {
       printError("-Z \(name): no such user")
       throw InputFailure()
     }
-    let uid = entry.pointee.pw_uid, gid = entry.pointee.pw_gid
+    let uid = entry.pointee.pw_uid
+    let gid = entry.pointee.pw_gid
     guard initgroups(name, gid) == 0, setgid(gid) == 0, setuid(uid) == 0 else {
       printError("-Z \(name): cannot change to that user: \(String(cString: strerror(errno)))")
       throw InputFailure()

@@ -19,7 +19,8 @@ import Testing
     #expect(t.servers.map(\.address) == [a, b])
     #expect(t.servers[0].forwarded == 2 && !t.servers[0].answered)
     #expect(t.servers[1].answered)
-    #expect(t.anomalies.contains("server 198.51.100.2 never answered; the relay failed over to 198.51.100.10 after 6 s"))
+    #expect(
+      t.anomalies.contains("server 198.51.100.2 never answered; the relay failed over to 198.51.100.10 after 6 s"))
     #expect(t.timings.serverResponse != nil)
   }
 
@@ -29,7 +30,8 @@ import Testing
     #expect(Set(t.flags) == [.retransmission, .duplicateReply, .lateReply])
     #expect(t.anomalies.contains("the client sent DISCOVER 2 times (secs 0, 2)"))
     #expect(t.anomalies.contains("server 198.51.100.2 sent OFFER 2 times"))
-    #expect(t.anomalies.contains { $0.hasPrefix("OFFER from 198.51.100.2 arrived 100 ms after the client had sent REQUEST") })
+    #expect(
+      t.anomalies.contains { $0.hasPrefix("OFFER from 198.51.100.2 arrived 100 ms after the client had sent REQUEST") })
     #expect(t.servers.first?.replies == 3)
     // Timed from the first DISCOVER to the first OFFER the client got.
     #expect(t.timings.discoverToOffer == 2501)
@@ -106,18 +108,24 @@ import Testing
     #expect(t.leaseSeconds == 7200)
     #expect(t.timings.discoverToOffer == 2 && t.timings.requestToAck == 2 && t.timings.total == 5)
     #expect(t.timings.relayForward == nil && t.timings.serverResponse == nil)
-    #expect(t.servers == [ServerActivity(address: a, forwarded: 2, replies: 2, firstForward: t.sequence[0].timestamp, firstReply: t.sequence[1].timestamp)])
+    #expect(
+      t.servers == [
+        ServerActivity(
+          address: a, forwarded: 2, replies: 2, firstForward: t.sequence[0].timestamp,
+          firstReply: t.sequence[1].timestamp)
+      ])
   }
 
   @Test func captureOnAnyCountsAPacketOnce() throws {
     // A relayed DISCOVER captured twice (the `any` device sees it on two interfaces).
     let s = RelayScenario(xid: 0xA11)
-    let records = TransactionStream.records(of: packets([
-      (0, s.clientBroadcast(MessageType.discover, ipID: 5)),
-      (0.00001, s.clientBroadcast(MessageType.discover, ipID: 5)),
-      (0.001, s.relayToServer(MessageType.discover, server: a)),
-      (0.002, s.serverToRelay(MessageType.offer, server: a, yiaddr: lease)),
-    ]))
+    let records = TransactionStream.records(
+      of: packets([
+        (0, s.clientBroadcast(MessageType.discover, ipID: 5)),
+        (0.00001, s.clientBroadcast(MessageType.discover, ipID: 5)),
+        (0.001, s.relayToServer(MessageType.discover, server: a)),
+        (0.002, s.serverToRelay(MessageType.offer, server: a, yiaddr: lease)),
+      ]))
     let t = try #require(records.first)
     #expect(t.sequence.filter(\.isDuplicate).count == 1)
     #expect(!t.flags.contains(.retransmission))
@@ -183,7 +191,8 @@ import Testing
       builder.xid = UInt32(i) &* 2_654_435_761
       builder.chaddr = [0x02, 0xBA, UInt8(i >> 16 & 0xFF), UInt8(i >> 8 & 0xFF), UInt8(i & 0xFF), 0x01]
       let t = Timestamp(seconds: 1_700_000_000 + Int64(i / 1000), nanoseconds: Int32(i % 1000) * 1_000_000)
-      guard case .dhcp(let p) = dissectFrame(frame.frame(builder.build()), at: t, frameNumber: i + 1, dissector: &dissector)
+      guard
+        case .dhcp(let p) = dissectFrame(frame.frame(builder.build()), at: t, frameNumber: i + 1, dissector: &dissector)
       else { continue }
       for r in stream.add(p) { summary.add(r) }
       maximumOpen = max(maximumOpen, stream.correlator.openCount)

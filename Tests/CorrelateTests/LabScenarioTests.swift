@@ -19,11 +19,13 @@ import Testing
     #expect(t.servers.first?.forwarded == 2 && t.servers.first?.replies == 2)
     #expect(t.flags.isEmpty)
     #expect(t.clientMAC.description == "02:00:00:00:c0:01")
-    #expect(t.sequence.map(\.leg.rawValue) == [
-      "client-relay", "relay-server", "server-relay", "relay-client",
-      "client-relay", "relay-server", "server-relay", "relay-client",
-    ])
-    #expect(t.sequence.map(\.typeName) == ["DISCOVER", "DISCOVER", "OFFER", "OFFER", "REQUEST", "REQUEST", "ACK", "ACK"])
+    #expect(
+      t.sequence.map(\.leg.rawValue) == [
+        "client-relay", "relay-server", "server-relay", "relay-client",
+        "client-relay", "relay-server", "server-relay", "relay-client",
+      ])
+    #expect(
+      t.sequence.map(\.typeName) == ["DISCOVER", "DISCOVER", "OFFER", "OFFER", "REQUEST", "REQUEST", "ACK", "ACK"])
     // Timings add up: the legs of the DISCOVER, and the ends of the exchange.
     let seq = t.sequence
     let tim = t.timings

@@ -1,7 +1,7 @@
-import Foundation
 import Capture
 import Correlate
 import Dissect
+import Foundation
 import PacketCraft
 
 /// The repository's Fixtures directory, found from this file's path.
@@ -26,9 +26,11 @@ func readPackets(_ names: [String]) throws -> [DHCPPacket] {
     }
   }
   // Several files: merge by time (stable), as analyze does.
-  return names.count == 1 ? all : all.enumerated().sorted {
-    $0.element.timestamp != $1.element.timestamp ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset
-  }.map(\.element)
+  return names.count == 1
+    ? all
+    : all.enumerated().sorted {
+      $0.element.timestamp != $1.element.timestamp ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset
+    }.map(\.element)
 }
 
 func analyze(_ names: String..., timeout: Double = 10, maximumTracked: Int = 100_000) throws -> [TransactionRecord] {

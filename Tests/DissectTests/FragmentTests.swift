@@ -37,7 +37,10 @@ import Testing
       #expect(p.message.option(43)?.length == 750)
       #expect(p.message.option(43)?.pieces == 3)
       for r in results.dropLast() {
-        guard case .fragment = r else { Issue.record("expected fragment"); continue }
+        guard case .fragment = r else {
+          Issue.record("expected fragment")
+          continue
+        }
       }
     }
   }

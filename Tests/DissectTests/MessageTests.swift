@@ -117,7 +117,11 @@ func decoded(_ m: DHCPMessage, _ code: UInt8) -> DecodedOption? {
     b.add(121, [24, 10, 1, 2])
     b.add(121, [192, 0, 2, 1])
     let m = message(b)
-    #expect(decoded(m, 121)?.value == .list([.record([.init("destination", .text("10.1.2.0/24")), .init("router", .address(IPv4Address("192.0.2.1")!))])]))
+    #expect(
+      decoded(m, 121)?.value
+        == .list([
+          .record([.init("destination", .text("10.1.2.0/24")), .init("router", .address(IPv4Address("192.0.2.1")!))])
+        ]))
   }
 }
 

@@ -86,12 +86,13 @@ func ip(_ s: String) -> OptionValue { .address(IPv4Address(s)!) }
     let o = decode(82, bytes)
     let subs = o.suboptions ?? []
     #expect(subs.map(\.code) == [1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 151, 152])
-    #expect(subs.map(\.name) == [
-      "Agent Circuit ID", "Agent Remote ID", "DOCSIS Device Class", "Link Selection", "Subscriber ID",
-      "RADIUS Attributes", "Authentication", "Vendor-Specific Information", "Relay Agent Flags",
-      "Server Identifier Override", "Relay Agent Identifier", "Virtual Subnet Selection",
-      "Virtual Subnet Selection Control",
-    ])
+    #expect(
+      subs.map(\.name) == [
+        "Agent Circuit ID", "Agent Remote ID", "DOCSIS Device Class", "Link Selection", "Subscriber ID",
+        "RADIUS Attributes", "Authentication", "Vendor-Specific Information", "Relay Agent Flags",
+        "Server Identifier Override", "Relay Agent Identifier", "Virtual Subnet Selection",
+        "Virtual Subnet Selection Control",
+      ])
     #expect(subs[0].value == .text("r-c"))
     #expect(subs[1].value == .hex([0, 0x11, 0x22]))
     #expect(subs[3].value == ip("192.0.2.0"))
@@ -119,7 +120,8 @@ func ip(_ s: String) -> OptionValue { .address(IPv4Address(s)!) }
   @Test func autoConfigSubnetSelectionDomainSearchSIP() {
     #expect(decode(116, [1]).value == .number(1))
     #expect(decode(118, [192, 0, 2, 0]).value == ip("192.0.2.0"))
-    let search = decode(119, [3] + Array("lab".utf8) + [7] + Array("example".utf8) + [0, 3] + Array("eng".utf8) + [0xC0, 0x00])
+    let search = decode(
+      119, [3] + Array("lab".utf8) + [7] + Array("example".utf8) + [0, 3] + Array("eng".utf8) + [0xC0, 0x00])
     #expect(search.value == .list([.text("lab.example"), .text("eng.lab.example")]))
     #expect(decode(120, [1, 198, 51, 100, 5]).value == .list([ip("198.51.100.5")]))
     #expect(decode(120, [0, 3] + Array("sip".utf8) + [0]).value == .list([.text("sip")]))

@@ -86,7 +86,9 @@ import Testing
       let d = try dhcpscope("decode", "--format", format, file)
       #expect(d.status == 0 && !d.stdout.isEmpty, "decode --format \(format)")
     }
-    let decoded = try JSONSerialization.jsonObject(with: Data(try dhcpscope("decode", "--format", "json", file).stdout.utf8)) as! [Any]
+    let decoded =
+      try JSONSerialization.jsonObject(with: Data(try dhcpscope("decode", "--format", "json", file).stdout.utf8))
+      as! [Any]
     #expect(decoded.count == 12)
   }
 
@@ -107,7 +109,8 @@ import Testing
   }
 
   @Test func gzipAndSeveralFiles() throws {
-    let r = try dhcpscope("analyze", "--format", "jsonl", "\(fixtures)/crafted/single-any.pcap.gz", "\(fixtures)/nak-any.pcap")
+    let r = try dhcpscope(
+      "analyze", "--format", "jsonl", "\(fixtures)/crafted/single-any.pcap.gz", "\(fixtures)/nak-any.pcap")
     #expect(r.status == 0)
     let lines = try jsonLines(r.stdout)
     #expect(lines.count == 4)

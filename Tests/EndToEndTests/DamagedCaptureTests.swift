@@ -19,8 +19,10 @@ import Testing
   static func corpus() throws -> [(String, Data)] {
     var g = Generator()
     var out: [(String, Data)] = []
-    let sources = ["single-any.pcap", "two-servers-multi.pcapng", "crafted/fragments.pcap", "crafted/options-zoo.pcap",
-                   "crafted/vlan.pcap", "crafted/malformed.pcap", "crafted/nanosecond.pcap", "crafted/single-any.pcap.gz"]
+    let sources = [
+      "single-any.pcap", "two-servers-multi.pcapng", "crafted/fragments.pcap", "crafted/options-zoo.pcap",
+      "crafted/vlan.pcap", "crafted/malformed.pcap", "crafted/nanosecond.pcap", "crafted/single-any.pcap.gz",
+    ]
     for name in sources {
       let data = try Data(contentsOf: URL(fileURLWithPath: "\(fixtures)/\(name)"))
       let base = name.replacingOccurrences(of: "/", with: "_")
@@ -55,7 +57,11 @@ import Testing
     // A pcap magic followed by garbage, and a pcapng magic followed by garbage.
     for magic: [UInt8] in [[0xD4, 0xC3, 0xB2, 0xA1], [0x0A, 0x0D, 0x0D, 0x0A]] {
       for i in 0..<5 {
-        out.append(("magic\(magic[0])-\(i)", Data(magic + (0..<(g.below(500) + 20)).map { _ in UInt8(truncatingIfNeeded: g.next()) })))
+        out.append(
+          (
+            "magic\(magic[0])-\(i)",
+            Data(magic + (0..<(g.below(500) + 20)).map { _ in UInt8(truncatingIfNeeded: g.next()) })
+          ))
       }
     }
     return out
@@ -76,7 +82,8 @@ import Testing
       let ok = [0, 1].contains(decode.status) && [0, 1].contains(analyze.status) && decode.status == analyze.status
       if !ok {
         failures += 1
-        Issue.record("\(name): decode exit \(decode.status), analyze exit \(analyze.status)\n\(decode.stderr)\(analyze.stderr)")
+        Issue.record(
+          "\(name): decode exit \(decode.status), analyze exit \(analyze.status)\n\(decode.stderr)\(analyze.stderr)")
         continue
       }
       if decode.status == 1 {

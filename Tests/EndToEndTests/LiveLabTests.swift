@@ -35,7 +35,8 @@ enum Lab {
     var env = ProcessInfo.processInfo.environment
     env["LAB_PREFIX"] = "dse2e"
     let lab = try run(
-      "\(fixtures)/lab/lab.sh", [scenario, dir, "--hold", "1", "--run-in-relay", command], timeout: 120, environment: env)
+      "\(fixtures)/lab/lab.sh", [scenario, dir, "--hold", "1", "--run-in-relay", command], timeout: 120,
+      environment: env)
     #expect(lab.status == 0, "lab.sh \(scenario): \(lab.stderr)")
     var result: [String: String] = [:]
     for file in ["result.env", "relay-cmd.env"] {
@@ -72,7 +73,8 @@ struct LiveLabTests {
 
     // What sniff saved with -w reads back to the same transactions.
     let saved = try jsonLines(try dhcpscope("analyze", "--format", "jsonl", "\(run.directory)/live.pcap").stdout)
-    let again = try #require(saved.first { $0["xid"] as? String == dora["xid"] as? String && $0["kind"] as? String == "DORA" })
+    let again = try #require(
+      saved.first { $0["xid"] as? String == dora["xid"] as? String && $0["kind"] as? String == "DORA" })
     #expect(again["outcome"] as? String == "bound")
     #expect(again["assigned_address"] as? String == leased)
     #expect(again["flags"] as? [String] == dora["flags"] as? [String])

@@ -22,23 +22,33 @@ struct RunResult {
 
 /// Runs a program to completion (with a time limit) and captures its output.
 @discardableResult
-func run(_ path: String, _ arguments: [String], timeout: Double = 120, environment: [String: String]? = nil) throws -> RunResult {
+func run(_ path: String, _ arguments: [String], timeout: Double = 120, environment: [String: String]? = nil) throws
+  -> RunResult
+{
   let process = Process()
   process.executableURL = URL(fileURLWithPath: path)
   process.arguments = arguments
   if let environment { process.environment = environment }
-  let out = Pipe(), err = Pipe()
+  let out = Pipe()
+  let err = Pipe()
   process.standardOutput = out
   process.standardError = err
   process.standardInput = FileHandle.nullDevice
   try process.run()
   // Read both pipes while the process runs so a full pipe cannot block it.
-  var outData = Data(), errData = Data()
+  var outData = Data()
+  var errData = Data()
   let group = DispatchGroup()
   group.enter()
-  DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+  DispatchQueue.global().async {
+    outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.leave()
+  }
   group.enter()
-  DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+  DispatchQueue.global().async {
+    errData = err.fileHandleForReading.readDataToEndOfFile()
+    group.leave()
+  }
   let deadline = Date().addingTimeInterval(timeout)
   while process.isRunning && Date() < deadline { usleep(20_000) }
   if process.isRunning { process.terminate() }
@@ -52,7 +62,8 @@ func run(_ path: String, _ arguments: [String], timeout: Double = 120, environme
 func dhcpscope(_ arguments: String...) throws -> RunResult { try run(dhcpscopeBinary, arguments) }
 
 func which(_ tool: String) -> String? {
-  for dir in ["/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(tool)") {
+  for dir in ["/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin"]
+  where FileManager.default.isExecutableFile(atPath: "\(dir)/\(tool)") {
     return "\(dir)/\(tool)"
   }
   return nil

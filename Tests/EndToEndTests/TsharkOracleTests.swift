@@ -13,7 +13,7 @@ import Testing
   static let knownDifferences: [String: String] = [
     // tshark reads the first piece of a split option 121 on its own, finds it malformed and
     // stops; dhcpscope concatenates the pieces first, as RFC 3396 requires.
-    "crafted/overload-rfc3396.pcap": "RFC 3396 split options",
+    "crafted/overload-rfc3396.pcap": "RFC 3396 split options"
   ]
 
   // ICMP errors quote the DHCP packet they answer; tshark's `dhcp` filter matches those too.
@@ -25,7 +25,10 @@ import Testing
     var compared = 0
     for file in allFixtures() where Self.knownDifferences[file] == nil {
       let path = "\(fixtures)/\(file)"
-      var args = ["-n", "-r", path, "-Y", "dhcp && !icmp", "-T", "fields", "-E", "separator=|", "-E", "occurrence=a", "-E", "aggregator=,"]
+      var args = [
+        "-n", "-r", path, "-Y", "dhcp && !icmp", "-T", "fields", "-E", "separator=|", "-E", "occurrence=a", "-E",
+        "aggregator=,",
+      ]
       for f in Self.fields { args += ["-e", f] }
       let oracle = try run(tshark, args)
       #expect(oracle.status == 0, "tshark failed on \(file): \(oracle.stderr)")
@@ -33,7 +36,8 @@ import Testing
       #expect(ours.status == 0, "\(file): \(ours.stderr)")
       let records = try jsonLines(ours.stdout)
       let rows = oracle.stdout.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.isEmpty }
-      #expect(rows.count == records.count, "\(file): tshark shows \(rows.count) DHCP packets, dhcpscope \(records.count)")
+      #expect(
+        rows.count == records.count, "\(file): tshark shows \(rows.count) DHCP packets, dhcpscope \(records.count)")
       for (row, record) in zip(rows, records) {
         let t = row.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
         let place = "\(file) frame \(t[0])"
@@ -53,7 +57,8 @@ import Testing
         let options = record["options"] as! [[String: Any]]
         var ourCodes = options.map { $0["code"] as! Int }
         var theirCodes: [Int] = []
-        for c in t[8].split(separator: ",").compactMap({ Int($0) }) where c != 0 && c != 255 && !theirCodes.contains(c) {
+        for c in t[8].split(separator: ",").compactMap({ Int($0) }) where c != 0 && c != 255 && !theirCodes.contains(c)
+        {
           theirCodes.append(c)
         }
         if ourCodes.contains(52) {  // tshark lists overloaded fields where it meets option 52
