@@ -10,7 +10,7 @@ import Report
 
 #if FUZZING
   @_silgen_name("LLVMFuzzerRunDriver")
-  func LLVMFuzzerRunDriver(
+  func runFuzzerDriver(
     _ argc: UnsafeMutablePointer<Int32>,
     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
@@ -50,7 +50,7 @@ import Report
   func fuzzFileMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
     var count = argc
     var arguments = argv
-    return LLVMFuzzerRunDriver(&count, &arguments) { data, size in fuzzOneFile(data, size) }
+    return runFuzzerDriver(&count, &arguments) { data, size in fuzzOneFile(data, size) }
   }
 #else
   /// Without `make fuzz` (which passes -DFUZZING and -sanitize=fuzzer) there is no libFuzzer.
