@@ -121,9 +121,6 @@ public final class LiveCapture {
     if let dumper { pcap_dump_close(dumper) }
     dumper = nil
   }
-
-  /// Makes a pending `next()` return promptly, e.g. from a signal handler's flag check.
-  public func breakLoop() { pcap_breakloop(handle) }
 }
 
 /// A capture device as `pcap_findalldevs` lists it.
@@ -165,11 +162,4 @@ public func listCaptureDevices() throws -> [CaptureDevice] {
     cursor = entry.next
   }
   return devices
-}
-
-/// The name of a network interface by index, for reports of cooked (SLL2) captures.
-public func interfaceName(index: UInt32) -> String? {
-  var buffer = [CChar](repeating: 0, count: Int(IF_NAMESIZE) + 1)
-  guard if_indextoname(index, &buffer) != nil else { return nil }
-  return String(cString: buffer)
 }

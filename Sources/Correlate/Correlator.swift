@@ -78,7 +78,6 @@ public struct Correlator {
         finished.append(close(key, reason: .finished))
         tx = start(key, packet)
       }
-      tx = open[key] ?? tx
       append(entry, to: &tx, key: key)
     } else {
       if open.count >= configuration.maximumTracked { finished.append(contentsOf: evictOldest()) }
@@ -129,7 +128,7 @@ public struct Correlator {
   private mutating func append(_ entry: SequenceEntry, to tx: inout Open, key: Key) {
     tx.entries.append(entry)
     if entry.timestamp > tx.lastSeen { tx.lastSeen = entry.timestamp }
-    if tx.finalAt == nil, !entry.isDuplicate, endsExchange(entry, in: tx) { tx.finalAt = entry.timestamp }
+    if tx.finalAt == nil, !entry.isDuplicate, endsExchange(entry) { tx.finalAt = entry.timestamp }
     let base: Int64
     if let f = tx.finalAt {
       base = f.totalNanoseconds &+ Int64(configuration.graceSeconds * 1e9)
@@ -146,7 +145,7 @@ public struct Correlator {
 
   /// Whether this packet is the last the exchange needs: an ACK or NAK, a BOOTP reply, a
   /// leasequery answer, or a RELEASE or DECLINE (which get no reply).
-  private func endsExchange(_ e: SequenceEntry, in tx: Open) -> Bool {
+  private func endsExchange(_ e: SequenceEntry) -> Bool {
     switch e.messageType {
     case MessageType.ack, MessageType.nak, MessageType.release, MessageType.decline: return true
     case nil: return e.op == 2

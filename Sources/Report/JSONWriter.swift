@@ -71,10 +71,6 @@ public struct JSONWriter {
     valuePrefix()
     appendQuoted(s)
   }
-  public mutating func raw(_ s: String) {
-    valuePrefix()
-    bytes.append(contentsOf: s.utf8)
-  }
   public mutating func int<T: BinaryInteger>(_ v: T) {
     valuePrefix()
     if v < 0 {
@@ -116,7 +112,6 @@ public struct JSONWriter {
     }
   }
 
-  public mutating func optionalString(_ s: String?) { if let s { string(s) } else { null() } }
   public mutating func optionalDecimal(_ v: Double?) { if let v { decimal(v) } else { null() } }
 
   public mutating func stringArray(_ items: [String]) {
@@ -173,6 +168,18 @@ public struct JSONWriter {
       }
       bytes.append(contentsOf: buf[(24 - count)...])
     }
+  }
+
+  /// Where a cooked capture saw the packet: {"index": N, "direction": "in"}.
+  public mutating func interface(_ i: CaptureInterface) {
+    beginObject()
+    if let index = i.index {
+      key("index")
+      int(index)
+    }
+    key("direction")
+    string(i.direction)
+    endObject()
   }
 
   /// A dotted-quad IPv4 address as a JSON string.

@@ -4,7 +4,6 @@ import Dissect
 public struct PacketReport {
   public let format: OutputFormat
   public let files: InputFiles
-  public var interfaceNames: (UInt32) -> String? = { _ in nil }
   private var jsonArrayOpen = false
   private var count = 0
 
@@ -57,18 +56,7 @@ public struct PacketReport {
     w.timestamp(p.timestamp, nanosecondPrecision: files.isNano(p.fileIndex))
     if let interface = p.interface {
       w.key("interface")
-      w.beginObject()
-      if let index = interface.index {
-        w.key("index")
-        w.int(index)
-        if let name = interfaceNames(index) {
-          w.key("name")
-          w.string(name)
-        }
-      }
-      w.key("direction")
-      w.string(interface.direction)
-      w.endObject()
+      w.interface(interface)
     }
     if !p.vlanIDs.isEmpty {
       w.key("vlan")
@@ -198,7 +186,7 @@ public struct PacketReport {
     var head = "Frame \(p.frame)  \(formatCalendarTime(p.timestamp, nanosecondPrecision: files.isNano(p.fileIndex)))"
     if files.paths.count > 1 { head += "  [\(files.path(p.fileIndex))]" }
     if let i = p.interface {
-      let name = i.index.flatMap { interfaceNames($0) } ?? i.index.map { "if\($0)" } ?? ""
+      let name = i.index.map { "if\($0)" } ?? ""
       head += "  \(name.isEmpty ? "" : name + " ")\(i.direction)"
     }
     if !p.vlanIDs.isEmpty { head += "  vlan " + p.vlanIDs.map(String.init).joined(separator: ",") }

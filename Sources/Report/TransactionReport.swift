@@ -129,14 +129,7 @@ public struct TransactionReport {
       }
       if let i = e.interface {
         w.key("interface")
-        w.beginObject()
-        if let index = i.index {
-          w.key("index")
-          w.int(index)
-        }
-        w.key("direction")
-        w.string(i.direction)
-        w.endObject()
+        w.interface(i)
       }
       w.endObject()
     }
@@ -245,7 +238,7 @@ public struct TransactionReport {
     for e in list {
       w.beginObject()
       w.key("address")
-      w.string(e.address.description)
+      w.address(e.address)
       w.key("transactions")
       w.int(e.transactions)
       w.key("requests")
