@@ -45,7 +45,7 @@ struct AnalyzeCommand: ParsableCommand {
     // Merge the files by time: always take the earliest next packet of any file.
     var heads: [DHCPPacket?] = []
     for i in readers.indices {
-      heads.append(pipeline.readNext(&readers[i], failed: &failed))
+      heads.append(readers[i].next(failed: &failed))
     }
     while true {
       var best: Int? = nil
@@ -55,14 +55,9 @@ struct AnalyzeCommand: ParsableCommand {
       }
       guard let b = best else { break }
       pipeline.feed(heads[b]!)
-      heads[b] = pipeline.readNext(&readers[b], failed: &failed)
+      heads[b] = readers[b].next(failed: &failed)
     }
-    for r in readers {
-      pipeline.summary.frames += r.counts.frames
-      pipeline.summary.dhcpPackets += r.counts.dhcp
-      pipeline.summary.otherPackets += r.counts.other + r.counts.fragments
-      pipeline.summary.malformedPackets += r.counts.malformed
-    }
+    for r in readers { pipeline.add(r.counts) }
     pipeline.finish()
     if failed { throw InputFailure() }
   }
@@ -84,15 +79,12 @@ struct AnalysisPipeline {
     self.sink = sink
   }
 
-  /// The next packet of a reader; a damaged file is reported and ends that reader.
-  mutating func readNext(_ reader: inout PacketReader, failed: inout Bool) -> DHCPPacket? {
-    do {
-      return try reader.next()
-    } catch {
-      printError("\(error)")
-      failed = true
-      return nil
-    }
+  /// Adds what a reader counted to the summary; fragments count as other traffic.
+  mutating func add(_ counts: ReadCounts) {
+    summary.frames += counts.frames
+    summary.dhcpPackets += counts.dhcp
+    summary.otherPackets += counts.other + counts.fragments
+    summary.malformedPackets += counts.malformed
   }
 
   mutating func feed(_ packet: DHCPPacket) { emit(stream.add(packet)) }

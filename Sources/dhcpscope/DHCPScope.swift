@@ -42,6 +42,9 @@ struct UsageFailure: Error {
   var code: Int32 = 2
 }
 
+/// Reports to stderr after flushing what the report wrote to stdout so far, so on a terminal
+/// an error stands after the records read before it.
 func printError(_ message: String) {
+  fflush(stdout)
   fputs("dhcpscope: \(message)\n", stderr)
 }

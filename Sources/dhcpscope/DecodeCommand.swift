@@ -23,14 +23,8 @@ struct DecodeCommand: ParsableCommand {
     var report = PacketReport(format: common.format, files: inputs.files)
     sink.write(report.header())
     for index in inputs.readers.indices {
-      do {
-        while let packet = try inputs.readers[index].next() {
-          sink.write(report.render(packet))
-        }
-      } catch {
-        sink.flush()
-        printError("\(error)")
-        inputs.failed = true
+      while let packet = inputs.readers[index].next(failed: &inputs.failed) {
+        sink.write(report.render(packet))
       }
     }
     sink.write(report.footer())

@@ -9,6 +9,20 @@ struct ReadCounts {
   var other = 0
   var malformed = 0
   var fragments = 0
+
+  /// Counts one dissected frame; returns its DHCP packet, if it was one.
+  mutating func tally(_ result: DissectResult) -> DHCPPacket? {
+    frames += 1
+    switch result {
+    case .dhcp(let packet):
+      dhcp += 1
+      return packet
+    case .other: other += 1
+    case .fragment: fragments += 1
+    case .malformed: malformed += 1
+    }
+    return nil
+  }
 }
 
 /// Streams the DHCP packets of one capture file: libpcap reads, the dissector decodes, and
@@ -28,21 +42,24 @@ struct PacketReader {
   /// The next DHCP packet; throws `CaptureError.damaged` where the file breaks.
   mutating func next() throws -> DHCPPacket? {
     while let frame = try file.next() {
-      counts.frames += 1
       let result = dissector.dissect(
         frame.bytes, linkType: file.linkType,
         timestamp: Timestamp(seconds: frame.seconds, nanoseconds: frame.nanoseconds),
         frame: frame.number, fileIndex: fileIndex)
-      switch result {
-      case .dhcp(let packet):
-        counts.dhcp += 1
-        return packet
-      case .other: counts.other += 1
-      case .fragment: counts.fragments += 1
-      case .malformed: counts.malformed += 1
-      }
+      if let packet = counts.tally(result) { return packet }
     }
     return nil
+  }
+
+  /// The next DHCP packet; a damaged file is reported, marks the run failed and ends here.
+  mutating func next(failed: inout Bool) -> DHCPPacket? {
+    do {
+      return try next()
+    } catch {
+      printError("\(error)")
+      failed = true
+      return nil
+    }
   }
 }
 

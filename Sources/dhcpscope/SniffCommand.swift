@@ -90,26 +90,16 @@ struct SniffCommand: ParsableCommand {
       case .idle:
         pipeline.tick(now())
       case .frame(let frame):
-        counts.frames += 1
         let time = Timestamp(seconds: frame.seconds, nanoseconds: frame.nanoseconds)
-        switch dissector.dissect(
+        let result = dissector.dissect(
           frame.bytes, linkType: capture.linkType, timestamp: time, frame: frame.number, fileIndex: 0)
-        {
-        case .dhcp(let packet):
-          counts.dhcp += 1
-          pipeline.feed(packet)
-        case .other, .fragment: counts.other += 1
-        case .malformed: counts.malformed += 1
-        }
+        if let packet = counts.tally(result) { pipeline.feed(packet) }
         pipeline.tick(now())
       }
       sink.flush()
     }
     capture.closeSaveFile()
-    pipeline.summary.frames = counts.frames
-    pipeline.summary.dhcpPackets = counts.dhcp
-    pipeline.summary.otherPackets = counts.other
-    pipeline.summary.malformedPackets = counts.malformed
+    pipeline.add(counts)
     if let stats = capture.statistics() {
       pipeline.summary.capture = CaptureCounters(
         received: Int(stats.received), dropped: Int(stats.dropped), interfaceDropped: Int(stats.interfaceDropped))
