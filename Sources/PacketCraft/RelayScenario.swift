@@ -16,6 +16,26 @@ public struct RelayScenario {
     self.clientMAC = clientMAC
   }
 
+  static let serverMAC: [UInt8] = [0x02, 0, 0, 0, 0x5E, 0x01]
+  static let relayServerSideMAC: [UInt8] = [0x02, 0, 0, 0, 0xEE, 0x01]
+  static let relayClientSideMAC: [UInt8] = [0x02, 0, 0, 0, 0xEE, 0x02]
+
+  /// `message` in UDP, IPv4 and Ethernet between the given ends.
+  func frame(
+    _ message: BOOTPBuilder, from source: IPv4Address, _ sourcePort: UInt16, to destination: IPv4Address,
+    _ destinationPort: UInt16, ipID: UInt16, sourceMAC: [UInt8], destinationMAC: [UInt8]
+  ) -> [UInt8] {
+    var f = FrameBuilder()
+    f.source = source
+    f.destination = destination
+    f.sourcePort = sourcePort
+    f.destinationPort = destinationPort
+    f.identification = ipID
+    f.sourceMAC = sourceMAC
+    f.destinationMAC = destinationMAC
+    return f.frame(message.build())
+  }
+
   func message(_ type: UInt8, secs: UInt16 = 0) -> BOOTPBuilder {
     var b = BOOTPBuilder(type: type, xid: xid)
     b.chaddr = clientMAC
@@ -34,10 +54,9 @@ public struct RelayScenario {
     b.add(12, text: hostName)
     b.add(55, [1, 3, 6, 15])
     b.options += extra
-    var f = FrameBuilder(from: "0.0.0.0", 68, to: "255.255.255.255", 67)
-    f.sourceMAC = clientMAC
-    f.identification = ipID
-    return f.frame(b.build())
+    return frame(
+      b, from: .zero, 68, to: .broadcast, 67, ipID: ipID, sourceMAC: clientMAC,
+      destinationMAC: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
   }
 
   /// The relay's copy to a server: giaddr set, hops incremented, option 82 appended.
@@ -53,15 +72,9 @@ public struct RelayScenario {
     b.add(12, text: hostName)
     b.add(55, [1, 3, 6, 15])
     if option82 { b.add(82, BOOTPBuilder.option(1, circuitID)) }
-    var f = FrameBuilder()
-    f.source = relayServerSide
-    f.destination = server
-    f.sourcePort = 67
-    f.destinationPort = 67
-    f.identification = ipID
-    f.sourceMAC = [0x02, 0, 0, 0, 0xEE, 0x01]
-    f.destinationMAC = [0x02, 0, 0, 0, 0x5E, 0x01]
-    return f.frame(b.build())
+    return frame(
+      b, from: relayServerSide, 67, to: server, 67, ipID: ipID, sourceMAC: Self.relayServerSideMAC,
+      destinationMAC: Self.serverMAC)
   }
 
   /// A reply on its way through a relay: hops 1, giaddr set, lease options unless a NAK.
@@ -90,15 +103,9 @@ public struct RelayScenario {
   ) -> [UInt8] {
     let b = relayedReply(
       type, server: server, yiaddr: yiaddr, lease: lease, giaddr: giaddr ?? relayClientSide, option82: option82)
-    var f = FrameBuilder()
-    f.source = server
-    f.destination = relayClientSide
-    f.sourcePort = 67
-    f.destinationPort = destinationPort
-    f.identification = ipID
-    f.sourceMAC = [0x02, 0, 0, 0, 0x5E, 0x01]
-    f.destinationMAC = [0x02, 0, 0, 0, 0xEE, 0x01]
-    return f.frame(b.build())
+    return frame(
+      b, from: server, 67, to: relayClientSide, destinationPort, ipID: ipID, sourceMAC: Self.serverMAC,
+      destinationMAC: Self.relayServerSideMAC)
   }
 
   /// The relay passing a reply on to the client (port 68), option 82 removed unless asked.
@@ -108,15 +115,9 @@ public struct RelayScenario {
   ) -> [UInt8] {
     let b = relayedReply(
       type, server: server, yiaddr: yiaddr, lease: lease, giaddr: relayClientSide, option82: keepOption82)
-    var f = FrameBuilder()
-    f.source = relayClientSide
-    f.destination = type == MessageType.nak ? .broadcast : yiaddr
-    f.sourcePort = 67
-    f.destinationPort = 68
-    f.identification = ipID
-    f.sourceMAC = [0x02, 0, 0, 0, 0xEE, 0x02]
-    f.destinationMAC = clientMAC
-    return f.frame(b.build())
+    return frame(
+      b, from: relayClientSide, 67, to: type == MessageType.nak ? .broadcast : yiaddr, 68, ipID: ipID,
+      sourceMAC: Self.relayClientSideMAC, destinationMAC: clientMAC)
   }
 
   /// A server answering a client on its own segment (no relay).
@@ -129,15 +130,9 @@ public struct RelayScenario {
     b.add(54, address: server)
     if let lease { b.add(51, uint32: lease) }
     b.add(1, address: IPv4Address("255.255.255.0")!)
-    var f = FrameBuilder()
-    f.source = server
-    f.destination = yiaddr.isZero ? .broadcast : yiaddr
-    f.sourcePort = 67
-    f.destinationPort = 68
-    f.identification = ipID
-    f.sourceMAC = [0x02, 0, 0, 0, 0x5E, 0x01]
-    f.destinationMAC = clientMAC
-    return f.frame(b.build())
+    return frame(
+      b, from: server, 67, to: yiaddr.isZero ? .broadcast : yiaddr, 68, ipID: ipID, sourceMAC: Self.serverMAC,
+      destinationMAC: clientMAC)
   }
 
   /// A unicast message from a bound client straight to a server (renew, release, inform).
@@ -147,12 +142,7 @@ public struct RelayScenario {
     var b = message(type)
     b.ciaddr = client
     if serverID { b.add(54, address: server) }
-    var f = FrameBuilder()
-    f.source = client
-    f.destination = server
-    f.identification = ipID
-    f.sourceMAC = clientMAC
-    f.destinationMAC = [0x02, 0, 0, 0, 0x5E, 0x01]
-    return f.frame(b.build())
+    return frame(
+      b, from: client, 68, to: server, 67, ipID: ipID, sourceMAC: clientMAC, destinationMAC: Self.serverMAC)
   }
 }
