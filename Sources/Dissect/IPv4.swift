@@ -70,6 +70,9 @@ public struct FragmentReassembler {
   public var maximumFragments = 128
   public var maximumAgeSeconds: Int64 = 30
   private var pending: [Key: Pending] = [:]
+  /// No pending datagram was first seen before this second (it may be earlier than the true
+  /// oldest once datagrams complete or are evicted; `expire` then recomputes it).
+  private var oldestFirstSeen: Int64 = .max
   /// Datagrams dropped: timed out, evicted by the cap, or oversized.
   public private(set) var dropped = 0
 
@@ -103,6 +106,7 @@ public struct FragmentReassembler {
         dropped += 1
       }
       pending[key] = Pending(firstSeen: time)
+      oldestFirstSeen = min(oldestFirstSeen, time.seconds)
     }
     var entry = pending[key]!
     pending[key] = nil  // edit a unique copy, then put it back
@@ -143,8 +147,11 @@ public struct FragmentReassembler {
   private mutating func expire(before time: Timestamp) {
     guard !pending.isEmpty else { return }
     let limit = time.seconds - maximumAgeSeconds
+    // Rebuilding the table costs a pass over it: only when something has come of age.
+    guard oldestFirstSeen < limit else { return }
     let before = pending.count
     pending = pending.filter { $0.value.firstSeen.seconds >= limit }
+    oldestFirstSeen = pending.values.lazy.map(\.firstSeen.seconds).min() ?? .max
     dropped += before - pending.count
   }
 }

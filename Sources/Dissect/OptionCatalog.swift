@@ -11,8 +11,11 @@ enum OptionFormat {
 /// names Wireshark prints where there is one.
 enum OptionCatalog {
   static func entry(_ code: UInt8) -> (name: String, format: OptionFormat) {
-    table[Int(code)] ?? ("Unknown", .bytes)
+    byCode[Int(code)]
   }
+
+  /// `table` as an array indexed by code, so a lookup per option is an index, not a hash.
+  static let byCode: [(name: String, format: OptionFormat)] = (0...255).map { table[$0] ?? ("Unknown", .bytes) }
 
   static let table: [Int: (String, OptionFormat)] = [
     0: ("Padding", .empty),
