@@ -23,17 +23,24 @@ public struct CorrelatorConfiguration: Sendable {
 /// Groups DHCP packets into transactions, in the manner of Zeek's DHCP script: a plain value
 /// fed packets in time order that hands back each transaction when it ends (final reply plus
 /// a grace period, a timeout, the cap on tracked transactions, or the final flush).
+///
+/// Open transactions live in a slot array that is reused as they close, found by key through a
+/// dictionary of slot numbers; each packet is appended in place, so nothing is copied per packet.
 public struct Correlator {
   struct Key: Hashable {
     var xid: UInt32
     var client: UInt64
+    // One combine instead of two: this is hashed for every packet.
+    func hash(into hasher: inout Hasher) { hasher.combine(client &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(xid)) }
   }
 
   struct Open {
     var id: Int
-    var xid: UInt32
+    var key: Key
     var clientMAC: HardwareAddress
     var entries: [SequenceEntry] = []
+    /// Packets beyond `maximumSequence`, counted but not kept.
+    var dropped = 0
     var firstSeen: Timestamp
     var lastSeen: Timestamp
     /// When the reply (or message) that ends the exchange was seen.
@@ -41,17 +48,24 @@ public struct Correlator {
     var deadline: Int64 = 0
   }
 
+  /// A deadline of the transaction in `slot`; stale once the slot's id or deadline changed.
   struct Deadline: Comparable {
     var at: Int64
-    var key: Key
+    var slot: Int32
     var id: Int
     static func < (a: Deadline, b: Deadline) -> Bool { a.at < b.at }
   }
 
+  /// Packets kept per transaction: a client or attacker repeating one xid cannot grow a
+  /// sequence without bound.
+  public static let maximumSequence = 1024
+
   public let configuration: CorrelatorConfiguration
-  private var open: [Key: Open] = [:]
+  private var slotOf: [Key: Int32] = [:]
+  private var slots: [Open?] = []
+  private var freeSlots: [Int32] = []
   private var deadlines = Heap<Deadline>()
-  private var creationOrder = Deque<(Key, Int)>()
+  private var creationOrder = Deque<(slot: Int32, id: Int)>()
   private var nextID = 0
   public private(set) var latest: Timestamp?
   /// Transactions closed early because the cap was reached.
@@ -61,28 +75,26 @@ public struct Correlator {
     self.configuration = configuration
   }
 
-  public var openCount: Int { open.count }
+  public var openCount: Int { slotOf.count }
 
   /// Adds a packet (in time order) and returns the transactions that ended by then.
-  public mutating func add(_ packet: DHCPPacket) -> [TransactionRecord] {
+  public mutating func add(_ packet: PacketSummary) -> [TransactionRecord] {
     var finished = advance(to: packet.timestamp)
-    let m = packet.message
-    let key = Key(xid: m.xid, client: m.clientKey)
+    let key = Key(xid: packet.xid, client: packet.clientKey)
     var entry = SequenceEntry(packet)
 
-    if var tx = open[key] {
-      if tx.entries.contains(where: { $0.isSamePacket(as: entry) }) {
+    if var slot = slotOf[key] {
+      if slots[Int(slot)]!.entries.contains(where: { $0.isSamePacket(as: entry) }) {
         entry.isDuplicate = true
-      } else if m.isRequest, tx.finalAt != nil, m.messageType != MessageType.decline {
+      } else if packet.isRequest, slots[Int(slot)]!.finalAt != nil, packet.messageType != MessageType.decline {
         // The client has started a new exchange with the same xid: close the old one.
-        finished.append(close(key, reason: .finished))
-        tx = start(key, packet)
+        finished.append(close(slot, reason: .finished))
+        slot = start(key, packet)
       }
-      append(entry, to: &tx, key: key)
+      append(entry, toSlot: slot)
     } else {
-      if open.count >= configuration.maximumTracked { finished.append(contentsOf: evictOldest()) }
-      var tx = start(key, packet)
-      append(entry, to: &tx, key: key)
+      if slotOf.count >= configuration.maximumTracked { finished.append(contentsOf: evictOldest()) }
+      append(entry, toSlot: start(key, packet))
     }
     return finished
   }
@@ -94,8 +106,8 @@ public struct Correlator {
     let now = time.totalNanoseconds
     while let top = deadlines.min, top.at <= now {
       deadlines.removeMin()
-      guard let tx = open[top.key], tx.id == top.id, tx.deadline == top.at else { continue }
-      finished.append(close(top.key, reason: tx.finalAt != nil ? .finished : .timedOut))
+      guard let tx = slots[Int(top.slot)], tx.id == top.id, tx.deadline == top.at else { continue }
+      finished.append(close(top.slot, reason: tx.finalAt != nil ? .finished : .timedOut))
     }
     return finished
   }
@@ -104,9 +116,9 @@ public struct Correlator {
   /// rest as incomplete), oldest first.
   public mutating func finish() -> [TransactionRecord] {
     var finished: [TransactionRecord] = []
-    while let (key, id) = creationOrder.popFirst() {
-      guard let tx = open[key], tx.id == id else { continue }
-      finished.append(close(key, reason: tx.finalAt != nil ? .finished : .captureEnded))
+    while let (slot, id) = creationOrder.popFirst() {
+      guard let tx = slots[Int(slot)], tx.id == id else { continue }
+      finished.append(close(slot, reason: tx.finalAt != nil ? .finished : .captureEnded))
     }
     deadlines = Heap()
     return finished
@@ -114,33 +126,54 @@ public struct Correlator {
 
   // MARK: Internals
 
-  private mutating func start(_ key: Key, _ packet: DHCPPacket) -> Open {
+  private mutating func start(_ key: Key, _ packet: PacketSummary) -> Int32 {
     nextID += 1
     var tx = Open(
-      id: nextID, xid: key.xid, clientMAC: packet.message.clientHardwareAddress,
-      firstSeen: packet.timestamp, lastSeen: packet.timestamp)
+      id: nextID, key: key, clientMAC: packet.clientHardwareAddress, firstSeen: packet.timestamp,
+      lastSeen: packet.timestamp)
     tx.entries.reserveCapacity(8)
-    open[key] = tx
-    creationOrder.append((key, nextID))
-    return tx
+    let slot: Int32
+    if let free = freeSlots.popLast() {
+      slot = free
+      slots[Int(slot)] = tx
+    } else {
+      slot = Int32(slots.count)
+      slots.append(tx)
+    }
+    slotOf[key] = slot
+    creationOrder.append((slot, nextID))
+    return slot
   }
 
-  private mutating func append(_ entry: SequenceEntry, to tx: inout Open, key: Key) {
-    tx.entries.append(entry)
-    if entry.timestamp > tx.lastSeen { tx.lastSeen = entry.timestamp }
-    if tx.finalAt == nil, !entry.isDuplicate, endsExchange(entry) { tx.finalAt = entry.timestamp }
+  private mutating func append(_ entry: SequenceEntry, toSlot slot: Int32) {
+    let s = Int(slot)
+    if slots[s]!.entries.count < Self.maximumSequence {
+      slots[s]!.entries.append(entry)
+    } else {
+      slots[s]!.dropped += 1
+    }
+    let tx = slots[s]!
+    var lastSeen = tx.lastSeen
+    if entry.timestamp > lastSeen {
+      lastSeen = entry.timestamp
+      slots[s]!.lastSeen = lastSeen
+    }
+    var finalAt = tx.finalAt
+    if finalAt == nil, !entry.isDuplicate, endsExchange(entry) {
+      finalAt = entry.timestamp
+      slots[s]!.finalAt = finalAt
+    }
     let base: Int64
-    if let f = tx.finalAt {
+    if let f = finalAt {
       base = f.totalNanoseconds &+ Int64(configuration.graceSeconds * 1e9)
     } else {
-      base = tx.lastSeen.totalNanoseconds &+ Int64(configuration.timeoutSeconds * 1e9)
+      base = lastSeen.totalNanoseconds &+ Int64(configuration.timeoutSeconds * 1e9)
     }
     let deadline = min(base, tx.firstSeen.totalNanoseconds &+ Int64(configuration.maximumAgeSeconds * 1e9))
     if deadline != tx.deadline {
-      tx.deadline = deadline
-      deadlines.insert(Deadline(at: deadline, key: key, id: tx.id))
+      slots[s]!.deadline = deadline
+      deadlines.insert(Deadline(at: deadline, slot: slot, id: tx.id))
     }
-    open[key] = tx
   }
 
   /// Whether this packet is the last the exchange needs: an ACK or NAK, a BOOTP reply, a
@@ -153,21 +186,22 @@ public struct Correlator {
     }
   }
 
-  private mutating func close(_ key: Key, reason: EndReason) -> TransactionRecord {
-    let tx = open.removeValue(forKey: key)!
+  private mutating func close(_ slot: Int32, reason: EndReason) -> TransactionRecord {
+    let tx = slots[Int(slot)].take()!
+    slotOf[tx.key] = nil
+    freeSlots.append(slot)
     // Drop closed transactions from the front so the queue stays as short as what is open.
-    while let (k, id) = creationOrder.first, open[k]?.id != id { creationOrder.removeFirst() }
-    _ = tx.id
+    while let (s, id) = creationOrder.first, slots[Int(s)]?.id != id { creationOrder.removeFirst() }
     return TransactionAnalysis.analyze(
-      xid: tx.xid, clientMAC: tx.clientMAC, entries: tx.entries, end: reason,
+      xid: tx.key.xid, clientMAC: tx.clientMAC, entries: tx.entries, droppedPackets: tx.dropped, end: reason,
       timeoutSeconds: configuration.timeoutSeconds)
   }
 
   private mutating func evictOldest() -> [TransactionRecord] {
-    while let (key, id) = creationOrder.popFirst() {
-      guard let tx = open[key], tx.id == id else { continue }
+    while let (slot, id) = creationOrder.popFirst() {
+      guard let tx = slots[Int(slot)], tx.id == id else { continue }
       evicted += 1
-      return [close(key, reason: tx.finalAt != nil ? .finished : .evicted(limit: configuration.maximumTracked))]
+      return [close(slot, reason: tx.finalAt != nil ? .finished : .evicted(limit: configuration.maximumTracked))]
     }
     return []
   }

@@ -19,14 +19,13 @@ public enum Leg: String, Sendable {
 
   /// Classifies by op, giaddr and ports. A client's packet with giaddr 0 is provisionally
   /// client-server; it becomes client-relay when the transaction turns out to be relayed.
-  public static func classify(_ p: DHCPPacket) -> Leg {
-    let m = p.message
-    if m.isReply {
+  public static func classify(_ p: PacketSummary) -> Leg {
+    if p.isReply {
       if p.destinationPort == 67 { return .serverRelay }
-      return m.giaddr.isZero ? .serverClient : .relayClient
+      return p.giaddr.isZero ? .serverClient : .relayClient
     }
     // Requests: a relay fills in giaddr (RFC 1542 §4.1); a relay-to-relay or 67→67 hop too.
-    if !m.giaddr.isZero || (p.sourcePort == 67 && p.destinationPort == 67) { return .relayServer }
+    if !p.giaddr.isZero || (p.sourcePort == 67 && p.destinationPort == 67) { return .relayServer }
     return .clientServer
   }
 }
@@ -61,27 +60,26 @@ public struct SequenceEntry: Sendable {
   public var typeName: String { MessageType.name(messageType) }
   public var isRequest: Bool { op == 1 }
 
-  public init(_ p: DHCPPacket) {
-    let m = p.message
+  public init(_ p: PacketSummary) {
     frame = p.frame
     fileIndex = p.fileIndex
     timestamp = p.timestamp
-    messageType = m.messageType
-    op = m.op
+    messageType = p.messageType
+    op = p.op
     leg = Leg.classify(p)
     source = p.source
     destination = p.destination
     sourcePort = p.sourcePort
     destinationPort = p.destinationPort
-    giaddr = m.giaddr
-    yiaddr = m.yiaddr
-    ciaddr = m.ciaddr
-    hops = m.hops
-    secs = m.secs
+    giaddr = p.giaddr
+    yiaddr = p.yiaddr
+    ciaddr = p.ciaddr
+    hops = p.hops
+    secs = p.secs
     ipIdentification = p.ipIdentification
-    hasOption82 = m.option(82) != nil
-    serverIdentifier = m.addressOption(54)
-    leaseSeconds = m.uint32Option(51)
+    hasOption82 = p.hasOption82
+    serverIdentifier = p.serverIdentifier
+    leaseSeconds = p.leaseSeconds
     interface = p.interface
   }
 

@@ -16,8 +16,8 @@ public enum EndReason: Sendable {
 /// timings and the sentences that explain each flag. A pure function of the sequence.
 enum TransactionAnalysis {
   static func analyze(
-    xid: UInt32, clientMAC: HardwareAddress, entries input: [SequenceEntry], end: EndReason,
-    timeoutSeconds: Double
+    xid: UInt32, clientMAC: HardwareAddress, entries input: [SequenceEntry], droppedPackets: Int = 0,
+    end: EndReason, timeoutSeconds: Double
   ) -> TransactionRecord {
     var entries = input
     // Stable sort by time: a pcapng from several interfaces is not in time order.

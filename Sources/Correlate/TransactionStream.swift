@@ -3,7 +3,7 @@ import Dissect
 /// The whole correlation stage: packets in (roughly in time order), finished transactions
 /// out. A bounded reorder window puts packets in time order before the correlator sees them.
 public struct TransactionStream {
-  private var reorder: ReorderBuffer<DHCPPacket>
+  private var reorder: ReorderBuffer<PacketSummary>
   public private(set) var correlator: Correlator
 
   public init(configuration: CorrelatorConfiguration = CorrelatorConfiguration(), reorderWindowSeconds: Double = 2) {
@@ -11,8 +11,8 @@ public struct TransactionStream {
     correlator = Correlator(configuration: configuration)
   }
 
-  public mutating func add(_ packet: DHCPPacket) -> [TransactionRecord] {
-    var released: [DHCPPacket] = []
+  public mutating func add(_ packet: PacketSummary) -> [TransactionRecord] {
+    var released: [PacketSummary] = []
     reorder.push(packet, at: packet.timestamp) { released.append($0) }
     var finished: [TransactionRecord] = []
     for p in released { finished += correlator.add(p) }
@@ -21,7 +21,7 @@ public struct TransactionStream {
 
   /// Lets time pass without a packet (live capture): releases held packets, fires timeouts.
   public mutating func tick(_ now: Timestamp) -> [TransactionRecord] {
-    var released: [DHCPPacket] = []
+    var released: [PacketSummary] = []
     reorder.release(before: now) { released.append($0) }
     var finished: [TransactionRecord] = []
     for p in released { finished += correlator.add(p) }
@@ -32,7 +32,7 @@ public struct TransactionStream {
 
   /// End of input: everything held is correlated and every open transaction closed.
   public mutating func finish() -> [TransactionRecord] {
-    var released: [DHCPPacket] = []
+    var released: [PacketSummary] = []
     reorder.drain { released.append($0) }
     var finished: [TransactionRecord] = []
     for p in released { finished += correlator.add(p) }
@@ -42,6 +42,12 @@ public struct TransactionStream {
   /// Every record of a finite packet sequence, in the order they finish.
   public static func records(
     of packets: [DHCPPacket], configuration: CorrelatorConfiguration = CorrelatorConfiguration()
+  ) -> [TransactionRecord] {
+    records(of: packets.map(PacketSummary.init), configuration: configuration)
+  }
+
+  public static func records(
+    of packets: [PacketSummary], configuration: CorrelatorConfiguration = CorrelatorConfiguration()
   ) -> [TransactionRecord] {
     var stream = TransactionStream(configuration: configuration)
     var out: [TransactionRecord] = []

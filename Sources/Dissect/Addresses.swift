@@ -27,10 +27,36 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
 }
 
 /// A client hardware address: up to 16 bytes of `chaddr`, of which `hlen` are meaningful.
+/// Held inline (two words and a count) so a transaction's address costs no allocation.
 public struct HardwareAddress: Hashable, Sendable, CustomStringConvertible {
-  public let bytes: [UInt8]
+  private var high: UInt64 = 0
+  private var low: UInt64 = 0
+  public let count: Int
 
-  public init(_ bytes: [UInt8]) { self.bytes = bytes }
+  public init(_ bytes: [UInt8]) {
+    count = min(bytes.count, 16)
+    for (i, b) in bytes.prefix(16).enumerated() { set(i, b) }
+  }
+
+  /// The first `count` (at most 16) bytes at `start` of `buffer`; the caller checked bounds.
+  public init(_ buffer: UnsafeRawBufferPointer, start: Int, count: Int) {
+    self.count = min(count, 16)
+    for i in 0..<self.count { set(i, buffer[start + i]) }
+  }
+
+  private mutating func set(_ i: Int, _ b: UInt8) {
+    if i < 8 {
+      high |= UInt64(b) << UInt64(56 - 8 * i)
+    } else {
+      low |= UInt64(b) << UInt64(56 - 8 * (i - 8))
+    }
+  }
+
+  public subscript(i: Int) -> UInt8 {
+    UInt8(truncatingIfNeeded: i < 8 ? high >> UInt64(56 - 8 * i) : low >> UInt64(56 - 8 * (i - 8)))
+  }
+
+  public var bytes: [UInt8] { (0..<count).map { self[$0] } }
 
   /// Colon-separated lowercase hex, as tcpdump and tshark print Ethernet addresses.
   public var description: String { Hex.colonSeparated(bytes) }

@@ -75,14 +75,18 @@ public struct DHCPMessage: Sendable {
 
   /// The meaningful part of chaddr: `hlen` bytes, at most 16.
   public var clientHardwareAddress: HardwareAddress {
-    HardwareAddress(Array(storage[28..<28 + min(Int(hlen), 16)]))
+    storage.withUnsafeBytes { HardwareAddress($0, start: 28, count: Int(hlen)) }
   }
 
   /// chaddr as a 48-bit number when it is an Ethernet address, else a hash of what is there.
   public var clientKey: UInt64 {
+    storage.withUnsafeBytes { Self.clientKey($0, hlen: Int(hlen)) }
+  }
+
+  static func clientKey(_ payload: UnsafeRawBufferPointer, hlen: Int) -> UInt64 {
     var key: UInt64 = 0
-    for i in 28..<28 + min(Int(hlen), 16) { key = key &* 31 &+ UInt64(storage[i]) }
-    return key ^ UInt64(hlen) << 56
+    for i in 28..<28 + min(hlen, 16) { key = key &* 31 &+ UInt64(payload[i]) }
+    return key ^ UInt64(truncatingIfNeeded: hlen) << 56
   }
 
   public var opName: String { op == 1 ? "BOOTREQUEST" : op == 2 ? "BOOTREPLY" : "OP(\(op))" }

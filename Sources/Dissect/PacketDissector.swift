@@ -17,9 +17,10 @@ public struct DHCPPacket: Sendable {
   public var message: DHCPMessage
 }
 
-/// What one frame turned out to be.
-public enum DissectResult {
-  case dhcp(DHCPPacket)
+/// What one frame turned out to be; `Packet` is a full `DHCPPacket` (decode) or a
+/// `PacketSummary` (analyze).
+public enum DissectOutcome<Packet> {
+  case dhcp(Packet)
   /// Not DHCP/BOOTP (another protocol, or not IPv4): counted, not reported.
   case other
   /// A fragment held for reassembly.
@@ -28,17 +29,53 @@ public enum DissectResult {
   case malformed(String)
 }
 
+public typealias DissectResult = DissectOutcome<DHCPPacket>
+
+extension DHCPPacket {
+  public init(origin o: PacketOrigin, message: DHCPMessage) {
+    self.init(
+      frame: o.frame, fileIndex: o.fileIndex, timestamp: o.timestamp, interface: o.interface, vlanIDs: o.vlanIDs,
+      sourceMAC: o.sourceMAC, source: o.source, destination: o.destination, sourcePort: o.sourcePort,
+      destinationPort: o.destinationPort, ipIdentification: o.ipIdentification, ttl: o.ttl, message: message)
+  }
+}
+
 /// Follows a frame from its link layer through IPv4 (reassembling fragments) and UDP to a
 /// DHCP message. Its only state is the fragment buffer, so one dissector serves one run.
 public struct PacketDissector {
   public var reassembler = FragmentReassembler()
-  public static let dhcpPorts: Set<UInt16> = [67, 68]
 
   public init() {}
 
+  /// The whole message, every option decoded (`decode`).
   public mutating func dissect(
     _ bytes: UnsafeRawBufferPointer, linkType: Int, timestamp: Timestamp, frame: Int, fileIndex: Int
   ) -> DissectResult {
+    locate(bytes, linkType: linkType, timestamp: timestamp, frame: frame, fileIndex: fileIndex) {
+      origin, payload, warnings in
+      var message = DHCPMessage(payload: payload)
+      if !warnings.isEmpty { message.warnings.insert(contentsOf: warnings, at: 0) }
+      return DHCPPacket(origin: origin, message: message)
+    }
+  }
+
+  /// What correlation needs (`analyze`, `sniff`): no allocation for a common message.
+  public mutating func summarize(
+    _ bytes: UnsafeRawBufferPointer, linkType: Int, timestamp: Timestamp, frame: Int, fileIndex: Int
+  ) -> DissectOutcome<PacketSummary> {
+    locate(bytes, linkType: linkType, timestamp: timestamp, frame: frame, fileIndex: fileIndex) {
+      origin, payload, _ in
+      PacketSummary(origin: origin, payload: payload)
+        ?? PacketSummary(DHCPPacket(origin: origin, message: DHCPMessage(payload: payload)))
+    }
+  }
+
+  /// Finds the BOOTP payload and hands it to `make` with its origin and the warnings found on
+  /// the way down (lying lengths, overlapping fragments).
+  private mutating func locate<Packet>(
+    _ bytes: UnsafeRawBufferPointer, linkType: Int, timestamp: Timestamp, frame: Int, fileIndex: Int,
+    make: (PacketOrigin, UnsafeRawBufferPointer, [String]) -> Packet
+  ) -> DissectOutcome<Packet> {
     let link: LinkHeader
     switch parseLinkHeader(bytes, linkType: linkType) {
     case .success(let header): link = header
@@ -54,13 +91,13 @@ public struct PacketDissector {
     }
     guard ip.protocolNumber == 17 else { return .other }
 
-    func finish(_ udpDatagram: UnsafeRawBufferPointer) -> DissectResult {
+    func finish(_ udpDatagram: UnsafeRawBufferPointer) -> DissectOutcome<Packet> {
       guard udpDatagram.count >= 8 else {
         return warnings.isEmpty ? .other : .malformed("UDP header truncated")
       }
       let sport = udpDatagram.bigEndianUInt16(at: 0)
       let dport = udpDatagram.bigEndianUInt16(at: 2)
-      guard Self.dhcpPorts.contains(sport) || Self.dhcpPorts.contains(dport) else { return .other }
+      guard Self.isDHCPPort(sport) || Self.isDHCPPort(dport) else { return .other }
       let udpLength = Int(udpDatagram.bigEndianUInt16(at: 4))
       var end = udpDatagram.count
       if udpLength < 8 {
@@ -70,14 +107,11 @@ public struct PacketDissector {
       } else {
         end = udpLength
       }
-      var message = DHCPMessage(payload: UnsafeRawBufferPointer(rebasing: udpDatagram[8..<end]))
-      if !warnings.isEmpty { message.warnings.insert(contentsOf: warnings, at: 0) }
-      return .dhcp(
-        DHCPPacket(
-          frame: frame, fileIndex: fileIndex, timestamp: timestamp, interface: link.interface,
-          vlanIDs: link.vlanIDs, sourceMAC: link.sourceMAC, source: ip.source,
-          destination: ip.destination, sourcePort: sport, destinationPort: dport,
-          ipIdentification: ip.identification, ttl: ip.ttl, message: message))
+      let origin = PacketOrigin(
+        frame: frame, fileIndex: fileIndex, timestamp: timestamp, interface: link.interface,
+        vlanIDs: link.vlanIDs, sourceMAC: link.sourceMAC, source: ip.source, destination: ip.destination,
+        sourcePort: sport, destinationPort: dport, ipIdentification: ip.identification, ttl: ip.ttl)
+      return .dhcp(make(origin, UnsafeRawBufferPointer(rebasing: udpDatagram[8..<end]), warnings))
     }
 
     guard ip.isFragment else { return finish(ipPayload) }
@@ -85,7 +119,7 @@ public struct PacketDissector {
     if ip.fragmentOffset == 0, ipPayload.count >= 4 {
       let sport = ipPayload.bigEndianUInt16(at: 0)
       let dport = ipPayload.bigEndianUInt16(at: 2)
-      guard Self.dhcpPorts.contains(sport) || Self.dhcpPorts.contains(dport) else { return .other }
+      guard Self.isDHCPPort(sport) || Self.isDHCPPort(dport) else { return .other }
     }
     switch reassembler.add(header: ip, payload: ipPayload, at: timestamp) {
     case .incomplete:
@@ -97,4 +131,6 @@ public struct PacketDissector {
       return datagram.withUnsafeBytes { finish($0) }
     }
   }
+
+  @inline(__always) static func isDHCPPort(_ port: UInt16) -> Bool { port == 67 || port == 68 }
 }

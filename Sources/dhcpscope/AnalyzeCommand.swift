@@ -43,9 +43,9 @@ struct AnalyzeCommand: ParsableCommand {
     sink.write(pipeline.report.header())
 
     // Merge the files by time: always take the earliest next packet of any file.
-    var heads: [DHCPPacket?] = []
+    var heads: [PacketSummary?] = []
     for i in readers.indices {
-      heads.append(readers[i].next(failed: &failed))
+      heads.append(readers[i].nextSummary(failed: &failed))
     }
     while true {
       var best: Int? = nil
@@ -55,7 +55,7 @@ struct AnalyzeCommand: ParsableCommand {
       }
       guard let b = best else { break }
       pipeline.feed(heads[b]!)
-      heads[b] = readers[b].next(failed: &failed)
+      heads[b] = readers[b].nextSummary(failed: &failed)
     }
     for r in readers { pipeline.add(r.counts) }
     pipeline.finish()
@@ -87,7 +87,7 @@ struct AnalysisPipeline {
     summary.malformedPackets += counts.malformed
   }
 
-  mutating func feed(_ packet: DHCPPacket) { emit(stream.add(packet)) }
+  mutating func feed(_ packet: PacketSummary) { emit(stream.add(packet)) }
 
   /// Fires timeouts by the clock (live capture while no packet arrives).
   mutating func tick(_ now: Timestamp) { emit(stream.tick(now)) }

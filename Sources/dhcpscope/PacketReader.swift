@@ -11,7 +11,7 @@ struct ReadCounts {
   var fragments = 0
 
   /// Counts one dissected frame; returns its DHCP packet, if it was one.
-  mutating func tally(_ result: DissectResult) -> DHCPPacket? {
+  mutating func tally<Packet>(_ result: DissectOutcome<Packet>) -> Packet? {
     frames += 1
     switch result {
     case .dhcp(let packet):
@@ -39,22 +39,45 @@ struct PacketReader {
     self.fileIndex = fileIndex
   }
 
-  /// The next DHCP packet; throws `CaptureError.damaged` where the file breaks.
+  /// The next DHCP packet, fully decoded; throws `CaptureError.damaged` where the file breaks.
   mutating func next() throws -> DHCPPacket? {
+    try read { dissector, frame, linkType, fileIndex in
+      dissector.dissect(
+        frame.bytes, linkType: linkType, timestamp: frame.timestamp, frame: frame.number, fileIndex: fileIndex)
+    }
+  }
+
+  /// The next DHCP packet as correlation needs it.
+  mutating func nextSummary() throws -> PacketSummary? {
+    try read { dissector, frame, linkType, fileIndex in
+      dissector.summarize(
+        frame.bytes, linkType: linkType, timestamp: frame.timestamp, frame: frame.number, fileIndex: fileIndex)
+    }
+  }
+
+  private mutating func read<Packet>(
+    _ dissect: (inout PacketDissector, CapturedFrame, Int, Int) -> DissectOutcome<Packet>
+  ) throws -> Packet? {
     while let frame = try file.next() {
-      let result = dissector.dissect(
-        frame.bytes, linkType: file.linkType,
-        timestamp: Timestamp(seconds: frame.seconds, nanoseconds: frame.nanoseconds),
-        frame: frame.number, fileIndex: fileIndex)
-      if let packet = counts.tally(result) { return packet }
+      if let packet = counts.tally(dissect(&dissector, frame, file.linkType, fileIndex)) { return packet }
     }
     return nil
   }
 
   /// The next DHCP packet; a damaged file is reported, marks the run failed and ends here.
   mutating func next(failed: inout Bool) -> DHCPPacket? {
+    reportingDamage(&failed) { try $0.next() }
+  }
+
+  mutating func nextSummary(failed: inout Bool) -> PacketSummary? {
+    reportingDamage(&failed) { try $0.nextSummary() }
+  }
+
+  private mutating func reportingDamage<Packet>(
+    _ failed: inout Bool, _ read: (inout PacketReader) throws -> Packet?
+  ) -> Packet? {
     do {
-      return try next()
+      return try read(&self)
     } catch {
       printError("\(error)")
       failed = true
@@ -104,4 +127,8 @@ struct OpenedInputs {
         opened.first { $0.fileIndex == i }?.file.hasNanosecondPrecision ?? false
       })
   }
+}
+
+extension CapturedFrame {
+  var timestamp: Timestamp { Timestamp(seconds: seconds, nanoseconds: nanoseconds) }
 }

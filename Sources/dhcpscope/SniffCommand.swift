@@ -90,8 +90,8 @@ struct SniffCommand: ParsableCommand {
       case .idle:
         pipeline.tick(now())
       case .frame(let frame):
-        let time = Timestamp(seconds: frame.seconds, nanoseconds: frame.nanoseconds)
-        let result = dissector.dissect(
+        let time = frame.timestamp
+        let result = dissector.summarize(
           frame.bytes, linkType: capture.linkType, timestamp: time, frame: frame.number, fileIndex: 0)
         if let packet = counts.tally(result) { pipeline.feed(packet) }
         pipeline.tick(now())

@@ -136,7 +136,7 @@ import Testing
     let s = RelayScenario(xid: 0x71)
     let only = packets([(0, s.clientBroadcast(MessageType.discover))])
     var stream = TransactionStream(configuration: CorrelatorConfiguration(timeoutSeconds: 10))
-    #expect(stream.add(only[0]).isEmpty)
+    #expect(stream.add(PacketSummary(only[0])).isEmpty)
     #expect(stream.tick(only[0].timestamp.adding(seconds: 9)).isEmpty)  // not yet: 9 + reorder slack
     let fired = stream.tick(only[0].timestamp.adding(seconds: 12.5))
     #expect(fired.map(\.outcome) == [.timeout])
@@ -150,7 +150,7 @@ import Testing
     }
     var stream = TransactionStream(configuration: CorrelatorConfiguration(maximumTracked: 10))
     var records: [TransactionRecord] = []
-    for p in packets(frames) { records += stream.add(p) }
+    for p in packets(frames) { records += stream.add(PacketSummary(p)) }
     #expect(stream.correlator.openCount <= 10)
     records += stream.finish()
     #expect(records.count == 50)
@@ -194,7 +194,7 @@ import Testing
       guard
         case .dhcp(let p) = dissectFrame(frame.frame(builder.build()), at: t, frameNumber: i + 1, dissector: &dissector)
       else { continue }
-      for r in stream.add(p) { summary.add(r) }
+      for r in stream.add(PacketSummary(p)) { summary.add(r) }
       maximumOpen = max(maximumOpen, stream.correlator.openCount)
     }
     for r in stream.finish() { summary.add(r) }

@@ -11,32 +11,61 @@ let fixtures: String = {
   return parts.joined(separator: "/") + "/Fixtures"
 }()
 
-/// Reads capture files through libpcap and the dissector, as `analyze` does.
-func readPackets(_ names: [String]) throws -> [DHCPPacket] {
-  var all: [DHCPPacket] = []
+/// Reads capture files through libpcap and the dissector: `dissect` (everything decoded) or
+/// `summarize` (what `analyze` reads).
+func readFrames<Packet>(
+  _ names: [String], _ dissect: (inout PacketDissector, CapturedFrame, Int, Int) -> DissectOutcome<Packet>
+) throws -> [Packet] {
+  var all: [(Timestamp, Packet)] = []
   for (index, name) in names.enumerated() {
-    let file = try CaptureFile(path: "\(fixtures)/\(name)")
+    let file = try CaptureFile(path: name.hasPrefix("/") ? name : "\(fixtures)/\(name)")
     var dissector = PacketDissector()
     while let frame = try file.next() {
-      let r = dissector.dissect(
-        frame.bytes, linkType: file.linkType,
-        timestamp: Timestamp(seconds: frame.seconds, nanoseconds: frame.nanoseconds), frame: frame.number,
-        fileIndex: index)
-      if case .dhcp(let p) = r { all.append(p) }
+      if case .dhcp(let p) = dissect(&dissector, frame, file.linkType, index) {
+        all.append((Timestamp(seconds: frame.seconds, nanoseconds: frame.nanoseconds), p))
+      }
     }
   }
   // Several files: merge by time (stable), as analyze does.
   return names.count == 1
-    ? all
+    ? all.map(\.1)
     : all.enumerated().sorted {
-      $0.element.timestamp != $1.element.timestamp ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset
-    }.map(\.element)
+      $0.element.0 != $1.element.0 ? $0.element.0 < $1.element.0 : $0.offset < $1.offset
+    }.map(\.element.1)
+}
+
+func readPackets(_ names: [String]) throws -> [DHCPPacket] {
+  try readFrames(names) { d, frame, linkType, index in
+    d.dissect(
+      frame.bytes, linkType: linkType, timestamp: Timestamp(seconds: frame.seconds, nanoseconds: frame.nanoseconds),
+      frame: frame.number, fileIndex: index)
+  }
+}
+
+func readSummaries(_ names: [String]) throws -> [PacketSummary] {
+  try readFrames(names) { d, frame, linkType, index in
+    d.summarize(
+      frame.bytes, linkType: linkType, timestamp: Timestamp(seconds: frame.seconds, nanoseconds: frame.nanoseconds),
+      frame: frame.number, fileIndex: index)
+  }
 }
 
 func analyze(_ names: String..., timeout: Double = 10, maximumTracked: Int = 100_000) throws -> [TransactionRecord] {
   TransactionStream.records(
-    of: try readPackets(names),
+    of: try readSummaries(names),
     configuration: CorrelatorConfiguration(timeoutSeconds: timeout, maximumTracked: maximumTracked))
+}
+
+/// Every capture under Fixtures (lab and crafted), as paths.
+func allFixtureCaptures() throws -> [String] {
+  var paths: [String] = []
+  for dir in [fixtures, fixtures + "/crafted"] {
+    for name in try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+    where name.hasSuffix(".pcap") || name.hasSuffix(".pcapng") || name.hasSuffix(".pcap.gz") {
+      paths.append(dir + "/" + name)
+    }
+  }
+  return paths
 }
 
 /// What the lab recorded about a scenario (the address dhclient really got, and so on).

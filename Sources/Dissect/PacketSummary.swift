@@ -1,0 +1,147 @@
+/// Where and how a DHCP message travelled: the frame, its time, and the link, IP and UDP
+/// headers around it.
+public struct PacketOrigin: Sendable {
+  public var frame: Int
+  public var fileIndex: Int
+  public var timestamp: Timestamp
+  public var interface: CaptureInterface?
+  public var vlanIDs: [UInt16]
+  public var sourceMAC: UInt64?
+  public var source: IPv4Address
+  public var destination: IPv4Address
+  public var sourcePort: UInt16
+  public var destinationPort: UInt16
+  public var ipIdentification: UInt16
+  public var ttl: UInt8
+}
+
+/// The fields of a DHCP packet that correlation needs, as one plain value with no references.
+/// `analyze` reads a million of these: the common message is summarised straight from the
+/// frame's bytes without building a `DHCPMessage`, and anything unusual (option overload, a
+/// repeated option that RFC 3396 would concatenate, a short or cookie-less message) goes
+/// through the full decoder, so both paths agree.
+public struct PacketSummary: Sendable, Equatable {
+  public var frame: Int
+  public var fileIndex: Int
+  public var timestamp: Timestamp
+  public var interface: CaptureInterface?
+  public var source: IPv4Address
+  public var destination: IPv4Address
+  public var sourcePort: UInt16
+  public var destinationPort: UInt16
+  public var ipIdentification: UInt16
+  public var op: UInt8
+  public var hops: UInt8
+  public var secs: UInt16
+  public var xid: UInt32
+  public var ciaddr: IPv4Address
+  public var yiaddr: IPv4Address
+  public var giaddr: IPv4Address
+  public var clientHardwareAddress: HardwareAddress
+  /// chaddr as a number, for keying transactions (see `DHCPMessage.clientKey`).
+  public var clientKey: UInt64
+  public var messageType: UInt8?
+  /// Option 54: the server a request names, or the server a reply comes from.
+  public var serverIdentifier: IPv4Address?
+  /// Option 51.
+  public var leaseSeconds: UInt32?
+  public var hasOption82: Bool
+
+  public var isRequest: Bool { op == 1 }
+  public var isReply: Bool { op == 2 }
+
+  /// From a fully decoded packet (the slow path, and tests).
+  public init(_ p: DHCPPacket) {
+    let m = p.message
+    frame = p.frame
+    fileIndex = p.fileIndex
+    timestamp = p.timestamp
+    interface = p.interface
+    source = p.source
+    destination = p.destination
+    sourcePort = p.sourcePort
+    destinationPort = p.destinationPort
+    ipIdentification = p.ipIdentification
+    op = m.op
+    hops = m.hops
+    secs = m.secs
+    xid = m.xid
+    ciaddr = m.ciaddr
+    yiaddr = m.yiaddr
+    giaddr = m.giaddr
+    clientHardwareAddress = m.clientHardwareAddress
+    clientKey = m.clientKey
+    messageType = m.messageType
+    serverIdentifier = m.addressOption(54)
+    leaseSeconds = m.uint32Option(51)
+    hasOption82 = m.option(82) != nil
+  }
+
+  /// Straight from the BOOTP payload; nil when the message needs the full decoder.
+  init?(origin o: PacketOrigin, payload p: UnsafeRawBufferPointer) {
+    let optionsStart = DHCPMessage.fixedHeaderLength + 4
+    guard p.count >= optionsStart, p.bigEndianUInt32(at: DHCPMessage.fixedHeaderLength) == DHCPMessage.magicCookie
+    else { return nil }
+    var messageType: UInt8? = nil
+    var serverIdentifier: IPv4Address? = nil
+    var leaseSeconds: UInt32? = nil
+    var seen: UInt8 = 0  // one bit each for 53, 54, 51 and 82: a repeat needs RFC 3396
+    // The same walk as `DHCPMessage.scan`: pads skipped, stop at the end option, at a missing
+    // length byte, or after an option that runs past the end.
+    var i = optionsStart
+    let end = p.count
+    while i < end {
+      let code = p[i]
+      if code == 0 {
+        i += 1
+        continue
+      }
+      if code == 255 || i + 1 >= end { break }
+      let length = Int(p[i + 1])
+      let start = i + 2
+      let available = min(length, end - start)
+      let bit: UInt8
+      switch code {
+      case 52: return nil
+      case 53:
+        bit = 1
+        if available >= 1 { messageType = p[start] }
+      case 54:
+        bit = 2
+        if available >= 4 { serverIdentifier = IPv4Address(p.bigEndianUInt32(at: start)) }
+      case 51:
+        bit = 4
+        if available >= 4 { leaseSeconds = p.bigEndianUInt32(at: start) }
+      case 82: bit = 8
+      default: bit = 0
+      }
+      if seen & bit != 0 { return nil }
+      seen |= bit
+      if available < length { break }
+      i = start + length
+    }
+    let hlen = Int(p[2])
+    frame = o.frame
+    fileIndex = o.fileIndex
+    timestamp = o.timestamp
+    interface = o.interface
+    source = o.source
+    destination = o.destination
+    sourcePort = o.sourcePort
+    destinationPort = o.destinationPort
+    ipIdentification = o.ipIdentification
+    op = p[0]
+    hops = p[3]
+    xid = p.bigEndianUInt32(at: 4)
+    secs = p.bigEndianUInt16(at: 8)
+    ciaddr = IPv4Address(p.bigEndianUInt32(at: 12))
+    yiaddr = IPv4Address(p.bigEndianUInt32(at: 16))
+    giaddr = IPv4Address(p.bigEndianUInt32(at: 24))
+    clientHardwareAddress = HardwareAddress(p, start: 28, count: hlen)
+    clientKey = DHCPMessage.clientKey(p, hlen: hlen)
+    self.messageType = messageType
+    self.serverIdentifier = serverIdentifier
+    self.leaseSeconds = leaseSeconds
+    hasOption82 = seen & 8 != 0
+  }
+}
