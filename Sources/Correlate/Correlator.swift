@@ -106,7 +106,11 @@ public struct Correlator {
     let now = time.totalNanoseconds
     while let top = deadlines.min, top.at <= now {
       deadlines.removeMin()
-      guard let tx = slots[Int(top.slot)], tx.id == top.id, tx.deadline == top.at else { continue }
+      guard let tx = slots[Int(top.slot)], tx.id == top.id, tx.deadline >= top.at else { continue }
+      if tx.deadline > top.at {
+        deadlines.insert(Deadline(at: tx.deadline, slot: top.slot, id: tx.id))
+        continue
+      }
       finished.append(close(top.slot, reason: tx.finalAt != nil ? .finished : .timedOut))
     }
     return finished
@@ -170,8 +174,11 @@ public struct Correlator {
       base = lastSeen.totalNanoseconds &+ Int64(configuration.timeoutSeconds * 1e9)
     }
     let deadline = min(base, tx.firstSeen.totalNanoseconds &+ Int64(configuration.maximumAgeSeconds * 1e9))
-    if deadline != tx.deadline {
-      slots[s]!.deadline = deadline
+    guard deadline != tx.deadline else { return }
+    slots[s]!.deadline = deadline
+    // A later deadline needs no new heap entry: the earlier one, when it comes up, is moved on
+    // to the transaction's current deadline (see `advance`). Most packets only postpone.
+    if tx.deadline == 0 || deadline < tx.deadline {
       deadlines.insert(Deadline(at: deadline, slot: slot, id: tx.id))
     }
   }

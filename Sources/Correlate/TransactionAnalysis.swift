@@ -21,11 +21,17 @@ enum TransactionAnalysis {
   ) -> TransactionRecord {
     var entries = input
     // Stable sort by time: a pcapng from several interfaces is not in time order.
-    entries = entries.enumerated().sorted {
-      $0.element.timestamp != $1.element.timestamp ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset
-    }.map(\.element)
+    if zip(entries, entries.dropFirst()).contains(where: { $1.timestamp < $0.timestamp }) {
+      entries = entries.enumerated().sorted {
+        $0.element.timestamp != $1.element.timestamp
+          ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset
+      }.map(\.element)
+    }
 
-    let relayAgents = orderedUnique(entries.filter { !$0.giaddr.isZero }.map(\.giaddr))
+    // Small linear lists rather than sets and dictionaries: a transaction has a handful of
+    // packets, and this runs once per transaction.
+    var relayAgents: [IPv4Address] = []
+    for e in entries where !e.giaddr.isZero { relayAgents.appendIfAbsent(e.giaddr) }
     let relayed = !relayAgents.isEmpty
     for i in entries.indices where entries[i].leg == .clientServer && relayed {
       let d = entries[i].destination
@@ -96,46 +102,47 @@ enum TransactionAnalysis {
       }
     }
 
-    var flags: Set<TransactionFlag> = []
+    var flags = FlagSet()
     var anomalies: [String] = []
 
     // Retransmissions: counted by message type (nil is BOOTP), in the order types appear.
-    var typeSecs: [UInt8?: [UInt16]] = [:]
-    var typeOrder: [UInt8?] = []
+    var typeCounts: [(type: UInt8?, count: Int)] = []
     for e in clientMessages {
-      if typeSecs[e.messageType] == nil { typeOrder.append(e.messageType) }
-      typeSecs[e.messageType, default: []].append(e.secs)
+      if let i = typeCounts.firstIndex(where: { $0.type == e.messageType }) {
+        typeCounts[i].count += 1
+      } else {
+        typeCounts.append((e.messageType, 1))
+      }
     }
-    for t in typeOrder where typeSecs[t]!.count > 1 {
+    for (t, count) in typeCounts where count > 1 {
       flags.insert(.retransmission)
-      let secs = typeSecs[t]!.map(String.init).joined(separator: ", ")
-      anomalies.append("the client sent \(MessageType.name(t)) \(typeSecs[t]!.count) times (secs \(secs))")
+      let secs = clientMessages.filter { $0.messageType == t }.map { String($0.secs) }.joined(separator: ", ")
+      anomalies.append("the client sent \(MessageType.name(t)) \(count) times (secs \(secs))")
     }
 
     // Replies: which servers offered, duplicates, late ones.
-    let offerServers = orderedUnique(
-      serverReplies.filter { $0.messageType == MessageType.offer }.compactMap(replyServer))
+    var offerServers: [IPv4Address] = []
+    for e in serverReplies where e.messageType == MessageType.offer {
+      if let a = replyServer(e) { offerServers.appendIfAbsent(a) }
+    }
     if offerServers.count > 1 {
       flags.insert(.multipleOffers)
       anomalies.append(
         "offers came from \(offerServers.count) servers: \(offerServers.map(\.description).joined(separator: ", "))")
     }
-    struct ReplyKey: Hashable {
-      var server: IPv4Address?
-      var type: UInt8?
-    }
-    var replyCounts: [ReplyKey: Int] = [:]
-    var replyOrder: [ReplyKey] = []
+    var replyCounts: [(server: IPv4Address?, type: UInt8?, count: Int)] = []
     for e in serverReplies {
-      let key = ReplyKey(server: replyServer(e), type: e.messageType)
-      if replyCounts[key] == nil { replyOrder.append(key) }
-      replyCounts[key, default: 0] += 1
+      let server = replyServer(e)
+      if let i = replyCounts.firstIndex(where: { $0.server == server && $0.type == e.messageType }) {
+        replyCounts[i].count += 1
+      } else {
+        replyCounts.append((server, e.messageType, 1))
+      }
     }
-    for key in replyOrder where replyCounts[key]! > 1 {
+    for (server, type, count) in replyCounts where count > 1 {
       flags.insert(.duplicateReply)
       anomalies.append(
-        "server \(key.server.map(\.description) ?? "(unknown)") sent \(MessageType.name(key.type)) \(replyCounts[key]!) times"
-      )
+        "server \(server.map(\.description) ?? "(unknown)") sent \(MessageType.name(type)) \(count) times")
     }
     let firstClientRequest = clientMessages.first { $0.messageType == MessageType.request }?.timestamp
     let isFinalReply: (SequenceEntry) -> Bool = {
@@ -157,24 +164,26 @@ enum TransactionAnalysis {
     }
 
     // Outcome.
-    let acks = unique.filter { $0.messageType == MessageType.ack }
-    let naks = unique.filter { $0.messageType == MessageType.nak }
+    let hasAck = unique.contains { $0.messageType == MessageType.ack }
+    let firstNak = unique.first { $0.messageType == MessageType.nak }
     let declinedAfterAck =
       kind == .dora || kind == .request ? requests.contains { $0.messageType == MessageType.decline } : false
-    let finalAck = acks.last { $0.leg.reachesClient } ?? acks.last
+    let finalAck =
+      unique.last { $0.messageType == MessageType.ack && $0.leg.reachesClient }
+      ?? unique.last { $0.messageType == MessageType.ack }
     let outcome: Outcome
     switch kind {
     case .release: outcome = .released
     case .decline: outcome = .declined
-    case .inform: outcome = !acks.isEmpty ? .informed : endOutcome(end)
+    case .inform: outcome = hasAck ? .informed : endOutcome(end)
     case .bootp: outcome = unique.contains { !$0.isRequest } ? .bound : endOutcome(end)
     case .leasequery: outcome = unique.contains { !$0.isRequest } ? .informed : endOutcome(end)
     case .dora, .request:
       if declinedAfterAck {
         outcome = .declined
-      } else if !acks.isEmpty {
+      } else if hasAck {
         outcome = .bound
-      } else if !naks.isEmpty {
+      } else if firstNak != nil {
         outcome = .nak
       } else {
         outcome = endOutcome(end)
@@ -183,7 +192,7 @@ enum TransactionAnalysis {
     switch outcome {
     case .nak:
       flags.insert(.nak)
-      let from = naks.first.flatMap(replyServer).map { " by \($0)" } ?? ""
+      let from = firstNak.flatMap(replyServer).map { " by \($0)" } ?? ""
       anomalies.append("the request was refused with NAK\(from)")
     case .declined:
       flags.insert(.declined)
@@ -238,9 +247,14 @@ enum TransactionAnalysis {
     }
 
     // The client asked a named server (option 54) that never answered.
-    let answering = Set(servers.filter(\.answered).map(\.address)).union(serverReplies.compactMap(\.serverIdentifier))
-    let named = orderedUnique(requests.filter { $0.messageType == MessageType.request }.compactMap(\.serverIdentifier))
-    for s in named where !answering.contains(s) {
+    var named: [IPv4Address] = []
+    for e in requests where e.messageType == MessageType.request {
+      if let s = e.serverIdentifier { named.appendIfAbsent(s) }
+    }
+    let answering: (IPv4Address) -> Bool = { s in
+      servers.contains { $0.address == s && $0.answered } || serverReplies.contains { $0.serverIdentifier == s }
+    }
+    for s in named where !answering(s) {
       flags.insert(.unansweredServerID)
       anomalies.append("the client requested from server \(s) (option 54), which never answered")
     }
@@ -251,11 +265,11 @@ enum TransactionAnalysis {
       relayProblems.append("relay \(e.giaddr) forwarded \(e.typeName) with hops 0 (RFC 1542 requires incrementing)")
       break
     }
-    let requestGiaddrs = Set(requests.filter { $0.leg == .relayServer }.map(\.giaddr))
+    let relayedRequests = requests.filter { $0.leg == .relayServer }
     for e in unique where e.leg == .serverRelay {
       if e.giaddr.isZero {
         relayProblems.append("\(e.typeName) from \(e.source) to the relay has no giaddr")
-      } else if !requestGiaddrs.isEmpty && !requestGiaddrs.contains(e.giaddr) {
+      } else if !relayedRequests.isEmpty && !relayedRequests.contains(where: { $0.giaddr == e.giaddr }) {
         relayProblems.append("\(e.typeName) from \(e.source) carries giaddr \(e.giaddr), not the request's")
       }
       if e.destination == .broadcast || (!e.yiaddr.isZero && e.destination == e.yiaddr) {
@@ -277,6 +291,11 @@ enum TransactionAnalysis {
     if !relayProblems.isEmpty {
       flags.insert(.relayAnomaly)
       anomalies.append(contentsOf: orderedUnique(relayProblems))
+    }
+    if droppedPackets > 0 {
+      anomalies.append(
+        "\(droppedPackets) more packets of this transaction were counted but not listed (at most \(entries.count) are kept)"
+      )
     }
 
     // Timings.
@@ -332,7 +351,7 @@ enum TransactionAnalysis {
       assignedAddress: bound ? boundReply?.yiaddr : nil,
       leaseSeconds: bound ? boundReply?.leaseSeconds : nil,
       relayAgents: relayAgents, servers: servers, sequence: entries,
-      flags: TransactionFlag.allCases.filter { flags.contains($0) }, timings: timings, anomalies: anomalies,
+      flags: flags.inReportOrder, timings: timings, anomalies: anomalies,
       firstSeen: entries.first?.timestamp ?? Timestamp(seconds: 0, nanoseconds: 0),
       lastSeen: entries.last?.timestamp ?? Timestamp(seconds: 0, nanoseconds: 0))
   }
@@ -344,6 +363,20 @@ enum TransactionAnalysis {
     case .captureEnded, .evicted: return .incomplete
     }
   }
+}
+
+/// A set of flags as bits, in the order `TransactionFlag.allCases` lists them.
+struct FlagSet {
+  private var bits: UInt32 = 0
+  private static let all = TransactionFlag.allCases
+  mutating func insert(_ flag: TransactionFlag) { bits |= 1 << UInt32(Self.all.firstIndex(of: flag)!) }
+  var inReportOrder: [TransactionFlag] {
+    bits == 0 ? [] : Self.all.indices.filter { bits & 1 << UInt32($0) != 0 }.map { Self.all[$0] }
+  }
+}
+
+extension Array where Element: Equatable {
+  mutating func appendIfAbsent(_ item: Element) { if !contains(item) { append(item) } }
 }
 
 func orderedUnique<T: Hashable>(_ items: [T]) -> [T] {

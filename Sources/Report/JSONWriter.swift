@@ -2,70 +2,79 @@ import Dissect
 
 /// A small streaming JSON writer that appends UTF-8 to a byte buffer. Foundation's encoder
 /// would build a tree per record; reports write millions of records, so this writes directly.
+/// One writer serves a whole run: records are appended to `out`, which the caller drains.
 public struct JSONWriter {
-  public var bytes: [UInt8] = []
+  public var out: ByteBuffer
   /// One bit per open object or array (innermost in bit 0): whether it needs a comma before
   /// its next member. A bit stack keeps this free of allocations (nesting up to 64 deep).
   private var commaBits: UInt64 = 0
   private var depth = 0
+  private var pendingKey = false
 
-  public init() { bytes.reserveCapacity(4096) }
+  public init(capacity: Int = 1 << 16) { out = ByteBuffer(capacity: capacity) }
+
+  /// A copy of what was written (tests and small outputs).
+  public var bytes: [UInt8] { out.bytes }
 
   public mutating func beginObject() {
     valuePrefix()
-    bytes.append(UInt8(ascii: "{"))
+    out.append(UInt8(ascii: "{"))
     push()
   }
   public mutating func endObject() {
     pop()
-    bytes.append(UInt8(ascii: "}"))
+    out.append(UInt8(ascii: "}"))
   }
   public mutating func beginArray() {
     valuePrefix()
-    bytes.append(UInt8(ascii: "["))
+    out.append(UInt8(ascii: "["))
     push()
   }
   public mutating func endArray() {
     pop()
-    bytes.append(UInt8(ascii: "]"))
+    out.append(UInt8(ascii: "]"))
   }
 
-  private mutating func push() {
+  @inline(__always) private mutating func push() {
     commaBits <<= 1
     depth += 1
   }
-  private mutating func pop() {
+  @inline(__always) private mutating func pop() {
     commaBits >>= 1
     depth -= 1
   }
   private var needsComma: Bool { depth > 0 && commaBits & 1 != 0 }
 
   public mutating func key(_ name: StaticString) {
-    if needsComma { bytes.append(UInt8(ascii: ",")) }
-    bytes.append(UInt8(ascii: "\""))
-    name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-    bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+    out.reserve(name.utf8CodeUnitCount + 4)
+    if needsComma { out.appendReserved(UInt8(ascii: ",")) }
+    out.appendReserved(UInt8(ascii: "\""))
+    name.withUTF8Buffer { out.append(UnsafeRawBufferPointer($0)) }
+    out.append(UInt8(ascii: "\""))
+    out.append(UInt8(ascii: ":"))
     pendingKey = true
   }
 
   /// A key computed at run time (option record fields, enum names).
   public mutating func dynamicKey(_ name: String) {
-    if needsComma { bytes.append(UInt8(ascii: ",")) }
+    if needsComma { out.append(UInt8(ascii: ",")) }
     appendQuoted(name)
-    bytes.append(UInt8(ascii: ":"))
+    out.append(UInt8(ascii: ":"))
     pendingKey = true
   }
 
-  private var pendingKey = false
-
-  private mutating func valuePrefix() {
+  @inline(__always) private mutating func valuePrefix() {
     if pendingKey {
       pendingKey = false
     } else if needsComma {
-      bytes.append(UInt8(ascii: ","))
+      out.append(UInt8(ascii: ","))
     }
     if depth > 0 { commaBits |= 1 }
   }
+
+  /// Bytes outside the JSON structure (separators between records, newlines).
+  public mutating func raw(_ text: StaticString) { out.append(text) }
+  public mutating func raw(_ text: String) { out.append(contentsOf: text) }
 
   public mutating func string(_ s: String) {
     valuePrefix()
@@ -74,7 +83,7 @@ public struct JSONWriter {
   public mutating func int<T: BinaryInteger>(_ v: T) {
     valuePrefix()
     if v < 0 {
-      bytes.append(UInt8(ascii: "-"))
+      out.append(UInt8(ascii: "-"))
       appendDigits(UInt64(-Int64(v)))
     } else {
       appendDigits(UInt64(v))
@@ -82,31 +91,50 @@ public struct JSONWriter {
   }
   public mutating func bool(_ v: Bool) {
     valuePrefix()
-    bytes.append(contentsOf: (v ? "true" : "false").utf8)
+    out.append(v ? "true" : "false")
   }
   public mutating func null() {
     valuePrefix()
-    bytes.append(contentsOf: "null".utf8)
+    out.append("null")
   }
 
   /// A number with up to three decimals, trailing zeros dropped (milliseconds and rates).
   public mutating func decimal(_ v: Double) {
     valuePrefix()
-    bytes.append(contentsOf: formatDecimal(v, places: 3).utf8)
+    let scaled = (v * 1000).rounded()
+    // Beyond 2^53 / 1000 a double has no three exact decimals to print; so does a NaN.
+    guard v.isFinite, abs(scaled) < 9e15 else {
+      out.append(contentsOf: formatDecimal(v, places: 3))
+      return
+    }
+    let milli = Int64(scaled)
+    if milli < 0 { out.append(UInt8(ascii: "-")) }
+    let magnitude = UInt64(abs(milli))
+    appendDigits(magnitude / 1000)
+    var fraction = magnitude % 1000
+    guard fraction != 0 else { return }
+    out.append(UInt8(ascii: "."))
+    var divisor: UInt64 = 100
+    while fraction != 0 {
+      out.append(48 + UInt8(fraction / divisor))
+      fraction %= divisor
+      divisor /= 10
+    }
   }
 
   public mutating func timestamp(_ t: Timestamp, nanosecondPrecision: Bool) {
     valuePrefix()
     if t.seconds < 0 {
-      bytes.append(contentsOf: formatTimestamp(t, nanosecondPrecision: nanosecondPrecision).utf8)
+      out.append(contentsOf: formatTimestamp(t, nanosecondPrecision: nanosecondPrecision))
       return
     }
     appendDigits(UInt64(t.seconds))
-    bytes.append(UInt8(ascii: "."))
+    out.reserve(10)
+    out.appendReserved(UInt8(ascii: "."))
     var fraction = nanosecondPrecision ? Int(t.nanoseconds) : Int(t.nanoseconds) / 1000
     var divisor = nanosecondPrecision ? 100_000_000 : 100_000
     while divisor > 0 {
-      bytes.append(48 + UInt8(fraction / divisor))
+      out.appendReserved(48 + UInt8(truncatingIfNeeded: fraction / divisor))
       fraction %= divisor
       divisor /= 10
     }
@@ -120,53 +148,60 @@ public struct JSONWriter {
     endArray()
   }
 
-  public mutating func newline() { bytes.append(UInt8(ascii: "\n")) }
+  public mutating func newline() { out.append(UInt8(ascii: "\n")) }
 
   private mutating func appendQuoted(_ s: String) {
-    bytes.append(UInt8(ascii: "\""))
+    out.append(UInt8(ascii: "\""))
     var text = s
     text.withUTF8 { utf8 in
       // Most strings need no escaping: copy them in one go.
       if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-        bytes.append(contentsOf: utf8)
+        out.append(UnsafeRawBufferPointer(utf8))
         return
       }
       for c in utf8 { appendEscaped(c) }
     }
-    bytes.append(UInt8(ascii: "\""))
+    out.append(UInt8(ascii: "\""))
   }
 
   private mutating func appendEscaped(_ c: UInt8) {
     switch c {
-    case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
-    case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
-    case 0x0A: bytes.append(contentsOf: [92, UInt8(ascii: "n")])
-    case 0x0D: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
-    case 0x09: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
+    case UInt8(ascii: "\""): out.append("\\\"")
+    case UInt8(ascii: "\\"): out.append("\\\\")
+    case 0x0A: out.append("\\n")
+    case 0x0D: out.append("\\r")
+    case 0x09: out.append("\\t")
     case 0..<0x20:
-      bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48])
-      bytes.append(hexDigit(c >> 4))
-      bytes.append(hexDigit(c & 0xF))
-    default: bytes.append(c)
+      out.append("\\u00")
+      out.append(hexDigit(c >> 4))
+      out.append(hexDigit(c & 0xF))
+    default: out.append(c)
     }
   }
 
   /// Decimal digits of a non-negative number, without going through String.
-  private mutating func appendDigits(_ value: UInt64) {
+  @inline(__always) private mutating func appendDigits(_ value: UInt64) {
     if value < 10 {
-      bytes.append(48 + UInt8(value))
+      out.append(48 + UInt8(value))
       return
     }
+    var digits = 1
+    var limit: UInt64 = 10
+    while digits < 20 && value >= limit {
+      digits += 1
+      if digits < 20 { limit &*= 10 }
+    }
+    out.reserve(digits)
     var v = value
     var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: enough for 20 digits
-    var count = 0
     withUnsafeMutableBytes(of: &scratch) { buf in
-      while v > 0 {
-        buf[23 - count] = 48 + UInt8(v % 10)
+      var i = digits
+      while i > 0 {
+        i -= 1
+        buf[i] = 48 + UInt8(v % 10)
         v /= 10
-        count += 1
       }
-      bytes.append(contentsOf: buf[(24 - count)...])
+      out.append(UnsafeRawBufferPointer(rebasing: buf[0..<digits]))
     }
   }
 
@@ -185,51 +220,78 @@ public struct JSONWriter {
   /// A dotted-quad IPv4 address as a JSON string.
   public mutating func address(_ a: IPv4Address) {
     valuePrefix()
-    bytes.append(UInt8(ascii: "\""))
-    appendDigits(UInt64(a.value >> 24))
-    bytes.append(UInt8(ascii: "."))
-    appendDigits(UInt64(a.value >> 16 & 0xFF))
-    bytes.append(UInt8(ascii: "."))
-    appendDigits(UInt64(a.value >> 8 & 0xFF))
-    bytes.append(UInt8(ascii: "."))
-    appendDigits(UInt64(a.value & 0xFF))
-    bytes.append(UInt8(ascii: "\""))
+    out.reserve(17)
+    out.appendReserved(UInt8(ascii: "\""))
+    octet(UInt8(a.value >> 24))
+    out.appendReserved(UInt8(ascii: "."))
+    octet(UInt8(a.value >> 16 & 0xFF))
+    out.appendReserved(UInt8(ascii: "."))
+    octet(UInt8(a.value >> 8 & 0xFF))
+    out.appendReserved(UInt8(ascii: "."))
+    octet(UInt8(a.value & 0xFF))
+    out.appendReserved(UInt8(ascii: "\""))
+  }
+
+  /// One to three digits; the caller reserved room.
+  @inline(__always) private mutating func octet(_ v: UInt8) {
+    if v >= 100 { out.appendReserved(48 + v / 100) }
+    if v >= 10 { out.appendReserved(48 + v / 10 % 10) }
+    out.appendReserved(48 + v % 10)
   }
 
   /// "0x" and 8 lowercase hex digits, as the contract spells xids.
   public mutating func xid(_ v: UInt32) {
     valuePrefix()
-    bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: "0"), UInt8(ascii: "x")])
-    for shift in stride(from: 28, through: 0, by: -4) { bytes.append(hexDigit(UInt8(v >> UInt32(shift) & 0xF))) }
-    bytes.append(UInt8(ascii: "\""))
+    out.reserve(12)
+    out.appendReserved(UInt8(ascii: "\""))
+    out.appendReserved(UInt8(ascii: "0"))
+    out.appendReserved(UInt8(ascii: "x"))
+    for shift in stride(from: 28, through: 0, by: -4) { out.appendReserved(hexDigit(UInt8(v >> UInt32(shift) & 0xF))) }
+    out.appendReserved(UInt8(ascii: "\""))
   }
 
   /// Bytes as colon-separated hex ("02:00:00:00:c0:01").
   public mutating func colonHex<C: Collection>(_ v: C) where C.Element == UInt8 {
     valuePrefix()
-    bytes.append(UInt8(ascii: "\""))
+    out.reserve(v.count * 3 + 2)
+    out.appendReserved(UInt8(ascii: "\""))
     var first = true
     for b in v {
-      if !first { bytes.append(UInt8(ascii: ":")) }
+      if !first { out.appendReserved(UInt8(ascii: ":")) }
       first = false
-      bytes.append(hexDigit(b >> 4))
-      bytes.append(hexDigit(b & 0xF))
+      out.appendReserved(hexDigit(b >> 4))
+      out.appendReserved(hexDigit(b & 0xF))
     }
-    bytes.append(UInt8(ascii: "\""))
+    out.appendReserved(UInt8(ascii: "\""))
+  }
+
+  /// A hardware address as colon-separated hex.
+  public mutating func hardwareAddress(_ a: HardwareAddress) {
+    valuePrefix()
+    out.reserve(a.count * 3 + 2)
+    out.appendReserved(UInt8(ascii: "\""))
+    for i in 0..<a.count {
+      if i > 0 { out.appendReserved(UInt8(ascii: ":")) }
+      let b = a[i]
+      out.appendReserved(hexDigit(b >> 4))
+      out.appendReserved(hexDigit(b & 0xF))
+    }
+    out.appendReserved(UInt8(ascii: "\""))
   }
 
   /// Bytes as plain lowercase hex.
   public mutating func hex<C: Collection>(_ v: C) where C.Element == UInt8 {
     valuePrefix()
-    bytes.append(UInt8(ascii: "\""))
+    out.reserve(v.count * 2 + 2)
+    out.appendReserved(UInt8(ascii: "\""))
     for b in v {
-      bytes.append(hexDigit(b >> 4))
-      bytes.append(hexDigit(b & 0xF))
+      out.appendReserved(hexDigit(b >> 4))
+      out.appendReserved(hexDigit(b & 0xF))
     }
-    bytes.append(UInt8(ascii: "\""))
+    out.appendReserved(UInt8(ascii: "\""))
   }
 
-  private func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
+  @inline(__always) private func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
 }
 
 /// "1700000000.123456" (or 9 digits for nanosecond captures), as tshark prints epoch times.

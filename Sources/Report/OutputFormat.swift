@@ -5,11 +5,21 @@ public enum OutputFormat: String, CaseIterable, Sendable {
 
 /// Where a report goes: it receives chunks of UTF-8 as they are ready, so reports stream.
 public protocol ReportSink: AnyObject {
-  func write(_ bytes: [UInt8])
+  func write(_ bytes: UnsafeRawBufferPointer)
 }
 
 extension ReportSink {
-  public func write(_ text: String) { write(Array(text.utf8)) }
+  public func write(_ text: String) {
+    var text = text
+    text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+  }
+
+  /// Writes what `w` holds and empties it, keeping the writer's memory for the next records.
+  public func drain(_ w: inout JSONWriter) {
+    guard !w.out.isEmpty else { return }
+    w.out.withUnsafeBytes { write($0) }
+    w.out.removeAll()
+  }
 }
 
 /// Names of the input files, by index, and how precisely their times are printed.

@@ -25,21 +25,18 @@ public struct PacketReport {
 
   public func footer() -> String { format == .json ? "\n]\n" : "" }
 
-  public mutating func render(_ packet: DHCPPacket) -> [UInt8] {
+  /// Appends one packet's record to `w.out`.
+  public mutating func render(_ packet: DHCPPacket, into w: inout JSONWriter) {
     defer { count += 1 }
     switch format {
     case .jsonl:
-      var w = JSONWriter()
       writeJSON(packet, into: &w)
       w.newline()
-      return w.bytes
     case .json:
-      var w = JSONWriter()
-      if count > 0 { w.bytes.append(contentsOf: Array(",\n".utf8)) }
+      if count > 0 { w.raw(",\n") }
       writeJSON(packet, into: &w)
-      return w.bytes
-    case .csv: return Array(csvRow(packet).utf8)
-    case .text: return Array(textBlock(packet).utf8)
+    case .csv: w.raw(csvRow(packet))
+    case .text: w.raw(textBlock(packet))
     }
   }
 
@@ -97,7 +94,7 @@ public struct PacketReport {
     w.key("giaddr")
     w.address(m.giaddr)
     w.key("chaddr")
-    w.colonHex(m.clientHardwareAddress.bytes)
+    w.hardwareAddress(m.clientHardwareAddress)
     w.key("sname")
     w.string(m.serverName)
     w.key("file_field")

@@ -28,43 +28,36 @@ public struct TransactionReport {
     }
   }
 
-  public mutating func render(_ t: TransactionRecord) -> [UInt8] {
-    if onlyProblems && t.flags.isEmpty { return [] }
+  /// Appends one transaction to `w.out` (nothing when `--only-problems` leaves it out).
+  public mutating func render(_ t: TransactionRecord, into w: inout JSONWriter) {
+    if onlyProblems && t.flags.isEmpty { return }
     defer { written += 1 }
     switch format {
     case .json:
-      var w = JSONWriter()
-      if written > 0 { w.bytes.append(contentsOf: Array(",\n".utf8)) }
+      if written > 0 { w.raw(",\n") }
       writeJSON(t, into: &w)
-      return w.bytes
     case .jsonl:
-      var w = JSONWriter()
       writeJSON(t, into: &w)
       w.newline()
-      return w.bytes
-    case .csv: return Array(csvRow(t).utf8)
-    case .text: return Array(Ladder.render(t, files: files).utf8)
+    case .csv: w.raw(csvRow(t))
+    case .text: w.raw(Ladder.render(t, files: files))
     }
   }
 
-  public func footer(_ s: Summary) -> [UInt8] {
+  public func footer(_ s: Summary, into w: inout JSONWriter) {
     switch format {
     case .json:
-      var w = JSONWriter()
-      w.bytes.append(contentsOf: Array("\n], \"summary\": ".utf8))
+      w.raw("\n], \"summary\": ")
       writeSummary(s, into: &w)
-      w.bytes.append(contentsOf: Array("}\n".utf8))
-      return w.bytes
+      w.raw("}\n")
     case .jsonl:
-      var w = JSONWriter()
       w.beginObject()
       w.key("summary")
       writeSummary(s, into: &w)
       w.endObject()
       w.newline()
-      return w.bytes
-    case .csv: return []
-    case .text: return Array(SummaryTable.render(s).utf8)
+    case .csv: break
+    case .text: w.raw(SummaryTable.render(s))
     }
   }
 
@@ -75,7 +68,7 @@ public struct TransactionReport {
     w.key("xid")
     w.xid(t.xid)
     w.key("client_mac")
-    w.colonHex(t.clientMAC.bytes)
+    w.hardwareAddress(t.clientMAC)
     w.key("kind")
     w.string(t.kind.rawValue)
     w.key("outcome")

@@ -69,6 +69,8 @@ struct AnalysisPipeline {
   var report: TransactionReport
   var summary = Summary()
   let sink: FileSink
+  /// Rendered records wait here and go to the sink in large writes.
+  var output = JSONWriter()
   var warnedAboutCap = false
 
   init(
@@ -101,15 +103,21 @@ struct AnalysisPipeline {
     }
     for r in records {
       summary.add(r)
-      let bytes = report.render(r)
-      if !bytes.isEmpty { sink.write(bytes) }
+      report.render(r, into: &output)
     }
+    if output.out.count >= 1 << 16 { sink.drain(&output) }
+  }
+
+  /// Makes everything reported so far visible (live capture).
+  mutating func flush() {
+    sink.drain(&output)
+    sink.flush()
   }
 
   mutating func finish() {
     emit(stream.finish())
     summary.evicted = stream.correlator.evicted
-    sink.write(report.footer(summary))
-    sink.flush()
+    report.footer(summary, into: &output)
+    flush()
   }
 }

@@ -22,11 +22,14 @@ struct DecodeCommand: ParsableCommand {
     let sink = try common.openSink()
     var report = PacketReport(format: common.format, files: inputs.files)
     sink.write(report.header())
+    var output = JSONWriter()
     for index in inputs.readers.indices {
       while let packet = inputs.readers[index].next(failed: &inputs.failed) {
-        sink.write(report.render(packet))
+        report.render(packet, into: &output)
+        if output.out.count >= 1 << 16 { sink.drain(&output) }
       }
     }
+    sink.drain(&output)
     sink.write(report.footer())
     sink.flush()
     if inputs.failed { throw InputFailure() }

@@ -24,8 +24,8 @@ final class FileSink: ReportSink {
     setvbuf(file, nil, _IOFBF, 1 << 16)
   }
 
-  func write(_ bytes: [UInt8]) {
-    bytes.withUnsafeBytes { _ = fwrite($0.baseAddress, 1, $0.count, file) }
+  func write(_ bytes: UnsafeRawBufferPointer) {
+    _ = fwrite(bytes.baseAddress, 1, bytes.count, file)
   }
 
   /// For live output: make what was written visible now.

@@ -96,7 +96,7 @@ struct SniffCommand: ParsableCommand {
         if let packet = counts.tally(result) { pipeline.feed(packet) }
         pipeline.tick(now())
       }
-      sink.flush()
+      pipeline.flush()
     }
     capture.closeSaveFile()
     pipeline.add(counts)

@@ -1,0 +1,84 @@
+import Glibc
+
+/// A growable byte buffer for report output. Reports append a few bytes at a time, millions of
+/// times; `[UInt8].append` checks uniqueness and capacity through the runtime on every call,
+/// this checks one integer. The memory belongs to an owner object, so the buffer is freed when
+/// the last copy goes; copies share the memory, so keep one writer per buffer.
+public struct ByteBuffer {
+  private final class Owner {
+    let pointer: UnsafeMutablePointer<UInt8>
+    let capacity: Int
+    init(capacity: Int) {
+      self.capacity = capacity
+      pointer = .allocate(capacity: capacity)
+    }
+    deinit { pointer.deallocate() }
+  }
+
+  private var owner: Owner
+  private var pointer: UnsafeMutablePointer<UInt8>
+  private var capacity: Int
+  public private(set) var count = 0
+
+  public init(capacity: Int = 1 << 16) {
+    owner = Owner(capacity: max(capacity, 64))
+    pointer = owner.pointer
+    self.capacity = owner.capacity
+  }
+
+  public var isEmpty: Bool { count == 0 }
+
+  /// Makes room for `extra` more bytes.
+  @inline(__always) public mutating func reserve(_ extra: Int) {
+    if count + extra > capacity { grow(count + extra) }
+  }
+
+  private mutating func grow(_ needed: Int) {
+    let bigger = Owner(capacity: max(needed, capacity * 2))
+    bigger.pointer.update(from: pointer, count: count)
+    owner = bigger
+    pointer = bigger.pointer
+    capacity = bigger.capacity
+  }
+
+  @inline(__always) public mutating func append(_ byte: UInt8) {
+    if count == capacity { grow(count + 1) }
+    pointer[count] = byte
+    count += 1
+  }
+
+  /// Appends a byte the caller has reserved room for.
+  @inline(__always) mutating func appendReserved(_ byte: UInt8) {
+    pointer[count] = byte
+    count += 1
+  }
+
+  public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+    guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+    reserve(bytes.count)
+    memcpy(pointer + count, base, bytes.count)
+    count += bytes.count
+  }
+
+  public mutating func append(_ text: StaticString) {
+    text.withUTF8Buffer { append(UnsafeRawBufferPointer($0)) }
+  }
+
+  public mutating func append(contentsOf text: String) {
+    var text = text
+    text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+  }
+
+  public mutating func append(_ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { append($0) }
+  }
+
+  public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    try body(UnsafeRawBufferPointer(start: pointer, count: count))
+  }
+
+  /// A copy of the bytes (tests and small outputs).
+  public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
+
+  public mutating func removeAll() { count = 0 }
+}
