@@ -45,6 +45,7 @@ struct UsageFailure: Error {
 /// Reports to stderr after flushing what the report wrote to stdout so far, so on a terminal
 /// an error stands after the records read before it.
 func printError(_ message: String) {
+  FileSink.standardOutput?.flush()
   fflush(stdout)
   fputs("dhcpscope: \(message)\n", stderr)
 }
