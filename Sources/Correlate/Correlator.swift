@@ -53,7 +53,8 @@ public struct Correlator {
     var at: Int64
     var slot: Int32
     var id: Int
-    static func < (a: Deadline, b: Deadline) -> Bool { a.at < b.at }
+    // Ties close in the order the transactions began, so output order never depends on the heap.
+    static func < (a: Deadline, b: Deadline) -> Bool { a.at != b.at ? a.at < b.at : a.id < b.id }
   }
 
   /// Packets kept per transaction: a client or attacker repeating one xid cannot grow a
