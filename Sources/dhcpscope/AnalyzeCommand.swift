@@ -42,20 +42,17 @@ struct AnalyzeCommand: ParsableCommand {
       sink: sink)
     sink.write(pipeline.report.header())
 
-    // Merge the files by time: always take the earliest next packet of any file.
-    var heads: [PacketSummary?] = []
-    for i in readers.indices {
-      heads.append(readers[i].nextSummary(failed: &failed))
-    }
-    while true {
-      var best: Int? = nil
-      for i in heads.indices {
-        guard let p = heads[i] else { continue }
-        if best == nil || p.timestamp < heads[best!]!.timestamp { best = i }
+    // libpcap and the dissector run on a second thread, a batch ahead of the correlator.
+    let feed = SummaryFeed(readers)
+    readers = []
+    while let batch = feed.next() {
+      switch batch {
+      case .packets(let packets): for p in packets { pipeline.feed(p) }
+      case .damaged(let message):
+        printError(message)
+        failed = true
+      case .finished(let counts): readers = counts
       }
-      guard let b = best else { break }
-      pipeline.feed(heads[b]!)
-      heads[b] = readers[b].nextSummary(failed: &failed)
     }
     for r in readers { pipeline.add(r.counts) }
     pipeline.finish()
