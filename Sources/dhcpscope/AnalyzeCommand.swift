@@ -43,12 +43,13 @@ struct AnalyzeCommand: ParsableCommand {
     sink.write(pipeline.report.header())
 
     // libpcap and the dissector run on a second thread, a batch ahead of the correlator.
-    let feed = SummaryFeed(readers)
+    let feed = PacketFeed(readers, read: { try $0.nextSummary() }, time: \.timestamp)
     readers = []
     while let batch = feed.next() {
       switch batch {
       case .packets(let packets): for p in packets { pipeline.feed(p) }
       case .damaged(let message):
+        pipeline.flush()
         printError(message)
         failed = true
       case .finished(let counts): readers = counts
