@@ -82,12 +82,7 @@ public struct JSONWriter {
   }
   public mutating func int<T: BinaryInteger>(_ v: T) {
     valuePrefix()
-    if v < 0 {
-      out.append(UInt8(ascii: "-"))
-      appendDigits(UInt64(-Int64(v)))
-    } else {
-      appendDigits(UInt64(v))
-    }
+    plainInt(v)
   }
   public mutating func bool(_ v: Bool) {
     valuePrefix()
@@ -101,6 +96,11 @@ public struct JSONWriter {
   /// A number with up to three decimals, trailing zeros dropped (milliseconds and rates).
   public mutating func decimal(_ v: Double) {
     valuePrefix()
+    plainDecimal(v)
+  }
+
+  /// Up to three decimals, trailing zeros dropped; unquoted.
+  public mutating func plainDecimal(_ v: Double) {
     let scaled = (v * 1000).rounded()
     // Beyond 2^53 / 1000 a double has no three exact decimals to print; so does a NaN.
     guard v.isFinite, abs(scaled) < 9e15 else {
@@ -124,6 +124,11 @@ public struct JSONWriter {
 
   public mutating func timestamp(_ t: Timestamp, nanosecondPrecision: Bool) {
     valuePrefix()
+    plainTimestamp(t, nanosecondPrecision: nanosecondPrecision)
+  }
+
+  /// Epoch seconds with 6 or 9 decimals, as tshark prints them.
+  public mutating func plainTimestamp(_ t: Timestamp, nanosecondPrecision: Bool) {
     if t.seconds < 0 {
       out.append(contentsOf: formatTimestamp(t, nanosecondPrecision: nanosecondPrecision))
       return
@@ -220,8 +225,16 @@ public struct JSONWriter {
   /// A dotted-quad IPv4 address as a JSON string.
   public mutating func address(_ a: IPv4Address) {
     valuePrefix()
-    out.reserve(17)
-    out.appendReserved(UInt8(ascii: "\""))
+    out.append(UInt8(ascii: "\""))
+    plainAddress(a)
+    out.append(UInt8(ascii: "\""))
+  }
+
+  // MARK: Unquoted text (CSV and text reports share the number and address formatting)
+
+  /// A dotted quad, unquoted.
+  public mutating func plainAddress(_ a: IPv4Address) {
+    out.reserve(15)
     octet(UInt8(a.value >> 24))
     out.appendReserved(UInt8(ascii: "."))
     octet(UInt8(a.value >> 16 & 0xFF))
@@ -229,7 +242,33 @@ public struct JSONWriter {
     octet(UInt8(a.value >> 8 & 0xFF))
     out.appendReserved(UInt8(ascii: "."))
     octet(UInt8(a.value & 0xFF))
-    out.appendReserved(UInt8(ascii: "\""))
+  }
+
+  /// A non-negative or negative integer, unquoted.
+  public mutating func plainInt<T: BinaryInteger>(_ v: T) {
+    if v < 0 {
+      out.append(UInt8(ascii: "-"))
+      appendDigits(UInt64(-Int64(v)))
+    } else {
+      appendDigits(UInt64(v))
+    }
+  }
+
+  /// A CSV field: quoted (with doubled quotes) only when it holds a comma, quote or newline.
+  public mutating func csvField(_ s: String) {
+    var text = s
+    text.withUTF8 { utf8 in
+      if !utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+        out.append(UnsafeRawBufferPointer(utf8))
+        return
+      }
+      out.append(UInt8(ascii: "\""))
+      for c in utf8 {
+        if c == 0x22 { out.append(c) }
+        out.append(c)
+      }
+      out.append(UInt8(ascii: "\""))
+    }
   }
 
   /// One to three digits; the caller reserved room.
@@ -242,12 +281,16 @@ public struct JSONWriter {
   /// "0x" and 8 lowercase hex digits, as the contract spells xids.
   public mutating func xid(_ v: UInt32) {
     valuePrefix()
-    out.reserve(12)
-    out.appendReserved(UInt8(ascii: "\""))
+    out.append(UInt8(ascii: "\""))
+    plainXID(v)
+    out.append(UInt8(ascii: "\""))
+  }
+
+  public mutating func plainXID(_ v: UInt32) {
+    out.reserve(10)
     out.appendReserved(UInt8(ascii: "0"))
     out.appendReserved(UInt8(ascii: "x"))
     for shift in stride(from: 28, through: 0, by: -4) { out.appendReserved(hexDigit(UInt8(v >> UInt32(shift) & 0xF))) }
-    out.appendReserved(UInt8(ascii: "\""))
   }
 
   /// Bytes as colon-separated hex ("02:00:00:00:c0:01").
@@ -268,15 +311,19 @@ public struct JSONWriter {
   /// A hardware address as colon-separated hex.
   public mutating func hardwareAddress(_ a: HardwareAddress) {
     valuePrefix()
-    out.reserve(a.count * 3 + 2)
-    out.appendReserved(UInt8(ascii: "\""))
+    out.append(UInt8(ascii: "\""))
+    plainHardwareAddress(a)
+    out.append(UInt8(ascii: "\""))
+  }
+
+  public mutating func plainHardwareAddress(_ a: HardwareAddress) {
+    out.reserve(a.count * 3)
     for i in 0..<a.count {
       if i > 0 { out.appendReserved(UInt8(ascii: ":")) }
       let b = a[i]
       out.appendReserved(hexDigit(b >> 4))
       out.appendReserved(hexDigit(b & 0xF))
     }
-    out.appendReserved(UInt8(ascii: "\""))
   }
 
   /// Bytes as plain lowercase hex.

@@ -35,7 +35,7 @@ public struct PacketReport {
     case .json:
       if count > 0 { w.raw(",\n") }
       writeJSON(packet, into: &w)
-    case .csv: w.raw(csvRow(packet))
+    case .csv: writeCSV(packet, into: &w)
     case .text: w.raw(textBlock(packet))
     }
   }
@@ -161,18 +161,45 @@ public struct PacketReport {
 
   // MARK: CSV
 
-  func csvRow(_ p: DHCPPacket) -> String {
+  func writeCSV(_ p: DHCPPacket, into w: inout JSONWriter) {
     let m = p.message
-    let codes = m.options.map { String($0.code) }.joined(separator: ";")
-    let fields: [String] = [
-      String(p.frame), files.path(p.fileIndex),
-      formatTimestamp(p.timestamp, nanosecondPrecision: files.isNano(p.fileIndex)),
-      p.source.description, String(p.sourcePort), p.destination.description, String(p.destinationPort),
-      m.opName, m.messageTypeName, formatXID(m.xid), String(m.secs), String(m.flags), String(m.hops),
-      m.ciaddr.description, m.yiaddr.description, m.siaddr.description, m.giaddr.description,
-      m.clientHardwareAddress.description, codes, String(m.warnings.count),
-    ]
-    return fields.map(csvField).joined(separator: ",") + "\n"
+    w.plainInt(p.frame)
+    w.raw(",")
+    w.csvField(files.path(p.fileIndex))
+    w.raw(",")
+    w.plainTimestamp(p.timestamp, nanosecondPrecision: files.isNano(p.fileIndex))
+    w.raw(",")
+    w.plainAddress(p.source)
+    w.raw(",")
+    w.plainInt(p.sourcePort)
+    w.raw(",")
+    w.plainAddress(p.destination)
+    w.raw(",")
+    w.plainInt(p.destinationPort)
+    w.raw(",")
+    w.csvField(m.opName)
+    w.raw(",")
+    w.csvField(m.messageTypeName)
+    w.raw(",")
+    w.plainXID(m.xid)
+    for v in [Int(m.secs), Int(m.flags), Int(m.hops)] {
+      w.raw(",")
+      w.plainInt(v)
+    }
+    for a in [m.ciaddr, m.yiaddr, m.siaddr, m.giaddr] {
+      w.raw(",")
+      w.plainAddress(a)
+    }
+    w.raw(",")
+    w.plainHardwareAddress(m.clientHardwareAddress)
+    w.raw(",")
+    for (i, o) in m.options.enumerated() {
+      if i > 0 { w.raw(";") }
+      w.plainInt(o.code)
+    }
+    w.raw(",")
+    w.plainInt(m.warnings.count)
+    w.newline()
   }
 
   // MARK: Text
@@ -263,16 +290,4 @@ public func formatDuration(_ seconds: Int) -> String {
   }
   if s > 0 || parts.isEmpty { parts.append("\(s)s") }
   return parts.joined(separator: " ")
-}
-
-/// RFC 4180 quoting where needed.
-public func csvField(_ s: String) -> String {
-  guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-  return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-}
-
-extension String {
-  func replacingOccurrences(of target: String, with replacement: String) -> String {
-    split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
-  }
 }

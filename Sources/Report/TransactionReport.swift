@@ -39,7 +39,7 @@ public struct TransactionReport {
     case .jsonl:
       writeJSON(t, into: &w)
       w.newline()
-    case .csv: w.raw(csvRow(t))
+    case .csv: writeCSV(t, into: &w)
     case .text: w.raw(Ladder.render(t, files: files))
     }
   }
@@ -258,18 +258,47 @@ public struct TransactionReport {
 
   // MARK: CSV
 
-  func csvRow(_ t: TransactionRecord) -> String {
-    func d(_ v: Double?) -> String { v.map { formatDecimal($0, places: 3) } ?? "" }
-    let fields = [
-      formatXID(t.xid), t.clientMAC.description, t.kind.rawValue, t.outcome.rawValue,
-      t.assignedAddress?.description ?? "", t.leaseSeconds.map(String.init) ?? "",
-      t.relayAgents.map(\.description).joined(separator: " "),
-      t.servers.map { "\($0.address)(\($0.forwarded)/\($0.replies))" }.joined(separator: " "),
-      t.flags.map(\.rawValue).joined(separator: " "),
-      d(t.timings.discoverToOffer), d(t.timings.requestToAck), d(t.timings.total),
-      d(t.timings.relayForward), d(t.timings.serverResponse), d(t.timings.relayReturn),
-      formatTimestamp(t.firstSeen, nanosecondPrecision: false), String(t.sequence.count),
-    ]
-    return fields.map(csvField).joined(separator: ",") + "\n"
+  func writeCSV(_ t: TransactionRecord, into w: inout JSONWriter) {
+    w.plainXID(t.xid)
+    w.raw(",")
+    w.plainHardwareAddress(t.clientMAC)
+    w.raw(",")
+    w.csvField(t.kind.rawValue)
+    w.raw(",")
+    w.csvField(t.outcome.rawValue)
+    w.raw(",")
+    if let a = t.assignedAddress { w.plainAddress(a) }
+    w.raw(",")
+    if let l = t.leaseSeconds { w.plainInt(l) }
+    w.raw(",")
+    for (i, r) in t.relayAgents.enumerated() {
+      if i > 0 { w.raw(" ") }
+      w.plainAddress(r)
+    }
+    w.raw(",")
+    for (i, s) in t.servers.enumerated() {
+      if i > 0 { w.raw(" ") }
+      w.plainAddress(s.address)
+      w.raw("(")
+      w.plainInt(s.forwarded)
+      w.raw("/")
+      w.plainInt(s.replies)
+      w.raw(")")
+    }
+    w.raw(",")
+    for (i, f) in t.flags.enumerated() {
+      if i > 0 { w.raw(" ") }
+      w.raw(f.rawValue)
+    }
+    let tm = t.timings
+    for v in [tm.discoverToOffer, tm.requestToAck, tm.total, tm.relayForward, tm.serverResponse, tm.relayReturn] {
+      w.raw(",")
+      if let v { w.plainDecimal(v) }
+    }
+    w.raw(",")
+    w.plainTimestamp(t.firstSeen, nanosecondPrecision: false)
+    w.raw(",")
+    w.plainInt(t.sequence.count)
+    w.newline()
   }
 }
