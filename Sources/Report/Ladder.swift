@@ -7,39 +7,104 @@ enum Ladder {
   static let columnGap = 22
   static var width: Int { columnGap * 2 + 1 }
 
-  static func render(_ t: TransactionRecord, files: InputFiles) -> String {
-    var out: [String] = []
-    var title = "\(t.kind.rawValue)  xid \(formatXID(t.xid))  client \(t.clientMAC)  → \(t.outcome.rawValue)"
-    if let a = t.assignedAddress { title += " \(a)" }
-    if let l = t.leaseSeconds { title += " (lease \(formatDuration(Int(l))))" }
-    out.append("━━ " + title)
-    let relays = t.relayAgents.isEmpty ? "none (direct)" : t.relayAgents.map(\.description).joined(separator: ", ")
-    let servers =
-      t.servers.isEmpty
-      ? "none seen"
-      : t.servers.map { "\($0.address) (\($0.forwarded) sent, \($0.replies) replies)" }.joined(separator: ", ")
-    out.append("   relay \(relays)   server \(servers)")
-    out.append(
-      "   " + pad("time ms", 10, right: true) + "  " + pad("client", columnGap) + pad("relay", columnGap) + "server")
+  /// Writes the ladder straight into the report's buffer: this runs once per transaction.
+  static func write(_ t: TransactionRecord, files: InputFiles, into w: inout JSONWriter) {
+    w.raw("━━ ")
+    w.raw(t.kind.rawValue)
+    w.raw("  xid ")
+    w.plainXID(t.xid)
+    w.raw("  client ")
+    w.plainHardwareAddress(t.clientMAC)
+    w.raw("  → ")
+    w.raw(t.outcome.rawValue)
+    if let a = t.assignedAddress {
+      w.raw(" ")
+      w.plainAddress(a)
+    }
+    if let l = t.leaseSeconds { w.raw(" (lease \(formatDuration(Int(l))))") }
+    w.raw("\n   relay ")
+    if t.relayAgents.isEmpty { w.raw("none (direct)") }
+    for (i, r) in t.relayAgents.enumerated() {
+      if i > 0 { w.raw(", ") }
+      w.plainAddress(r)
+    }
+    w.raw("   server ")
+    if t.servers.isEmpty { w.raw("none seen") }
+    for (i, s) in t.servers.enumerated() {
+      if i > 0 { w.raw(", ") }
+      w.plainAddress(s.address)
+      w.raw(" (")
+      w.plainInt(s.forwarded)
+      w.raw(" sent, ")
+      w.plainInt(s.replies)
+      w.raw(" replies)")
+    }
+    w.raw("\n")
+    w.raw(header)
     let start = t.sequence.first?.timestamp ?? t.firstSeen
     for (i, e) in t.sequence.enumerated() {
-      let time = pad(fixed3(e.timestamp.milliseconds(since: start)), 10, right: true)
-      var row = "   \(time)  \(arrow(e)) "
-      let serverName = e.serverAddress.map(\.description) ?? ""
-      row += pad(serverName, 16)
-      row += "#\(e.frame)"
-      if files.paths.count > 1 { row += " \(files.path(e.fileIndex))" }
-      if e.isDuplicate { row += "  (same packet again)" }
-      if let note = latencyNote(t.sequence, i) { row += "  " + note }
-      out.append(row)
+      w.raw("\n   ")
+      writeFixed3(e.timestamp.milliseconds(since: start), width: 10, into: &w)
+      w.raw("  ")
+      w.out.append(arrowBytes(e))
+      w.raw(" ")
+      let before = w.out.count
+      if let server = e.serverAddress { w.plainAddress(server) }
+      for _ in 0..<max(0, 16 - (w.out.count - before)) { w.out.append(UInt8(ascii: " ")) }
+      w.raw("#")
+      w.plainInt(e.frame)
+      if files.paths.count > 1 {
+        w.raw(" ")
+        w.raw(files.path(e.fileIndex))
+      }
+      if e.isDuplicate { w.raw("  (same packet again)") }
+      if let (what, since) = latency(t.sequence, i) {
+        w.raw("  ")
+        w.raw(what)
+        w.raw(" +")
+        w.plainDecimal(e.timestamp.milliseconds(since: since))
+        w.raw(" ms")
+      }
     }
     if t.flags.isEmpty {
-      out.append("   ok: no problems seen")
+      w.raw("\n   ok: no problems seen")
     } else {
-      out.append("   flags: " + t.flags.map(\.rawValue).joined(separator: ", "))
-      for a in t.anomalies { out.append("   ! " + a) }
+      w.raw("\n   flags: ")
+      for (i, f) in t.flags.enumerated() {
+        if i > 0 { w.raw(", ") }
+        w.raw(f.rawValue)
+      }
+      for a in t.anomalies {
+        w.raw("\n   ! ")
+        w.raw(a)
+      }
     }
-    return out.joined(separator: "\n") + "\n\n"
+    w.raw("\n\n")
+  }
+
+  static let header =
+    "   " + pad("time ms", 10, right: true) + "  " + pad("client", columnGap) + pad("relay", columnGap) + "server"
+
+  /// Arrows depend only on the leg and the message type: drawn once each, then reused. Only
+  /// the thread that writes the report renders, so the cache needs no lock.
+  nonisolated(unsafe) private static var arrows: [Int: [UInt8]] = [:]
+  private static func arrowBytes(_ e: SequenceEntry) -> [UInt8] {
+    let key = Int(e.messageType.map { Int($0) } ?? 256) << 3 | legNumber(e.leg)
+    if let drawn = arrows[key] { return drawn }
+    let drawn = Array(arrow(e).utf8)
+    arrows[key] = drawn
+    return drawn
+  }
+
+  private static func legNumber(_ leg: Leg) -> Int {
+    switch leg {
+    case .clientRelay: return 0
+    case .relayServer: return 1
+    case .serverRelay: return 2
+    case .relayClient: return 3
+    case .clientServer: return 4
+    case .serverClient: return 5
+    }
   }
 
   /// Draws the packet as an arrow between two lifelines, its type written on the shaft.
@@ -68,30 +133,41 @@ enum Ladder {
     return String(cells)
   }
 
-  /// How long this hop took: since the packet it answers or passes on.
-  static func latencyNote(_ seq: [SequenceEntry], _ i: Int) -> String? {
+  /// How long this hop took: what it was, and the time of the packet it answers or passes on.
+  static func latency(_ seq: [SequenceEntry], _ i: Int) -> (String, Timestamp)? {
     let e = seq[i]
     guard !e.isDuplicate else { return nil }
-    let earlier = seq[..<i].reversed().filter { !$0.isDuplicate }
-    func since(_ p: SequenceEntry?, _ what: String) -> String? {
-      guard let p else { return nil }
-      return "\(what) +\(formatDecimal(e.timestamp.milliseconds(since: p.timestamp), places: 3)) ms"
-    }
-    switch e.leg {
-    case .relayServer:
-      return since(earlier.first { $0.leg == .clientRelay && $0.messageType == e.messageType }, "relay forward")
-    case .serverRelay:
-      return since(earlier.first { $0.leg == .relayServer && $0.destination == e.source }, "server response")
-    case .relayClient:
-      return since(earlier.first { $0.leg == .serverRelay && $0.messageType == e.messageType }, "relay return")
-    case .serverClient:
-      return since(earlier.first { $0.leg == .clientServer }, "server response")
-    case .clientRelay, .clientServer:
-      if let prev = earlier.first(where: { $0.leg == e.leg && $0.messageType == e.messageType }) {
-        return since(prev, "retransmission (secs \(e.secs))")
+    // The latest earlier packet (not a duplicate) that matches.
+    func latest(_ matches: (SequenceEntry) -> Bool) -> Timestamp? {
+      var k = i
+      while k > 0 {
+        k -= 1
+        if !seq[k].isDuplicate && matches(seq[k]) { return seq[k].timestamp }
       }
       return nil
     }
+    func note(_ what: String, _ matches: (SequenceEntry) -> Bool) -> (String, Timestamp)? {
+      latest(matches).map { (what, $0) }
+    }
+    switch e.leg {
+    case .relayServer:
+      return note("relay forward") { $0.leg == .clientRelay && $0.messageType == e.messageType }
+    case .serverRelay:
+      return note("server response") { $0.leg == .relayServer && $0.destination == e.source }
+    case .relayClient:
+      return note("relay return") { $0.leg == .serverRelay && $0.messageType == e.messageType }
+    case .serverClient:
+      return note("server response") { $0.leg == .clientServer }
+    case .clientRelay, .clientServer:
+      return note("retransmission (secs \(e.secs))") { $0.leg == e.leg && $0.messageType == e.messageType }
+    }
+  }
+
+  /// Milliseconds with exactly three decimals, right-aligned in `width` columns.
+  static func writeFixed3(_ v: Double, width: Int, into w: inout JSONWriter) {
+    let text = fixed3(v)
+    for _ in 0..<max(0, width - text.utf8.count) { w.out.append(UInt8(ascii: " ")) }
+    w.raw(text)
   }
 
   /// Milliseconds with exactly three decimals, so the time column lines up.

@@ -40,7 +40,7 @@ public struct TransactionReport {
       writeJSON(t, into: &w)
       w.newline()
     case .csv: writeCSV(t, into: &w)
-    case .text: w.raw(Ladder.render(t, files: files))
+    case .text: Ladder.write(t, files: files, into: &w)
     }
   }
 
