@@ -371,21 +371,38 @@ func formatDecimal(_ v: Double, places: Int) -> String {
 
 /// A UTC calendar time for people: "2026-11-21 05:06:35.708938".
 public func formatCalendarTime(_ t: Timestamp, nanosecondPrecision: Bool = false) -> String {
-  let days = t.seconds >= 0 ? t.seconds / 86_400 : (t.seconds - 86_399) / 86_400
-  let secondOfDay = t.seconds - days * 86_400
-  // Howard Hinnant's civil-from-days.
-  let z = days + 719_468
-  let era = (z >= 0 ? z : z - 146_096) / 146_097
-  let doe = z - era * 146_097
-  let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-  let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-  let mp = (5 * doy + 2) / 153
-  let day = doy - (153 * mp + 2) / 5 + 1
-  let month = mp < 10 ? mp + 3 : mp - 9
-  let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-  func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-  let stamp = formatTimestamp(t, nanosecondPrecision: nanosecondPrecision)
-  let fraction = stamp[stamp.firstIndex(of: ".")!...]
-  return
-    "\(year)-\(two(month))-\(two(day)) \(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))\(fraction)"
+  var w = JSONWriter(capacity: 64)
+  w.plainCalendarTime(t, nanosecondPrecision: nanosecondPrecision)
+  return String(decoding: w.bytes, as: UTF8.self)
+}
+
+extension JSONWriter {
+  /// "2026-11-21 05:06:35.708938", UTC.
+  public mutating func plainCalendarTime(_ t: Timestamp, nanosecondPrecision: Bool = false) {
+    let days = t.seconds >= 0 ? t.seconds / 86_400 : (t.seconds - 86_399) / 86_400
+    let secondOfDay = t.seconds - days * 86_400
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let doe = z - era * 146_097
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let day = doy - (153 * mp + 2) / 5 + 1
+    let month = mp < 10 ? mp + 3 : mp - 9
+    let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+    plainInt(year)
+    for (separator, value) in [
+      (UInt8(ascii: "-"), month), (UInt8(ascii: "-"), day), (UInt8(ascii: " "), secondOfDay / 3600),
+      (UInt8(ascii: ":"), secondOfDay / 60 % 60), (UInt8(ascii: ":"), secondOfDay % 60),
+    ] {
+      out.append(separator)
+      if value < 10 { out.append(UInt8(ascii: "0")) }
+      plainInt(value)
+    }
+    // The fraction as the timestamp prints it (the seconds part is the same number).
+    let mark = out.count
+    plainTimestamp(t, nanosecondPrecision: nanosecondPrecision)
+    out.keepFraction(from: mark)
+  }
 }

@@ -36,7 +36,7 @@ public struct PacketReport {
       if count > 0 { w.raw(",\n") }
       writeJSON(packet, into: &w)
     case .csv: writeCSV(packet, into: &w)
-    case .text: w.raw(textBlock(packet))
+    case .text: writeText(packet, into: &w)
     }
   }
 
@@ -204,36 +204,73 @@ public struct PacketReport {
 
   // MARK: Text
 
-  func textBlock(_ p: DHCPPacket) -> String {
+  /// tcpdump -v style: a header line, the fixed fields, then one line per option.
+  func writeText(_ p: DHCPPacket, into w: inout JSONWriter) {
     let m = p.message
-    var lines: [String] = []
-    var head = "Frame \(p.frame)  \(formatCalendarTime(p.timestamp, nanosecondPrecision: files.isNano(p.fileIndex)))"
-    if files.paths.count > 1 { head += "  [\(files.path(p.fileIndex))]" }
+    w.raw("Frame ")
+    w.plainInt(p.frame)
+    w.raw("  ")
+    w.plainCalendarTime(p.timestamp, nanosecondPrecision: files.isNano(p.fileIndex))
+    if files.paths.count > 1 { w.raw("  [\(files.path(p.fileIndex))]") }
     if let i = p.interface {
-      let name = i.index.map { "if\($0)" } ?? ""
-      head += "  \(name.isEmpty ? "" : name + " ")\(i.direction)"
+      w.raw("  ")
+      if let index = i.index { w.raw("if\(index) ") }
+      w.raw(i.direction)
     }
-    if !p.vlanIDs.isEmpty { head += "  vlan " + p.vlanIDs.map(String.init).joined(separator: ",") }
-    head += "  \(p.source):\(p.sourcePort) > \(p.destination):\(p.destinationPort)"
-    lines.append(head)
+    if !p.vlanIDs.isEmpty { w.raw("  vlan " + p.vlanIDs.map(String.init).joined(separator: ",")) }
+    w.raw("  ")
+    w.plainAddress(p.source)
+    w.raw(":")
+    w.plainInt(p.sourcePort)
+    w.raw(" > ")
+    w.plainAddress(p.destination)
+    w.raw(":")
+    w.plainInt(p.destinationPort)
+    w.raw("\n  ")
+    w.raw(m.opName)
+    w.raw(" ")
+    w.raw(m.messageTypeName)
+    w.raw("  xid ")
+    w.plainXID(m.xid)
+    w.raw("  secs ")
+    w.plainInt(m.secs)
     var flagText = String(m.flags, radix: 16)
     flagText = "0x" + String(repeating: "0", count: max(0, 4 - flagText.count)) + flagText
-    lines.append(
-      "  \(m.opName) \(m.messageTypeName)  xid \(formatXID(m.xid))  secs \(m.secs)  flags \(flagText)\(m.broadcast ? " (broadcast)" : "")  hops \(m.hops)"
-    )
-    lines.append("  chaddr \(m.clientHardwareAddress) (htype \(m.htype), hlen \(m.hlen))")
-    lines.append("  ciaddr \(m.ciaddr)  yiaddr \(m.yiaddr)  siaddr \(m.siaddr)  giaddr \(m.giaddr)")
+    w.raw("  flags ")
+    w.raw(flagText)
+    if m.broadcast { w.raw(" (broadcast)") }
+    w.raw("  hops ")
+    w.plainInt(m.hops)
+    w.raw("\n  chaddr ")
+    w.plainHardwareAddress(m.clientHardwareAddress)
+    w.raw(" (htype ")
+    w.plainInt(m.htype)
+    w.raw(", hlen ")
+    w.plainInt(m.hlen)
+    w.raw(")\n  ciaddr ")
+    w.plainAddress(m.ciaddr)
+    w.raw("  yiaddr ")
+    w.plainAddress(m.yiaddr)
+    w.raw("  siaddr ")
+    w.plainAddress(m.siaddr)
+    w.raw("  giaddr ")
+    w.plainAddress(m.giaddr)
     if !m.serverName.isEmpty || !m.bootFileName.isEmpty {
-      lines.append("  sname \"\(m.serverName)\"  file \"\(m.bootFileName)\"")
+      w.raw("\n  sname \"\(m.serverName)\"  file \"\(m.bootFileName)\"")
     }
+    var lines: [String] = []
     var warnings = m.warnings
     for o in OptionDecoder.decodeAll(m) {
       lines.append("  Option (\(o.code)) \(o.name)\(textValue(o.value, code: o.code).map { ": " + $0 } ?? "")")
       for s in o.suboptions ?? [] { appendSuboption(s, depth: 2, to: &lines) }
       warnings.append(contentsOf: o.warnings)
     }
-    for w in warnings { lines.append("  warning: \(w)") }
-    return lines.joined(separator: "\n") + "\n\n"
+    for warning in warnings { lines.append("  warning: \(warning)") }
+    for line in lines {
+      w.raw("\n")
+      w.raw(line)
+    }
+    w.raw("\n\n")
   }
 
   func appendSuboption(_ s: DecodedOption, depth: Int, to lines: inout [String]) {
