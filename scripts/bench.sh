@@ -13,11 +13,25 @@ capture=bench-out/load-$n.pcap
 [ -f "$capture" ] || .build/release/dhcpscope-gen load --transactions "$n" --rate 1000 -o "$capture"
 packets=$(tcpdump -r "$capture" -w /dev/null 2>&1 | grep -o '[0-9]* packets' || true)
 frames=$(.build/release/dhcpscope analyze --format jsonl -o bench-out/analyze.jsonl "$capture" >/dev/null; tail -1 bench-out/analyze.jsonl | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["packets"]["frames"])')
-read -r ref ref_mb < <(python3 scripts/measure.py 3 tcpdump -r "$capture" -w /dev/null)
-printf '%-44s %8s %8s %10s %9s\n' "command" "seconds" "ratio" "packets/s" "peak MB"
-printf '%-44s %8.3f %8s %10.0f %9.1f\n' "tcpdump -r FILE -w /dev/null (reference)" "$ref" "1.00" "$(echo "$frames / $ref" | bc -l)" "$ref_mb"
-for cmd in "analyze --format jsonl" "analyze --format csv" "analyze --format text" "decode --format jsonl" "decode --format csv"; do
-  read -r t mb < <(python3 scripts/measure.py 3 .build/release/dhcpscope $cmd -o bench-out/out "$capture")
-  printf '%-44s %8.3f %8.2f %10.0f %9.1f\n' "dhcpscope $cmd" "$t" "$(echo "$t / $ref" | bc -l)" "$(echo "$frames / $t" | bc -l)" "$mb"
+read -r ref ref_mb ref_cpu < <(python3 scripts/measure.py 3 tcpdump -r "$capture" -w /dev/null)
+printf '%-44s %8s %8s %8s %10s %9s\n' "command" "seconds" "ratio" "cpu s" "packets/s" "peak MB"
+printf '%-44s %8.3f %8s %8.3f %10.0f %9.1f\n' "tcpdump -r FILE -w /dev/null (reference)" "$ref" "1.00" "$ref_cpu" "$(echo "$frames / $ref" | bc -l)" "$ref_mb"
+for cmd in "analyze --format jsonl" "analyze --format csv" "analyze --format text" "decode --format jsonl" "decode --format csv" "decode --format text"; do
+  read -r t mb cpu < <(python3 scripts/measure.py 3 .build/release/dhcpscope $cmd -o bench-out/out "$capture")
+  printf '%-44s %8.3f %8.2f %8.3f %10.0f %9.1f\n' "dhcpscope $cmd" "$t" "$(echo "$t / $ref" | bc -l)" "$cpu" "$(echo "$frames / $t" | bc -l)" "$mb"
 done
 echo "capture: $capture, $frames frames; targets: analyze <= 3x, decode <= 5x, peak <= 128 MB"
+echo "(seconds: best-of-3 wall time; cpu s: user + system of that run, both threads included)"
+
+# Memory under a DHCP starvation flood: it must stay bounded by --max-tracked, not grow
+# with the number of spoofed clients.
+echo
+printf '%-52s %8s %9s\n' "starvation flood (analyze --format jsonl)" "seconds" "peak MB"
+for clients in ${BENCH_FLOOD_CLIENTS:-100000 1000000}; do
+  flood=bench-out/flood-$clients.pcap
+  [ -f "$flood" ] || .build/release/dhcpscope-gen flood --clients "$clients" -o "$flood"
+  for cap in 100000 10000; do
+    read -r t mb cpu < <(python3 scripts/measure.py 1 .build/release/dhcpscope analyze --format jsonl --max-tracked $cap -o bench-out/out "$flood")
+    printf '%-52s %8.3f %9.1f\n' "$clients clients, --max-tracked $cap" "$t" "$mb"
+  done
+done

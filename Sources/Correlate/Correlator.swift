@@ -121,12 +121,18 @@ public struct Correlator {
   /// rest as incomplete), oldest first.
   public mutating func finish() -> [TransactionRecord] {
     var finished: [TransactionRecord] = []
+    finish { finished.append($0) }
+    return finished
+  }
+
+  /// `finish`, handing each record over as it closes: up to `maximumTracked` records need
+  /// not be held at once.
+  public mutating func finish(_ emit: (TransactionRecord) -> Void) {
     while let (slot, id) = creationOrder.popFirst() {
       guard let tx = slots[Int(slot)], tx.id == id else { continue }
-      finished.append(close(slot, reason: tx.finalAt != nil ? .finished : .captureEnded))
+      emit(close(slot, reason: tx.finalAt != nil ? .finished : .captureEnded))
     }
     deadlines = Heap()
-    return finished
   }
 
   // MARK: Internals
@@ -136,7 +142,9 @@ public struct Correlator {
     var tx = Open(
       id: nextID, key: key, clientMAC: packet.clientHardwareAddress, firstSeen: packet.timestamp,
       lastSeen: packet.timestamp)
-    tx.entries.reserveCapacity(8)
+    // Room for a relayed DISCOVER and OFFER; a full DORA grows it once. A flood of lone
+    // DISCOVERs then costs half as much per open transaction.
+    tx.entries.reserveCapacity(4)
     let slot: Int32
     if let free = freeSlots.popLast() {
       slot = free
@@ -181,6 +189,14 @@ public struct Correlator {
     // to the transaction's current deadline (see `advance`). Most packets only postpone.
     if tx.deadline == 0 || deadline < tx.deadline {
       deadlines.insert(Deadline(at: deadline, slot: slot, id: tx.id))
+      // Entries of closed transactions wait in the heap until their time comes; under a
+      // flood that evicts thousands a second they would pile up, so rebuild from what is open.
+      if deadlines.count > 2 * max(slotOf.count, 4096) {
+        deadlines = Heap(
+          slots.indices.compactMap { i in
+            slots[i].map { Deadline(at: $0.deadline, slot: Int32(i), id: $0.id) }
+          })
+      }
     }
   }
 

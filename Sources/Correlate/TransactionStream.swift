@@ -32,11 +32,20 @@ public struct TransactionStream {
 
   /// End of input: everything held is correlated and every open transaction closed.
   public mutating func finish() -> [TransactionRecord] {
+    var finished: [TransactionRecord] = []
+    finish { finished.append($0) }
+    return finished
+  }
+
+  /// `finish`, handing each record over as it closes, so the reorder window's packets and the
+  /// open transactions are never all held as records at once.
+  public mutating func finish(_ emit: (TransactionRecord) -> Void) {
     var released: [PacketSummary] = []
     reorder.drain { released.append($0) }
-    var finished: [TransactionRecord] = []
-    for p in released { finished += correlator.add(p) }
-    return finished + correlator.finish()
+    for p in released {
+      for r in correlator.add(p) { emit(r) }
+    }
+    correlator.finish(emit)
   }
 
   /// Every record of a finite packet sequence, in the order they finish.

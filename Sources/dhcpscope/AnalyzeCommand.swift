@@ -99,10 +99,12 @@ struct AnalysisPipeline {
         "warning: more than \(stream.correlator.configuration.maximumTracked) transactions open at once; closing the oldest as incomplete (--max-tracked)"
       )
     }
-    for r in records {
-      summary.add(r)
-      report.render(r, into: &output)
-    }
+    for r in records { emit(r) }
+  }
+
+  mutating func emit(_ record: TransactionRecord) {
+    summary.add(record)
+    report.render(record, into: &output)
     if output.out.count >= 1 << 16 { sink.drain(&output) }
   }
 
@@ -113,8 +115,12 @@ struct AnalysisPipeline {
   }
 
   mutating func finish() {
-    emit(stream.finish())
-    summary.evicted = stream.correlator.evicted
+    // Take the stream out (leaving an empty one) so it is uniquely held while it drains into
+    // `emit`, which needs `self`.
+    var draining = stream
+    stream = TransactionStream(configuration: draining.correlator.configuration)
+    draining.finish { emit($0) }
+    summary.evicted = draining.correlator.evicted
     report.footer(summary, into: &output)
     flush()
   }
