@@ -118,15 +118,8 @@ public struct Correlator {
   }
 
   /// Ends the run: every open transaction is closed (finished ones with their outcome, the
-  /// rest as incomplete), oldest first.
-  public mutating func finish() -> [TransactionRecord] {
-    var finished: [TransactionRecord] = []
-    finish { finished.append($0) }
-    return finished
-  }
-
-  /// `finish`, handing each record over as it closes: up to `maximumTracked` records need
-  /// not be held at once.
+  /// rest as incomplete), oldest first, and handed to `emit` as it closes, so up to
+  /// `maximumTracked` records need not be held at once.
   public mutating func finish(_ emit: (TransactionRecord) -> Void) {
     while let (slot, id) = creationOrder.popFirst() {
       guard let tx = slots[Int(slot)], tx.id == id else { continue }

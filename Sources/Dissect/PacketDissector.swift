@@ -1,20 +1,16 @@
-/// A DHCP/BOOTP message with where and when it was seen.
+/// A DHCP/BOOTP message with where and when it was seen. The origin's fields read as the
+/// packet's own (`packet.source`, `packet.frame`).
+@dynamicMemberLookup
 public struct DHCPPacket: Sendable {
-  /// 1-based frame number in its file, as tshark counts.
-  public var frame: Int
-  /// Index of the input file in the run (0 for the first).
-  public var fileIndex: Int
-  public var timestamp: Timestamp
-  public var interface: CaptureInterface?
-  public var vlanIDs: [UInt16]
-  public var sourceMAC: UInt64?
-  public var source: IPv4Address
-  public var destination: IPv4Address
-  public var sourcePort: UInt16
-  public var destinationPort: UInt16
-  public var ipIdentification: UInt16
-  public var ttl: UInt8
+  public var origin: PacketOrigin
   public var message: DHCPMessage
+
+  public init(origin: PacketOrigin, message: DHCPMessage) {
+    self.origin = origin
+    self.message = message
+  }
+
+  @inlinable public subscript<T>(dynamicMember field: KeyPath<PacketOrigin, T>) -> T { origin[keyPath: field] }
 }
 
 /// What one frame turned out to be; `Packet` is a full `DHCPPacket` (decode) or a
@@ -30,15 +26,6 @@ public enum DissectOutcome<Packet> {
 }
 
 public typealias DissectResult = DissectOutcome<DHCPPacket>
-
-extension DHCPPacket {
-  public init(origin o: PacketOrigin, message: DHCPMessage) {
-    self.init(
-      frame: o.frame, fileIndex: o.fileIndex, timestamp: o.timestamp, interface: o.interface, vlanIDs: o.vlanIDs,
-      sourceMAC: o.sourceMAC, source: o.source, destination: o.destination, sourcePort: o.sourcePort,
-      destinationPort: o.destinationPort, ipIdentification: o.ipIdentification, ttl: o.ttl, message: message)
-  }
-}
 
 /// Follows a frame from its link layer through IPv4 (reassembling fragments) and UDP to a
 /// DHCP message. Its only state is the fragment buffer, so one dissector serves one run.

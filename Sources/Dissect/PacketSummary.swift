@@ -1,7 +1,9 @@
 /// Where and how a DHCP message travelled: the frame, its time, and the link, IP and UDP
 /// headers around it.
 public struct PacketOrigin: Sendable {
+  /// 1-based frame number in its file, as tshark counts.
   public var frame: Int
+  /// Index of the input file in the run (0 for the first).
   public var fileIndex: Int
   public var timestamp: Timestamp
   public var interface: CaptureInterface?

@@ -77,9 +77,6 @@ public struct ByteBuffer {
     try body(UnsafeRawBufferPointer(start: pointer, count: count))
   }
 
-  /// A copy of the bytes (tests and small outputs).
-  public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
-
   public mutating func removeAll() { count = 0 }
 
   /// Drops the bytes from `mark` up to the first "." after it (keeps the fraction of a

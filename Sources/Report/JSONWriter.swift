@@ -13,9 +13,6 @@ public struct JSONWriter {
 
   public init(capacity: Int = 1 << 16) { out = ByteBuffer(capacity: capacity) }
 
-  /// A copy of what was written (tests and small outputs).
-  public var bytes: [UInt8] { out.bytes }
-
   public mutating func beginObject() {
     valuePrefix()
     out.append(UInt8(ascii: "{"))
@@ -293,21 +290,6 @@ public struct JSONWriter {
     for shift in stride(from: 28, through: 0, by: -4) { out.appendReserved(hexDigit(UInt8(v >> UInt32(shift) & 0xF))) }
   }
 
-  /// Bytes as colon-separated hex ("02:00:00:00:c0:01").
-  public mutating func colonHex<C: Collection>(_ v: C) where C.Element == UInt8 {
-    valuePrefix()
-    out.reserve(v.count * 3 + 2)
-    out.appendReserved(UInt8(ascii: "\""))
-    var first = true
-    for b in v {
-      if !first { out.appendReserved(UInt8(ascii: ":")) }
-      first = false
-      out.appendReserved(hexDigit(b >> 4))
-      out.appendReserved(hexDigit(b & 0xF))
-    }
-    out.appendReserved(UInt8(ascii: "\""))
-  }
-
   /// A hardware address as colon-separated hex.
   public mutating func hardwareAddress(_ a: HardwareAddress) {
     valuePrefix()
@@ -367,13 +349,6 @@ func formatDecimal(_ v: Double, places: Int) -> String {
   let f = String(fraction)
   text += "." + String(repeating: "0", count: digits - f.count) + f
   return text
-}
-
-/// A UTC calendar time for people: "2026-11-21 05:06:35.708938".
-public func formatCalendarTime(_ t: Timestamp, nanosecondPrecision: Bool = false) -> String {
-  var w = JSONWriter(capacity: 64)
-  w.plainCalendarTime(t, nanosecondPrecision: nanosecondPrecision)
-  return String(decoding: w.bytes, as: UTF8.self)
 }
 
 extension JSONWriter {

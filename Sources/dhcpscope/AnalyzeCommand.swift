@@ -33,7 +33,6 @@ struct AnalyzeCommand: ParsableCommand {
 
   func run() throws {
     let inputs = try OpenedInputs(files, filter: common.filter)
-    var readers = inputs.readers
     var failed = inputs.failed
     let sink = try common.openSink()
     var pipeline = AnalysisPipeline(
@@ -43,8 +42,7 @@ struct AnalyzeCommand: ParsableCommand {
     sink.write(pipeline.report.header())
 
     // libpcap and the dissector run on a second thread, a batch ahead of the correlator.
-    let feed = PacketFeed(readers, read: { try $0.nextSummary() }, time: \.timestamp)
-    readers = []
+    let feed = PacketFeed(inputs.readers, read: { try $0.nextSummary() }, time: \.timestamp)
     while let batch = feed.next() {
       switch batch {
       case .packets(let packets): for p in packets { pipeline.feed(p) }
@@ -52,10 +50,9 @@ struct AnalyzeCommand: ParsableCommand {
         pipeline.flush()
         printError(message)
         failed = true
-      case .finished(let counts): readers = counts
+      case .finished(let readers): for r in readers { pipeline.add(r.counts) }
       }
     }
-    for r in readers { pipeline.add(r.counts) }
     pipeline.finish()
     if failed { throw InputFailure() }
   }

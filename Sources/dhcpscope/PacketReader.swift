@@ -63,27 +63,6 @@ struct PacketReader {
     }
     return nil
   }
-
-  /// The next DHCP packet; a damaged file is reported, marks the run failed and ends here.
-  mutating func next(failed: inout Bool) -> DHCPPacket? {
-    reportingDamage(&failed) { try $0.next() }
-  }
-
-  mutating func nextSummary(failed: inout Bool) -> PacketSummary? {
-    reportingDamage(&failed) { try $0.nextSummary() }
-  }
-
-  private mutating func reportingDamage<Packet>(
-    _ failed: inout Bool, _ read: (inout PacketReader) throws -> Packet?
-  ) -> Packet? {
-    do {
-      return try read(&self)
-    } catch {
-      printError("\(error)")
-      failed = true
-      return nil
-    }
-  }
 }
 
 /// Opens every input up front so a missing or non-capture file is reported before any output.
