@@ -56,9 +56,11 @@ fuzz: deps
 
 # The whole test suite under the address sanitizer. Leak checking is off: LeakSanitizer
 # reports small allocations that XCTest and Foundation's Process keep until exit.
+# exitcode=86: a sanitizer report in the dhcpscope binary the end-to-end tests run fails them
+# (its default, 1, is an expected exit code for damaged input).
 asan: test-deps
 	$(SWIFT) build --scratch-path .build-asan --build-tests --sanitize=address
-	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --scratch-path .build-asan --sanitize=address --skip-build
+	ASAN_OPTIONS=detect_leaks=0:exitcode=86 $(SWIFT) test --scratch-path .build-asan --sanitize=address --skip-build
 
 clean:
 	rm -rf .build

@@ -8,9 +8,14 @@ let repositoryRoot: String = {
 }()
 let fixtures = repositoryRoot + "/Fixtures"
 
-/// The dhcpscope binary `swift build` made beside the tests.
+/// The dhcpscope binary `swift build` made beside the tests. The test runner's own directory
+/// comes first, so `make asan` (scratch path .build-asan) runs the sanitized binary.
 let dhcpscopeBinary: String = {
-  let candidates = [".build/debug/dhcpscope", ".build/release/dhcpscope"].map { repositoryRoot + "/" + $0 }
+  let beside = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    .deletingLastPathComponent().path
+  let candidates =
+    [beside + "/dhcpscope", beside + "/../dhcpscope"]
+    + [".build/debug/dhcpscope", ".build/release/dhcpscope"].map { repositoryRoot + "/" + $0 }
   return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
 }()
 
