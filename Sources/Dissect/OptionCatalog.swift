@@ -169,6 +169,10 @@ enum OptionCatalog {
     255: ("End", .empty),
   ]
 
+  /// The sub-option tables as arrays indexed by code.
+  static let relayAgentByCode = (0...255).map { relayAgentSuboptions[$0] }
+  static let pxeByCode = (0...255).map { pxeSuboptions[$0] }
+
   /// RFC 3046 and later sub-options of option 82.
   static let relayAgentSuboptions: [Int: (String, OptionFormat)] = [
     1: ("Agent Circuit ID", .bytes),

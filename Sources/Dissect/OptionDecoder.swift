@@ -1,256 +1,350 @@
-/// Turns option bytes into typed values. Pure functions over the bytes; malformed content
-/// becomes a warning and a hex value, never a lost option.
+/// Turns option bytes into typed values, handed to an `OptionSink` as they are found. Pure
+/// functions over the bytes; malformed content becomes a warning and a hex value, never a
+/// lost option.
 public enum OptionDecoder {
   /// Decodes every option of a message, in wire order after RFC 3396 concatenation.
-  public static func decodeAll(_ message: DHCPMessage) -> [DecodedOption] {
-    let vendorClass = message.option(60).map { String(decoding: message.optionBytes($0), as: UTF8.self) }
-    return message.options.map { ref in
-      var decoded = decode(code: ref.code, bytes: message.optionBytes(ref), vendorClass: vendorClass)
-      decoded.pieces = Int(ref.pieces)
-      if ref.pieces > 1 {
-        decoded.warnings.insert("option \(ref.code) split into \(ref.pieces) parts (RFC 3396), concatenated", at: 0)
-      }
-      return decoded
+  public static func decodeAll<Sink: OptionSink>(_ message: DHCPMessage, into sink: inout Sink) {
+    let pxeClient = message.option(60).map { isPXEClient(message.optionBytes($0)) } ?? false
+    for ref in message.options {
+      decode(
+        code: ref.code, bytes: message.optionBytes(ref), pieces: Int(ref.pieces), pxeClient: pxeClient, into: &sink)
     }
   }
 
+  /// Every option of a message as a tree.
+  public static func decodeAll(_ message: DHCPMessage) -> [DecodedOption] {
+    var builder = OptionTreeBuilder()
+    decodeAll(message, into: &builder)
+    return builder.options
+  }
+
+  /// One option as a tree; `vendorClass` is option 60 of its message, which decides how
+  /// option 43 reads.
   public static func decode(code: UInt8, bytes: ArraySlice<UInt8>, vendorClass: String? = nil) -> DecodedOption {
+    var builder = OptionTreeBuilder()
+    let pxeClient = vendorClass.map { isPXEClient(Array($0.utf8)[...]) } ?? false
+    decode(code: code, bytes: bytes, pieces: 1, pxeClient: pxeClient, into: &builder)
+    return builder.options[0]
+  }
+
+  /// PXE clients send option 60 "PXEClient:Arch:…"; their option 43 holds PXE sub-options.
+  static func isPXEClient(_ vendorClass: ArraySlice<UInt8>) -> Bool {
+    vendorClass.starts(with: "PXEClient".utf8)
+  }
+
+  static func decode<Sink: OptionSink>(
+    code: UInt8, bytes: ArraySlice<UInt8>, pieces: Int, pxeClient: Bool, into sink: inout Sink
+  ) {
     let (name, format) = OptionCatalog.entry(code)
-    var option = DecodedOption(code: UInt32(code), name: name, value: .none, raw: bytes)
+    sink.beginOption(code: UInt32(code), name: name)
+    if pieces > 1 { sink.warning("option \(code) split into \(pieces) parts (RFC 3396), concatenated") }
     switch format {
     case .relayAgentInformation:
-      option.suboptions = suboptions(
-        bytes, table: OptionCatalog.relayAgentSuboptions, warnings: &option.warnings, label: "option 82")
-    case .vendorSpecific:
-      if vendorClass?.hasPrefix("PXEClient") == true {
-        option.suboptions = suboptions(
-          bytes, table: OptionCatalog.pxeSuboptions, warnings: &option.warnings, label: "PXE option 43", padAndEnd: true
-        )
-      } else {
-        var trial: [String] = []
-        let subs = suboptions(bytes, table: [:], warnings: &trial, label: "option 43", padAndEnd: true)
-        if trial.isEmpty, !bytes.isEmpty { option.suboptions = subs } else { option.value = .hex(Array(bytes)) }
-      }
+      sink.none()
+      sink.endValue(raw: bytes, pieces: pieces)
+      suboptions(bytes, table: .relayAgent, label: "option 82", into: &sink)
+    case .vendorSpecific where pxeClient:
+      sink.none()
+      sink.endValue(raw: bytes, pieces: pieces)
+      suboptions(bytes, table: .pxe, label: "PXE option 43", padAndEnd: true, into: &sink)
+    case .vendorSpecific where !bytes.isEmpty && suboptionsAreWellFormed(bytes):
+      // Vendors' own encapsulation: show sub-options where the bytes parse as such.
+      sink.none()
+      sink.endValue(raw: bytes, pieces: pieces)
+      suboptions(bytes, table: .unknown, label: "option 43", padAndEnd: true, into: &sink)
     case .vendorSpecificEnterprise:
-      option.suboptions = enterpriseBlocks(bytes, warnings: &option.warnings, nested: true)
+      sink.none()
+      sink.endValue(raw: bytes, pieces: pieces)
+      enterpriseBlocks(bytes, nested: true, into: &sink)
     case .vendorClass:
-      option.suboptions = enterpriseBlocks(bytes, warnings: &option.warnings, nested: false)
+      sink.none()
+      sink.endValue(raw: bytes, pieces: pieces)
+      enterpriseBlocks(bytes, nested: false, into: &sink)
     default:
-      option.value = value(format, bytes, warnings: &option.warnings, code: code)
+      value(format, bytes, code: code, label: nil, into: &sink)
+      sink.endValue(raw: bytes, pieces: pieces)
     }
-    return option
+    sink.endOption()
   }
 
   // MARK: Scalar and list formats
 
-  static func value(_ format: OptionFormat, _ b: ArraySlice<UInt8>, warnings: inout [String], code: UInt8)
-    -> OptionValue
-  {
-    func bad(_ what: String) -> OptionValue {
-      warnings.append("option \(code) length \(b.count) is invalid for \(what)")
-      return .hex(Array(b))
+  /// Decodes one value. `label` prefixes warnings of sub-options ("option 82: …").
+  static func value<Sink: OptionSink>(
+    _ format: OptionFormat, _ b: ArraySlice<UInt8>, code: UInt8, label: String?, into sink: inout Sink
+  ) {
+    func warn(_ text: String) { sink.warning(label.map { "\($0): \(text)" } ?? text) }
+    func bad(_ what: String) {
+      warn("option \(code) length \(b.count) is invalid for \(what)")
+      sink.hex(b)
+    }
+    func addresses(_ a: ArraySlice<UInt8>) {
+      sink.beginList()
+      for i in stride(from: a.startIndex, to: a.endIndex, by: 4) { sink.address(ipv4(a, i)) }
+      sink.endList()
+    }
+    func names(_ a: ArraySlice<UInt8>) {
+      var w: [String] = []
+      let names = DomainNames.decodeList(a, warnings: &w)
+      for text in w { warn("option \(code): \(text)") }
+      sink.beginList()
+      for name in names { sink.string(name) }
+      sink.endList()
     }
     let s = b.startIndex
     switch format {
     case .empty:
-      return b.isEmpty ? .none : bad("an option without data")
+      if b.isEmpty { sink.none() } else { bad("an option without data") }
     case .address:
-      return b.count == 4 ? .address(ipv4(b, s)) : bad("an IPv4 address")
+      if b.count == 4 { sink.address(ipv4(b, s)) } else { bad("an IPv4 address") }
     case .addresses:
       guard !b.isEmpty, b.count % 4 == 0 else { return bad("a list of IPv4 addresses") }
-      return .list(stride(from: s, to: b.endIndex, by: 4).map { .address(ipv4(b, $0)) })
+      addresses(b)
     case .addressPairs:
       guard !b.isEmpty, b.count % 8 == 0 else { return bad("a list of address pairs") }
-      return .list(
-        stride(from: s, to: b.endIndex, by: 8).map {
-          .list([.address(ipv4(b, $0)), .address(ipv4(b, $0 + 4))])
-        })
+      sink.beginList()
+      for i in stride(from: s, to: b.endIndex, by: 8) { addresses(b[i..<(i + 8)]) }
+      sink.endList()
     case .uint8:
-      return b.count == 1 ? .number(Int64(b[s])) : bad("an 8-bit number")
+      if b.count == 1 { sink.number(Int64(b[s])) } else { bad("an 8-bit number") }
     case .uint16:
-      return b.count == 2 ? .number(Int64(u16(b, s))) : bad("a 16-bit number")
+      if b.count == 2 { sink.number(Int64(u16(b, s))) } else { bad("a 16-bit number") }
     case .uint32:
-      return b.count == 4 ? .number(Int64(u32(b, s))) : bad("a 32-bit number")
+      if b.count == 4 { sink.number(Int64(u32(b, s))) } else { bad("a 32-bit number") }
     case .int32:
-      return b.count == 4 ? .number(Int64(Int32(bitPattern: u32(b, s)))) : bad("a 32-bit number")
+      if b.count == 4 { sink.number(Int64(Int32(bitPattern: u32(b, s)))) } else { bad("a 32-bit number") }
     case .uint16List:
       guard !b.isEmpty, b.count % 2 == 0 else { return bad("a list of 16-bit numbers") }
-      return .list(stride(from: s, to: b.endIndex, by: 2).map { .number(Int64(u16(b, $0))) })
+      sink.beginList()
+      for i in stride(from: s, to: b.endIndex, by: 2) { sink.number(Int64(u16(b, i))) }
+      sink.endList()
     case .flag:
-      return b.count == 1 ? .flag(b[s] != 0) : bad("a boolean")
+      if b.count == 1 { sink.flag(b[s] != 0) } else { bad("a boolean") }
     case .text:
-      return .text(text(b))
-    case .bytes:
-      return .hex(Array(b))
+      sink.text(text(b))
+    case .bytes, .geoConf, .relayAgentInformation, .vendorSpecific, .vendorSpecificEnterprise, .vendorClass:
+      sink.hex(b)
     case .messageType:
-      return b.count == 1 ? .text(MessageType.name(b[s])) : bad("a message type")
+      if b.count == 1 { sink.string(MessageType.name(b[s])) } else { bad("a message type") }
     case .overload:
       guard b.count == 1 else { return bad("option overload") }
       let names = [1: "file", 2: "sname", 3: "file and sname"]
-      return .text(names[Int(b[s])] ?? "invalid (\(b[s]))")
-    case .parameterList:
-      return .list(b.map { .number(Int64($0)) })
+      sink.string(names[Int(b[s])] ?? "invalid (\(b[s]))")
+    case .parameterList, .forcerenewNonce:
+      sink.beginList()
+      for code in b { sink.number(Int64(code)) }
+      sink.endList()
     case .netbiosNodeType:
       guard b.count == 1 else { return bad("a NetBIOS node type") }
       let names = [1: "B-node", 2: "P-node", 4: "M-node", 8: "H-node"]
-      return .text(names[Int(b[s])] ?? "unknown (\(b[s]))")
+      sink.string(names[Int(b[s])] ?? "unknown (\(b[s]))")
     case .dhcpState:
       guard b.count == 1 else { return bad("a DHCP state") }
-      return .text(OptionCatalog.dhcpStates[Int(b[s])] ?? "unknown (\(b[s]))")
+      sink.string(OptionCatalog.dhcpStates[Int(b[s])] ?? "unknown (\(b[s]))")
     case .clientIdentifier:
       guard !b.isEmpty else { return bad("a client identifier") }
       let type = b[s]
       let rest = b.dropFirst()
+      sink.beginRecord()
+      sink.field("type")
+      sink.number(Int64(type))
       if type == 1, rest.count == 6 {
-        return .record([.init("type", .number(1)), .init("hardware_address", .text(Hex.colonSeparated(rest)))])
+        sink.field("hardware_address")
+        sink.string(Hex.colonSeparated(rest))
+      } else if type == 255, rest.count >= 4 {
+        sink.field("iaid")
+        sink.number(Int64(u32(rest, rest.startIndex)))
+        sink.field("duid")
+        sink.hex(rest.dropFirst(4))
+      } else {
+        sink.field("identifier")
+        sink.hex(rest)
       }
-      if type == 255, rest.count >= 4 {
-        return .record([
-          .init("type", .number(255)), .init("iaid", .number(Int64(u32(rest, rest.startIndex)))),
-          .init("duid", .hex(Array(rest.dropFirst(4)))),
-        ])
-      }
-      return .record([.init("type", .number(Int64(type))), .init("identifier", .hex(Array(rest)))])
+      sink.endRecord()
     case .clientFQDN:
       guard b.count >= 3 else { return bad("a client FQDN") }
       let flags = b[s]
       let nameBytes = b.dropFirst(3)
-      let name: String
+      sink.beginRecord()
+      sink.field("flags")
+      sink.number(Int64(flags))
+      sink.field("server_updates")  // S
+      sink.flag(flags & 0x01 != 0)
+      sink.field("server_overrides")  // O
+      sink.flag(flags & 0x02 != 0)
+      sink.field("encoded")  // E
+      sink.flag(flags & 0x04 != 0)
+      sink.field("no_updates")  // N
+      sink.flag(flags & 0x08 != 0)
+      sink.field("rcode1")
+      sink.number(Int64(b[s + 1]))
+      sink.field("rcode2")
+      sink.number(Int64(b[s + 2]))
+      sink.field("name")
       if flags & 0x04 != 0 {
         var w: [String] = []
-        name = DomainNames.decodeList(nameBytes, warnings: &w).first ?? ""
-        warnings.append(contentsOf: w.map { "option 81: \($0)" })
+        sink.string(DomainNames.decodeList(nameBytes, warnings: &w).first ?? "")
+        for text in w { warn("option 81: \(text)") }
       } else {
-        name = text(nameBytes)
+        sink.text(text(nameBytes))
       }
-      return .record([
-        .init("flags", .number(Int64(flags))),
-        .init("server_updates", .flag(flags & 0x01 != 0)),  // S
-        .init("server_overrides", .flag(flags & 0x02 != 0)),  // O
-        .init("encoded", .flag(flags & 0x04 != 0)),  // E
-        .init("no_updates", .flag(flags & 0x08 != 0)),  // N
-        .init("rcode1", .number(Int64(b[s + 1]))), .init("rcode2", .number(Int64(b[s + 2]))),
-        .init("name", .text(name)),
-      ])
+      sink.endRecord()
     case .userClass:
       // RFC 3004: length-prefixed opaque strings. Many clients send a bare string instead.
-      var items: [OptionValue] = []
-      var i = s
-      while i < b.endIndex {
-        let n = Int(b[i])
-        guard n > 0, i + 1 + n <= b.endIndex else { return .text(text(b)) }
-        items.append(.text(text(b[(i + 1)..<(i + 1 + n)])))
-        i += 1 + n
-      }
-      return .list(items)
+      guard let items = lengthPrefixedItems(b) else { return sink.text(text(b)) }
+      sink.beginList()
+      for item in items { sink.text(text(item)) }
+      sink.endList()
     case .classlessRoutes:
-      return classlessRoutes(b, warnings: &warnings, code: code)
+      classlessRoutes(b, code: code, label: label, into: &sink)
     case .domainList:
-      var w: [String] = []
-      let names = DomainNames.decodeList(b, warnings: &w)
-      warnings.append(contentsOf: w.map { "option \(code): \($0)" })
-      return .list(names.map { .text($0) })
+      names(b)
     case .sipServers:
       guard !b.isEmpty else { return bad("SIP servers") }
-      if b[s] == 1 {
-        let rest = b.dropFirst()
-        guard rest.count % 4 == 0, !rest.isEmpty else { return bad("SIP server addresses") }
-        return .list(stride(from: rest.startIndex, to: rest.endIndex, by: 4).map { .address(ipv4(rest, $0)) })
-      }
-      var w: [String] = []
-      let names = DomainNames.decodeList(b.dropFirst(), warnings: &w)
-      warnings.append(contentsOf: w.map { "option \(code): \($0)" })
-      return .list(names.map { .text($0) })
+      guard b[s] == 1 else { return names(b.dropFirst()) }
+      let rest = b.dropFirst()
+      guard rest.count % 4 == 0, !rest.isEmpty else { return bad("SIP server addresses") }
+      addresses(rest)
     case .clientArchitecture:
       guard !b.isEmpty, b.count % 2 == 0 else { return bad("client architectures") }
-      return .list(
-        stride(from: s, to: b.endIndex, by: 2).map {
-          let t = Int(u16(b, $0))
-          return .text(OptionCatalog.clientArchitectures[t] ?? "type \(t)")
-        })
+      sink.beginList()
+      for i in stride(from: s, to: b.endIndex, by: 2) {
+        let t = Int(u16(b, i))
+        sink.string(OptionCatalog.clientArchitectures[t] ?? "type \(t)")
+      }
+      sink.endList()
     case .clientNDI:
       guard b.count == 3 else { return bad("a client network interface identifier") }
-      return .record([
-        .init("type", .number(Int64(b[s]))), .init("version", .text("\(b[s + 1]).\(b[s + 2])")),
-      ])
+      sink.beginRecord()
+      sink.field("type")
+      sink.number(Int64(b[s]))
+      sink.field("version")
+      sink.string("\(b[s + 1]).\(b[s + 2])")
+      sink.endRecord()
     case .uuid:
       guard b.count == 17 else { return bad("a UUID client identifier") }
-      let u = Array(b.dropFirst())
-      let hex = Hex.string(u)
-      let parts = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { r in
-        String(
-          hex[hex.index(hex.startIndex, offsetBy: r.lowerBound)..<hex.index(hex.startIndex, offsetBy: r.upperBound)])
-      }
-      return .record([.init("type", .number(Int64(b[s]))), .init("uuid", .text(parts.joined(separator: "-")))])
+      let hex = Array(Hex.string(b.dropFirst()).utf8)
+      let parts = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(decoding: hex[$0], as: UTF8.self) }
+      sink.beginRecord()
+      sink.field("type")
+      sink.number(Int64(b[s]))
+      sink.field("uuid")
+      sink.string(parts.joined(separator: "-"))
+      sink.endRecord()
     case .authentication:
       guard b.count >= 11 else { return bad("authentication") }
-      return .record([
-        .init("protocol", .number(Int64(b[s]))), .init("algorithm", .number(Int64(b[s + 1]))),
-        .init("rdm", .number(Int64(b[s + 2]))),
-        .init("replay_detection", .hex(Array(b[(s + 3)..<(s + 11)]))),
-        .init("information", .hex(Array(b.dropFirst(11)))),
-      ])
+      sink.beginRecord()
+      sink.field("protocol")
+      sink.number(Int64(b[s]))
+      sink.field("algorithm")
+      sink.number(Int64(b[s + 1]))
+      sink.field("rdm")
+      sink.number(Int64(b[s + 2]))
+      sink.field("replay_detection")
+      sink.hex(b[(s + 3)..<(s + 11)])
+      sink.field("information")
+      sink.hex(b.dropFirst(11))
+      sink.endRecord()
     case .statusCode:
       guard !b.isEmpty else { return bad("a status code") }
-      return .record([
-        .init("code", .number(Int64(b[s]))),
-        .init("status", .text(OptionCatalog.statusCodes[Int(b[s])] ?? "unknown")),
-        .init("message", .text(text(b.dropFirst()))),
-      ])
+      sink.beginRecord()
+      sink.field("code")
+      sink.number(Int64(b[s]))
+      sink.field("status")
+      sink.string(OptionCatalog.statusCodes[Int(b[s])] ?? "unknown")
+      sink.field("message")
+      sink.text(text(b.dropFirst()))
+      sink.endRecord()
     case .slpAgent:
       guard !b.isEmpty, (b.count - 1) % 4 == 0 else { return bad("SLP directory agents") }
-      let rest = b.dropFirst()
-      return .record([
-        .init("mandatory", .flag(b[s] != 0)),
-        .init(
-          "agents", .list(stride(from: rest.startIndex, to: rest.endIndex, by: 4).map { .address(ipv4(rest, $0)) })),
-      ])
+      sink.beginRecord()
+      sink.field("mandatory")
+      sink.flag(b[s] != 0)
+      sink.field("agents")
+      addresses(b.dropFirst())
+      sink.endRecord()
     case .slpScope:
       guard !b.isEmpty else { return bad("an SLP scope") }
-      return .record([.init("mandatory", .flag(b[s] != 0)), .init("scope", .text(text(b.dropFirst())))])
-    case .forcerenewNonce:
-      return .list(b.map { .number(Int64($0)) })
-    case .geoConf:
-      return .hex(Array(b))
-    case .relayAgentInformation, .vendorSpecific, .vendorSpecificEnterprise, .vendorClass:
-      return .hex(Array(b))
+      sink.beginRecord()
+      sink.field("mandatory")
+      sink.flag(b[s] != 0)
+      sink.field("scope")
+      sink.text(text(b.dropFirst()))
+      sink.endRecord()
     }
   }
 
+  /// RFC 3004 user classes: each a length byte and that many bytes; nil unless the bytes are
+  /// exactly such a sequence.
+  static func lengthPrefixedItems(_ b: ArraySlice<UInt8>) -> [ArraySlice<UInt8>]? {
+    var items: [ArraySlice<UInt8>] = []
+    var i = b.startIndex
+    while i < b.endIndex {
+      let n = Int(b[i])
+      guard n > 0, i + 1 + n <= b.endIndex else { return nil }
+      items.append(b[(i + 1)..<(i + 1 + n)])
+      i += 1 + n
+    }
+    return items
+  }
+
   /// RFC 3442: prefix width, the significant octets of the destination, then the router.
-  static func classlessRoutes(_ b: ArraySlice<UInt8>, warnings: inout [String], code: UInt8) -> OptionValue {
-    var routes: [OptionValue] = []
+  /// The whole option is checked first: a bad route makes the option hex.
+  static func classlessRoutes<Sink: OptionSink>(
+    _ b: ArraySlice<UInt8>, code: UInt8, label: String?, into sink: inout Sink
+  ) {
+    func warn(_ text: String) { sink.warning(label.map { "\($0): \(text)" } ?? text) }
     var i = b.startIndex
     while i < b.endIndex {
       let width = Int(b[i])
       guard width <= 32 else {
-        warnings.append("option \(code): prefix width \(width) exceeds 32")
-        return .hex(Array(b))
+        warn("option \(code): prefix width \(width) exceeds 32")
+        return sink.hex(b)
       }
       let significant = (width + 7) / 8
       guard i + 1 + significant + 4 <= b.endIndex else {
-        warnings.append("option \(code): route at byte \(i - b.startIndex) runs past the end")
-        return .hex(Array(b))
+        warn("option \(code): route at byte \(i - b.startIndex) runs past the end")
+        return sink.hex(b)
       }
-      var destination: UInt32 = 0
-      for k in 0..<4 { destination = destination << 8 | UInt32(k < significant ? b[i + 1 + k] : 0) }
-      let router = ipv4(b, i + 1 + significant)
-      routes.append(
-        .record([
-          .init("destination", .text("\(IPv4Address(destination))/\(width)")), .init("router", .address(router)),
-        ]))
       i += 1 + significant + 4
     }
-    return .list(routes)
+    sink.beginList()
+    i = b.startIndex
+    while i < b.endIndex {
+      let width = Int(b[i])
+      let significant = (width + 7) / 8
+      var destination: UInt32 = 0
+      for k in 0..<4 { destination = destination << 8 | UInt32(k < significant ? b[i + 1 + k] : 0) }
+      sink.beginRecord()
+      sink.field("destination")
+      sink.string("\(IPv4Address(destination))/\(width)")
+      sink.field("router")
+      sink.address(ipv4(b, i + 1 + significant))
+      sink.endRecord()
+      i += 1 + significant + 4
+    }
+    sink.endList()
   }
 
   // MARK: Sub-options
 
-  static func suboptions(
-    _ b: ArraySlice<UInt8>, table: [Int: (String, OptionFormat)], warnings: inout [String], label: String,
-    padAndEnd: Bool = false
-  ) -> [DecodedOption] {
-    var result: [DecodedOption] = []
+  /// Which names and formats sub-options are read with.
+  enum SuboptionTable {
+    case relayAgent, pxe, unknown
+
+    func entry(_ code: UInt8) -> (name: String, format: OptionFormat)? {
+      switch self {
+      case .relayAgent: OptionCatalog.relayAgentByCode[Int(code)]
+      case .pxe: OptionCatalog.pxeByCode[Int(code)]
+      case .unknown: nil
+      }
+    }
+  }
+
+  static func suboptions<Sink: OptionSink>(
+    _ b: ArraySlice<UInt8>, table: SuboptionTable, label: String, padAndEnd: Bool = false, into sink: inout Sink
+  ) {
+    sink.beginSuboptions()
     var i = b.startIndex
     while i < b.endIndex {
       let code = b[i]
@@ -260,70 +354,89 @@ public enum OptionDecoder {
       }
       if padAndEnd && code == 255 { break }
       guard i + 1 < b.endIndex else {
-        warnings.append("\(label): sub-option \(code) has no length byte")
+        sink.warning("\(label): sub-option \(code) has no length byte")
         break
       }
       let length = Int(b[i + 1])
       var end = i + 2 + length
       if end > b.endIndex {
-        warnings.append("\(label): sub-option \(code) length \(length) runs past the end of the option")
+        sink.warning("\(label): sub-option \(code) length \(length) runs past the end of the option")
         end = b.endIndex
       }
       let data = b[(i + 2)..<end]
-      let (name, format) = table[Int(code)] ?? ("Sub-option \(code)", .bytes)
-      var sub = DecodedOption(code: UInt32(code), name: name, value: .none, raw: data)
-      if format == .bytes {
-        // Circuit and remote IDs are usually interface names: show text when it is text.
-        sub.value = isPrintable(data) ? .text(text(data)) : .hex(Array(data))
+      if let (name, format) = table.entry(code), format != .bytes {
+        sink.beginOption(code: UInt32(code), name: name)
+        value(format, data, code: code, label: label, into: &sink)
       } else {
-        sub.value = value(format, data, warnings: &sub.warnings, code: code)
-        warnings.append(contentsOf: sub.warnings.map { "\(label): \($0)" })
+        sink.beginOption(code: UInt32(code), name: table.entry(code)?.name ?? "Sub-option \(code)")
+        // Circuit and remote IDs are usually interface names: show text when it is text.
+        if isPrintable(data) { sink.text(data) } else { sink.hex(data) }
       }
-      result.append(sub)
+      sink.endValue(raw: data, pieces: 1)
+      sink.endOption()
       i = end
     }
-    return result
+    sink.endSuboptions()
+  }
+
+  /// Whether `suboptions(_:padAndEnd: true)` would read `b` without a warning.
+  static func suboptionsAreWellFormed(_ b: ArraySlice<UInt8>) -> Bool {
+    var i = b.startIndex
+    while i < b.endIndex {
+      switch b[i] {
+      case 0: i += 1
+      case 255: return true
+      default:
+        guard i + 1 < b.endIndex else { return false }
+        i += 2 + Int(b[i + 1])
+        guard i <= b.endIndex else { return false }
+      }
+    }
+    return true
   }
 
   /// Options 124 and 125: blocks of enterprise number, length and data (RFC 3925).
-  static func enterpriseBlocks(_ b: ArraySlice<UInt8>, warnings: inout [String], nested: Bool) -> [DecodedOption] {
-    var result: [DecodedOption] = []
+  static func enterpriseBlocks<Sink: OptionSink>(_ b: ArraySlice<UInt8>, nested: Bool, into sink: inout Sink) {
+    sink.beginSuboptions()
     var i = b.startIndex
     while i < b.endIndex {
       guard i + 5 <= b.endIndex else {
-        warnings.append("enterprise block at byte \(i - b.startIndex) is shorter than 5 bytes")
+        sink.warning("enterprise block at byte \(i - b.startIndex) is shorter than 5 bytes")
         break
       }
       let enterprise = u32(b, i)
       let length = Int(b[i + 4])
       var end = i + 5 + length
       if end > b.endIndex {
-        warnings.append("enterprise \(enterprise) data length \(length) runs past the end of the option")
+        sink.warning("enterprise \(enterprise) data length \(length) runs past the end of the option")
         end = b.endIndex
       }
       let data = b[(i + 5)..<end]
-      var block = DecodedOption(code: enterprise, name: "Enterprise \(enterprise)", value: .none, raw: data)
+      sink.beginOption(code: enterprise, name: "Enterprise \(enterprise)")
       if nested {
-        block.suboptions = suboptions(data, table: [:], warnings: &warnings, label: "enterprise \(enterprise)")
+        sink.none()
+        sink.endValue(raw: data, pieces: 1)
+        suboptions(data, table: .unknown, label: "enterprise \(enterprise)", into: &sink)
       } else {
-        var items: [OptionValue] = []
+        sink.beginList()
         var k = data.startIndex
         while k < data.endIndex {
           let n = Int(data[k])
           guard k + 1 + n <= data.endIndex else {
-            warnings.append("enterprise \(enterprise) vendor class data runs past its block")
+            sink.warning("enterprise \(enterprise) vendor class data runs past its block")
             break
           }
           let item = data[(k + 1)..<(k + 1 + n)]
-          items.append(isPrintable(item) ? .text(text(item)) : .hex(Array(item)))
+          if isPrintable(item) { sink.text(item) } else { sink.hex(item) }
           k += 1 + n
         }
-        block.value = .list(items)
+        sink.endList()
+        sink.endValue(raw: data, pieces: 1)
       }
-      result.append(block)
+      sink.endOption()
       i = end
     }
-    return result
+    sink.endSuboptions()
   }
 
   // MARK: Helpers
@@ -334,11 +447,11 @@ public enum OptionDecoder {
     UInt32(b[i]) << 24 | UInt32(b[i + 1]) << 16 | UInt32(b[i + 2]) << 8 | UInt32(b[i + 3])
   }
 
-  /// Text up to a trailing NUL (some clients terminate strings); invalid UTF-8 is repaired.
-  static func text(_ b: ArraySlice<UInt8>) -> String {
+  /// Text up to a trailing NUL (some clients terminate strings).
+  static func text(_ b: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
     var end = b.endIndex
     while end > b.startIndex, b[end - 1] == 0 { end -= 1 }
-    return String(decoding: b[b.startIndex..<end], as: UTF8.self)
+    return b[b.startIndex..<end]
   }
 
   static func isPrintable(_ b: ArraySlice<UInt8>) -> Bool {
@@ -408,7 +521,7 @@ enum DomainNames {
         warnings.append("domain name at byte \(start - b.startIndex) exceeds 255 bytes")
         return nil
       }
-      labels.append(OptionDecoder.text(b[(i + 1)..<(i + 1 + length)]))
+      labels.append(String(decoding: OptionDecoder.text(b[(i + 1)..<(i + 1 + length)]), as: UTF8.self))
       i += 1 + length
     }
   }

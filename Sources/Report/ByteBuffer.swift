@@ -56,8 +56,32 @@ public struct ByteBuffer {
   public mutating func append(_ bytes: UnsafeRawBufferPointer) {
     guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
     reserve(bytes.count)
-    memcpy(pointer + count, base, bytes.count)
+    // Report output is mostly keys and values of a few bytes: a loop beats a call to memcpy.
+    if bytes.count <= 16 {
+      for i in 0..<bytes.count { pointer[count + i] = base.load(fromByteOffset: i, as: UInt8.self) }
+    } else {
+      memcpy(pointer + count, base, bytes.count)
+    }
     count += bytes.count
+  }
+
+  /// The decimal digits of `value`, written straight into the buffer.
+  @inline(__always) mutating func appendDigits(_ value: UInt64) {
+    var digits = 1
+    var limit: UInt64 = 10
+    while digits < 20 && value >= limit {
+      digits += 1
+      if digits < 20 { limit &*= 10 }
+    }
+    reserve(digits)
+    var v = value
+    var i = count + digits
+    repeat {
+      i -= 1
+      pointer[i] = 48 + UInt8(v % 10)
+      v /= 10
+    } while i > count
+    count += digits
   }
 
   public mutating func append(_ text: StaticString) {

@@ -144,6 +144,20 @@ public struct JSONWriter {
 
   public mutating func optionalDecimal(_ v: Double?) { if let v { decimal(v) } else { null() } }
 
+  /// A string from wire bytes: copied as they are when they are printable ASCII that needs
+  /// no escaping (nearly always), else repaired as UTF-8 and escaped.
+  public mutating func string(utf8 bytes: ArraySlice<UInt8>) {
+    if bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x80 && $0 != 0x22 && $0 != 0x5C }) {
+      valuePrefix()
+      out.reserve(bytes.count + 2)
+      out.appendReserved(UInt8(ascii: "\""))
+      bytes.withUnsafeBytes { out.append($0) }
+      out.append(UInt8(ascii: "\""))
+    } else {
+      string(String(decoding: bytes, as: UTF8.self))
+    }
+  }
+
   public mutating func stringArray(_ items: [String]) {
     beginArray()
     for item in items { string(item) }
@@ -185,25 +199,8 @@ public struct JSONWriter {
   @inline(__always) private mutating func appendDigits(_ value: UInt64) {
     if value < 10 {
       out.append(48 + UInt8(value))
-      return
-    }
-    var digits = 1
-    var limit: UInt64 = 10
-    while digits < 20 && value >= limit {
-      digits += 1
-      if digits < 20 { limit &*= 10 }
-    }
-    out.reserve(digits)
-    var v = value
-    var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: enough for 20 digits
-    withUnsafeMutableBytes(of: &scratch) { buf in
-      var i = digits
-      while i > 0 {
-        i -= 1
-        buf[i] = 48 + UInt8(v % 10)
-        v /= 10
-      }
-      out.append(UnsafeRawBufferPointer(rebasing: buf[0..<digits]))
+    } else {
+      out.appendDigits(value)
     }
   }
 
@@ -318,6 +315,15 @@ public struct JSONWriter {
       out.appendReserved(hexDigit(b & 0xF))
     }
     out.appendReserved(UInt8(ascii: "\""))
+  }
+
+  /// Lowercase hex digits, unquoted.
+  public mutating func plainHex<C: Collection>(_ v: C) where C.Element == UInt8 {
+    out.reserve(v.count * 2)
+    for b in v {
+      out.appendReserved(hexDigit(b >> 4))
+      out.appendReserved(hexDigit(b & 0xF))
+    }
   }
 
   @inline(__always) private func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }

@@ -103,60 +103,16 @@ public struct PacketReport {
     w.string(m.messageTypeName)
     w.key("options")
     w.beginArray()
-    var warnings = m.warnings
-    for option in OptionDecoder.decodeAll(m) {
-      writeOption(option, into: &w)
-      warnings.append(contentsOf: option.warnings)
-    }
+    var options = JSONOptionWriter(w)
+    OptionDecoder.decodeAll(m, into: &options)
+    w = options.w
     w.endArray()
     w.key("warnings")
-    w.stringArray(warnings)
+    w.beginArray()
+    for warning in m.warnings { w.string(warning) }
+    for warning in options.warnings { w.string(warning) }
+    w.endArray()
     w.endObject()
-  }
-
-  func writeOption(_ o: DecodedOption, into w: inout JSONWriter) {
-    w.beginObject()
-    w.key("code")
-    w.int(o.code)
-    w.key("name")
-    w.string(o.name)
-    w.key("value")
-    writeValue(o.value, into: &w)
-    w.key("raw")
-    w.hex(o.raw)
-    if o.pieces > 1 {
-      w.key("pieces")
-      w.int(o.pieces)
-    }
-    if let subs = o.suboptions {
-      w.key("suboptions")
-      w.beginArray()
-      for s in subs { writeOption(s, into: &w) }
-      w.endArray()
-    }
-    w.endObject()
-  }
-
-  func writeValue(_ v: OptionValue, into w: inout JSONWriter) {
-    switch v {
-    case .text(let s): w.string(s)
-    case .number(let n): w.int(n)
-    case .flag(let b): w.bool(b)
-    case .address(let a): w.address(a)
-    case .hex(let bytes): w.hex(bytes)
-    case .none: w.null()
-    case .list(let items):
-      w.beginArray()
-      for i in items { writeValue(i, into: &w) }
-      w.endArray()
-    case .record(let fields):
-      w.beginObject()
-      for f in fields {
-        w.dynamicKey(f.name)
-        writeValue(f.value, into: &w)
-      }
-      w.endObject()
-    }
   }
 
   // MARK: CSV
@@ -258,48 +214,14 @@ public struct PacketReport {
     if !m.serverName.isEmpty || !m.bootFileName.isEmpty {
       w.raw("\n  sname \"\(m.serverName)\"  file \"\(m.bootFileName)\"")
     }
-    var lines: [String] = []
-    var warnings = m.warnings
-    for o in OptionDecoder.decodeAll(m) {
-      lines.append("  Option (\(o.code)) \(o.name)\(textValue(o.value, code: o.code).map { ": " + $0 } ?? "")")
-      for s in o.suboptions ?? [] { appendSuboption(s, depth: 2, to: &lines) }
-      warnings.append(contentsOf: o.warnings)
-    }
-    for warning in warnings { lines.append("  warning: \(warning)") }
-    for line in lines {
-      w.raw("\n")
-      w.raw(line)
+    var options = TextOptionWriter(w)
+    OptionDecoder.decodeAll(m, into: &options)
+    w = options.w
+    for warning in m.warnings + options.warnings {
+      w.raw("\n  warning: ")
+      w.raw(warning)
     }
     w.raw("\n\n")
-  }
-
-  func appendSuboption(_ s: DecodedOption, depth: Int, to lines: inout [String]) {
-    let pad = String(repeating: "  ", count: depth + 1)
-    lines.append("\(pad)(\(s.code)) \(s.name)\(textValue(s.value, code: nil).map { ": " + $0 } ?? "")")
-    for n in s.suboptions ?? [] { appendSuboption(n, depth: depth + 1, to: &lines) }
-  }
-
-  func textValue(_ v: OptionValue, code: UInt32?) -> String? {
-    switch v {
-    case .none: return nil
-    case .text(let s): return code == 53 || code == 52 || code == 46 ? s : "\"\(s)\""
-    case .number(let n):
-      if code == 51 || code == 58 || code == 59 { return "\(n) (\(formatDuration(Int(n))))" }
-      return String(n)
-    case .flag(let b): return b ? "enabled" : "disabled"
-    case .address(let a): return a.description
-    case .hex(let b): return b.isEmpty ? "(empty)" : hexString(b)
-    case .list(let items):
-      if code == 55 {
-        return items.map { item -> String in
-          if case .number(let n) = item { return "\(n) \(dhcpOptionName(UInt8(truncatingIfNeeded: n)))" }
-          return textValue(item, code: nil) ?? ""
-        }.joined(separator: ", ")
-      }
-      return items.map { textValue($0, code: nil) ?? "" }.joined(separator: ", ")
-    case .record(let fields):
-      return fields.map { "\($0.name)=\(textValue($0.value, code: nil) ?? "")" }.joined(separator: " ")
-    }
   }
 }
 
