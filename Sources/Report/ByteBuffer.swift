@@ -47,6 +47,15 @@ public struct ByteBuffer {
     count += 1
   }
 
+  /// Writes in place: `body` gets room for `maximum` bytes and returns how many it wrote.
+  /// Writers index a local pointer, so the compiler keeps the position in a register;
+  /// byte stores through `pointer[count]` make it reload `count` after every byte (a byte
+  /// pointer may alias anything, `count` included).
+  @inline(__always) public mutating func write(maximum: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+    reserve(maximum)
+    count += body(pointer + count)
+  }
+
   /// Appends a byte the caller has reserved room for.
   @inline(__always) mutating func appendReserved(_ byte: UInt8) {
     pointer[count] = byte
@@ -55,14 +64,31 @@ public struct ByteBuffer {
 
   public mutating func append(_ bytes: UnsafeRawBufferPointer) {
     guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
-    reserve(bytes.count)
-    // Report output is mostly keys and values of a few bytes: a loop beats a call to memcpy.
-    if bytes.count <= 16 {
-      for i in 0..<bytes.count { pointer[count + i] = base.load(fromByteOffset: i, as: UInt8.self) }
-    } else {
-      memcpy(pointer + count, base, bytes.count)
+    let n = bytes.count
+    write(maximum: n) { p in
+      ByteBuffer.copy(base, n, to: p)
+      return n
     }
-    count += bytes.count
+  }
+
+  /// Copies `n` bytes. Report output is mostly keys and values of a few bytes: eight-byte
+  /// words and a byte tail beat a call to memcpy there.
+  @inline(__always) static func copy(_ source: UnsafeRawPointer, _ n: Int, to p: UnsafeMutablePointer<UInt8>) {
+    guard n <= 64 else {
+      memcpy(p, source, n)
+      return
+    }
+    let destination = UnsafeMutableRawPointer(p)
+    var i = 0
+    while i &+ 8 <= n {
+      destination.storeBytes(
+        of: source.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
+      i &+= 8
+    }
+    while i < n {
+      p[i] = source.load(fromByteOffset: i, as: UInt8.self)
+      i &+= 1
+    }
   }
 
   /// The decimal digits of `value`, written straight into the buffer.
@@ -73,15 +99,16 @@ public struct ByteBuffer {
       digits += 1
       if digits < 20 { limit &*= 10 }
     }
-    reserve(digits)
-    var v = value
-    var i = count + digits
-    repeat {
-      i -= 1
-      pointer[i] = 48 + UInt8(v % 10)
-      v /= 10
-    } while i > count
-    count += digits
+    write(maximum: digits) { p in
+      var v = value
+      var i = digits
+      repeat {
+        i -= 1
+        p[i] = 48 + UInt8(v % 10)
+        v /= 10
+      } while i > 0
+      return digits
+    }
   }
 
   public mutating func append(_ text: StaticString) {

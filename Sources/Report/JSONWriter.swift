@@ -43,13 +43,31 @@ public struct JSONWriter {
   private var needsComma: Bool { depth > 0 && commaBits & 1 != 0 }
 
   public mutating func key(_ name: StaticString) {
-    out.reserve(name.utf8CodeUnitCount + 4)
-    if needsComma { out.appendReserved(UInt8(ascii: ",")) }
-    out.appendReserved(UInt8(ascii: "\""))
-    name.withUTF8Buffer { out.append(UnsafeRawBufferPointer($0)) }
-    out.append(UInt8(ascii: "\""))
-    out.append(UInt8(ascii: ":"))
+    let n = name.utf8CodeUnitCount
+    let source = name.utf8Start
+    let comma = needsComma
+    out.write(maximum: n + 4) { p in
+      var i = 0
+      if comma {
+        p[0] = UInt8(ascii: ",")
+        i = 1
+      }
+      p[i] = UInt8(ascii: "\"")
+      ByteBuffer.copy(source, n, to: p + i + 1)
+      p[i + 1 + n] = UInt8(ascii: "\"")
+      p[i + 2 + n] = UInt8(ascii: ":")
+      return i + 3 + n
+    }
     pendingKey = true
+  }
+
+  /// Members rendered ahead of time (`"a":1,"b":`) for the object just begun or being
+  /// written; `endingWithKey` when the bytes end with a key whose value comes next.
+  public mutating func rawMembers(_ bytes: UnsafeRawBufferPointer, endingWithKey: Bool) {
+    if needsComma { out.append(UInt8(ascii: ",")) }
+    out.append(bytes)
+    commaBits |= 1
+    pendingKey = endingWithKey
   }
 
   /// A key computed at run time (option record fields, enum names).
@@ -131,14 +149,15 @@ public struct JSONWriter {
       return
     }
     appendDigits(UInt64(t.seconds))
-    out.reserve(10)
-    out.appendReserved(UInt8(ascii: "."))
-    var fraction = nanosecondPrecision ? Int(t.nanoseconds) : Int(t.nanoseconds) / 1000
-    var divisor = nanosecondPrecision ? 100_000_000 : 100_000
-    while divisor > 0 {
-      out.appendReserved(48 + UInt8(truncatingIfNeeded: fraction / divisor))
-      fraction %= divisor
-      divisor /= 10
+    let digits = nanosecondPrecision ? 9 : 6
+    out.write(maximum: 10) { p in
+      p[0] = UInt8(ascii: ".")
+      var fraction = nanosecondPrecision ? Int(t.nanoseconds) : Int(t.nanoseconds) / 1000
+      for i in stride(from: digits, to: 0, by: -1) {
+        p[i] = 48 + UInt8(truncatingIfNeeded: fraction % 10)
+        fraction /= 10
+      }
+      return digits + 1
     }
   }
 
@@ -147,12 +166,10 @@ public struct JSONWriter {
   /// A string from wire bytes: copied as they are when they are printable ASCII that needs
   /// no escaping (nearly always), else repaired as UTF-8 and escaped.
   public mutating func string(utf8 bytes: ArraySlice<UInt8>) {
-    if bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x80 && $0 != 0x22 && $0 != 0x5C }) {
+    let plain = bytes.withUnsafeBytes { !JSONText.needsEscaping($0, allowingNonASCII: false) }
+    if plain {
       valuePrefix()
-      out.reserve(bytes.count + 2)
-      out.appendReserved(UInt8(ascii: "\""))
-      bytes.withUnsafeBytes { out.append($0) }
-      out.append(UInt8(ascii: "\""))
+      bytes.withUnsafeBytes { appendQuoted(utf8: $0) }
     } else {
       string(String(decoding: bytes, as: UTF8.self))
     }
@@ -167,16 +184,25 @@ public struct JSONWriter {
   public mutating func newline() { out.append(UInt8(ascii: "\n")) }
 
   private mutating func appendQuoted(_ s: String) {
-    out.append(UInt8(ascii: "\""))
     var text = s
-    text.withUTF8 { utf8 in
-      // Most strings need no escaping: copy them in one go.
-      if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-        out.append(UnsafeRawBufferPointer(utf8))
-        return
+    text.withUTF8 { appendQuoted(utf8: UnsafeRawBufferPointer($0)) }
+  }
+
+  /// Valid UTF-8, quoted and escaped.
+  private mutating func appendQuoted(utf8: UnsafeRawBufferPointer) {
+    let n = utf8.count
+    // Most strings need no escaping: copy them in one go.
+    if let base = utf8.baseAddress, !JSONText.needsEscaping(utf8, allowingNonASCII: true) {
+      out.write(maximum: n + 2) { p in
+        p[0] = UInt8(ascii: "\"")
+        ByteBuffer.copy(base, n, to: p + 1)
+        p[n + 1] = UInt8(ascii: "\"")
+        return n + 2
       }
-      for c in utf8 { appendEscaped(c) }
+      return
     }
+    out.append(UInt8(ascii: "\""))
+    for c in utf8 { appendEscaped(c) }
     out.append(UInt8(ascii: "\""))
   }
 
@@ -228,14 +254,24 @@ public struct JSONWriter {
 
   /// A dotted quad, unquoted.
   public mutating func plainAddress(_ a: IPv4Address) {
-    out.reserve(15)
-    octet(UInt8(a.value >> 24))
-    out.appendReserved(UInt8(ascii: "."))
-    octet(UInt8(a.value >> 16 & 0xFF))
-    out.appendReserved(UInt8(ascii: "."))
-    octet(UInt8(a.value >> 8 & 0xFF))
-    out.appendReserved(UInt8(ascii: "."))
-    octet(UInt8(a.value & 0xFF))
+    out.write(maximum: 15) { p in
+      var i = 0
+      for k in 0..<4 {
+        let v = UInt8(truncatingIfNeeded: a.value >> UInt32(24 - 8 * k))
+        if v >= 100 {
+          p[i] = 48 + v / 100
+          i += 1
+        }
+        if v >= 10 {
+          p[i] = 48 + v / 10 % 10
+          i += 1
+        }
+        p[i] = 48 + v % 10
+        p[i + 1] = UInt8(ascii: ".")
+        i += 2
+      }
+      return i - 1  // without the last dot
+    }
   }
 
   /// A non-negative or negative integer, unquoted.
@@ -265,13 +301,6 @@ public struct JSONWriter {
     }
   }
 
-  /// One to three digits; the caller reserved room.
-  @inline(__always) private mutating func octet(_ v: UInt8) {
-    if v >= 100 { out.appendReserved(48 + v / 100) }
-    if v >= 10 { out.appendReserved(48 + v / 10 % 10) }
-    out.appendReserved(48 + v % 10)
-  }
-
   /// "0x" and 8 lowercase hex digits, as the contract spells xids.
   public mutating func xid(_ v: UInt32) {
     valuePrefix()
@@ -281,10 +310,12 @@ public struct JSONWriter {
   }
 
   public mutating func plainXID(_ v: UInt32) {
-    out.reserve(10)
-    out.appendReserved(UInt8(ascii: "0"))
-    out.appendReserved(UInt8(ascii: "x"))
-    for shift in stride(from: 28, through: 0, by: -4) { out.appendReserved(hexDigit(UInt8(v >> UInt32(shift) & 0xF))) }
+    out.write(maximum: 10) { p in
+      p[0] = UInt8(ascii: "0")
+      p[1] = UInt8(ascii: "x")
+      for k in 0..<8 { p[2 + k] = hexDigit(UInt8(v >> UInt32(28 - 4 * k) & 0xF)) }
+      return 10
+    }
   }
 
   /// A hardware address as colon-separated hex.
@@ -296,37 +327,39 @@ public struct JSONWriter {
   }
 
   public mutating func plainHardwareAddress(_ a: HardwareAddress) {
-    out.reserve(a.count * 3)
-    for i in 0..<a.count {
-      if i > 0 { out.appendReserved(UInt8(ascii: ":")) }
-      let b = a[i]
-      out.appendReserved(hexDigit(b >> 4))
-      out.appendReserved(hexDigit(b & 0xF))
+    guard a.count > 0 else { return }
+    out.write(maximum: a.count * 3) { p in
+      for i in 0..<a.count {
+        let b = a[i]
+        p[3 * i] = hexDigit(b >> 4)
+        p[3 * i + 1] = hexDigit(b & 0xF)
+        p[3 * i + 2] = UInt8(ascii: ":")
+      }
+      return a.count * 3 - 1
     }
   }
 
   /// Bytes as plain lowercase hex.
   public mutating func hex<C: Collection>(_ v: C) where C.Element == UInt8 {
     valuePrefix()
-    out.reserve(v.count * 2 + 2)
-    out.appendReserved(UInt8(ascii: "\""))
-    for b in v {
-      out.appendReserved(hexDigit(b >> 4))
-      out.appendReserved(hexDigit(b & 0xF))
-    }
-    out.appendReserved(UInt8(ascii: "\""))
+    out.append(UInt8(ascii: "\""))
+    plainHex(v)
+    out.append(UInt8(ascii: "\""))
   }
 
   /// Lowercase hex digits, unquoted.
   public mutating func plainHex<C: Collection>(_ v: C) where C.Element == UInt8 {
-    out.reserve(v.count * 2)
-    for b in v {
-      out.appendReserved(hexDigit(b >> 4))
-      out.appendReserved(hexDigit(b & 0xF))
+    out.write(maximum: v.count * 2) { p in
+      var i = 0
+      for b in v {
+        p[i] = hexDigit(b >> 4)
+        p[i + 1] = hexDigit(b & 0xF)
+        i += 2
+      }
+      return i
     }
   }
 
-  @inline(__always) private func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
 }
 
 /// "1700000000.123456" (or 9 digits for nanosecond captures), as tshark prints epoch times.
@@ -385,5 +418,40 @@ extension JSONWriter {
     let mark = out.count
     plainTimestamp(t, nanosecondPrecision: nanosecondPrecision)
     out.keepFraction(from: mark)
+  }
+}
+
+/// A lowercase hex digit.
+@inline(__always) private func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
+
+/// Which bytes a JSON string must escape, checked eight at a time.
+enum JSONText {
+  private static let ones: UInt64 = 0x0101_0101_0101_0101
+  private static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+  /// Whether `bytes` hold a control character, a quote or a backslash, or (unless allowed)
+  /// a byte above 0x7F, which may be invalid UTF-8 to repair.
+  @inline(__always) static func needsEscaping(_ bytes: UnsafeRawBufferPointer, allowingNonASCII: Bool) -> Bool {
+    guard let base = bytes.baseAddress else { return false }
+    var i = 0
+    while i &+ 8 <= bytes.count {
+      if needsEscaping(word: base.loadUnaligned(fromByteOffset: i, as: UInt64.self), allowingNonASCII) { return true }
+      i &+= 8
+    }
+    while i < bytes.count {
+      let c = bytes[i]
+      if c < 0x20 || c == 0x22 || c == 0x5C || (!allowingNonASCII && c >= 0x80) { return true }
+      i &+= 1
+    }
+    return false
+  }
+
+  /// The bit tricks of "Bit Twiddling Hacks" (determine if a word has a byte less than n,
+  /// or equal to n): exact as yes-or-no answers.
+  @inline(__always) private static func needsEscaping(word w: UInt64, _ allowingNonASCII: Bool) -> Bool {
+    func hasZeroByte(_ v: UInt64) -> Bool { (v &- ones) & ~v & highBits != 0 }
+    let hasControl = (w &- ones &* 0x20) & ~w & highBits != 0
+    let hasNonASCII = !allowingNonASCII && w & highBits != 0
+    return hasControl || hasNonASCII || hasZeroByte(w ^ (ones &* 0x22)) || hasZeroByte(w ^ (ones &* 0x5C))
   }
 }

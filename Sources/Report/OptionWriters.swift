@@ -8,8 +8,29 @@ struct JSONOptionWriter: OptionSink {
 
   init(_ w: JSONWriter) { self.w = w }
 
-  mutating func beginOption(code: UInt32, name: String) {
+  /// 1 inside a top-level option, 2 inside its sub-options, and so on.
+  private var optionDepth = 0
+
+  /// `"code":N,"name":"…","value":` of every top-level option, rendered once: the start
+  /// of every option record is one copy.
+  private static let topLevelMembers: [[UInt8]] = (0...255).map { code in
+    var w = JSONWriter(capacity: 128)
     w.beginObject()
+    w.key("code")
+    w.int(code)
+    w.key("name")
+    w.string(dhcpOptionName(UInt8(code)))
+    w.key("value")
+    return w.out.withUnsafeBytes { Array($0.dropFirst()) }  // without the "{"
+  }
+
+  mutating func beginOption(code: UInt32, name: String) {
+    optionDepth += 1
+    w.beginObject()
+    if optionDepth == 1, code < 256 {
+      JSONOptionWriter.topLevelMembers[Int(code)].withUnsafeBytes { w.rawMembers($0, endingWithKey: true) }
+      return
+    }
     w.key("code")
     w.int(code)
     w.key("name")
@@ -29,7 +50,10 @@ struct JSONOptionWriter: OptionSink {
     w.beginArray()
   }
   mutating func endSuboptions() { w.endArray() }
-  mutating func endOption() { w.endObject() }
+  mutating func endOption() {
+    optionDepth -= 1
+    w.endObject()
+  }
 
   mutating func text(_ utf8: ArraySlice<UInt8>) { w.string(utf8: utf8) }
   mutating func string(_ text: String) { w.string(text) }
