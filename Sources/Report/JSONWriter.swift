@@ -42,7 +42,7 @@ public struct JSONWriter {
   }
   private var needsComma: Bool { depth > 0 && commaBits & 1 != 0 }
 
-  public mutating func key(_ name: StaticString) {
+  @inline(__always) public mutating func key(_ name: StaticString) {
     let n = name.utf8CodeUnitCount
     let source = name.utf8Start
     let comma = needsComma
@@ -68,6 +68,23 @@ public struct JSONWriter {
     out.append(bytes)
     commaBits |= 1
     pendingKey = endingWithKey
+  }
+
+  /// A value rendered ahead of time, such as a string `quoted` made.
+  public mutating func rawValue(_ bytes: UnsafeRawBufferPointer) {
+    valuePrefix()
+    out.append(bytes)
+  }
+  public mutating func rawValue(_ text: StaticString) {
+    valuePrefix()
+    out.append(text)
+  }
+
+  /// `text` as a JSON string, for values written again and again (file paths, names).
+  public static func quoted(_ text: String) -> [UInt8] {
+    var w = JSONWriter(capacity: text.utf8.count + 8)
+    w.string(text)
+    return w.out.withUnsafeBytes { Array($0) }
   }
 
   /// A key computed at run time (option record fields, enum names).
@@ -254,21 +271,14 @@ public struct JSONWriter {
 
   /// A dotted quad, unquoted.
   public mutating func plainAddress(_ a: IPv4Address) {
-    out.write(maximum: 15) { p in
+    let octets = JSONText.octets
+    out.write(maximum: 16) { p in
+      let destination = UnsafeMutableRawPointer(p)
       var i = 0
       for k in 0..<4 {
-        let v = UInt8(truncatingIfNeeded: a.value >> UInt32(24 - 8 * k))
-        if v >= 100 {
-          p[i] = 48 + v / 100
-          i += 1
-        }
-        if v >= 10 {
-          p[i] = 48 + v / 10 % 10
-          i += 1
-        }
-        p[i] = 48 + v % 10
-        p[i + 1] = UInt8(ascii: ".")
-        i += 2
+        let text = octets[Int(truncatingIfNeeded: a.value >> UInt32(24 - 8 * k) & 0xFF)]
+        destination.storeBytes(of: UInt32(truncatingIfNeeded: text), toByteOffset: i, as: UInt32.self)
+        i += Int(text >> 56)
       }
       return i - 1  // without the last dot
     }
@@ -426,6 +436,15 @@ extension JSONWriter {
 
 /// Which bytes a JSON string must escape, checked eight at a time.
 enum JSONText {
+  /// Each octet of a dotted quad as its digits and a dot (up to four bytes, little-endian) in
+  /// the low half, and how many bytes that is in the top byte.
+  static let octets: [UInt64] = (0...255).map { v in
+    let text = Array("\(v).".utf8)
+    var word = UInt64(text.count) << 56
+    for (i, c) in text.enumerated() { word |= UInt64(c) << (8 * UInt64(i)) }
+    return word
+  }
+
   private static let ones: UInt64 = 0x0101_0101_0101_0101
   private static let highBits: UInt64 = 0x8080_8080_8080_8080
 

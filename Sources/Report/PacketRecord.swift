@@ -6,11 +6,18 @@ public struct PacketReport {
   public let files: InputFiles
   private var jsonArrayOpen = false
   private var count = 0
+  /// Each input's path as a JSON string, quoted once rather than once per packet.
+  private let quotedPaths: [[UInt8]]
 
   public init(format: OutputFormat, files: InputFiles) {
     self.format = format
     self.files = files
+    quotedPaths = files.paths.map(JSONWriter.quoted) + [JSONWriter.quoted("-")]  // "-": no such file
   }
+
+  /// Message type names as JSON strings, by type; BOOTP (no option 53) last.
+  private static let quotedMessageTypes: [[UInt8]] =
+    (0...255).map { JSONWriter.quoted(MessageType.name(UInt8($0))) } + [JSONWriter.quoted(MessageType.name(nil))]
 
   /// Text to print before the first record.
   public func header() -> String {
@@ -44,33 +51,38 @@ public struct PacketReport {
 
   public func writeJSON(_ p: DHCPPacket, into w: inout JSONWriter) {
     let m = p.message
+    let o = p.origin
     w.beginObject()
     w.key("frame")
-    w.int(p.frame)
+    w.int(o.frame)
     w.key("file")
-    w.string(files.path(p.fileIndex))
+    quotedPaths[min(o.fileIndex, quotedPaths.count - 1)].withUnsafeBytes { w.rawValue($0) }
     w.key("ts")
-    w.timestamp(p.timestamp, nanosecondPrecision: files.isNano(p.fileIndex))
-    if let interface = p.interface {
+    w.timestamp(o.timestamp, nanosecondPrecision: files.isNano(o.fileIndex))
+    if let interface = o.interface {
       w.key("interface")
       w.interface(interface)
     }
-    if !p.vlanIDs.isEmpty {
+    if !o.vlanIDs.isEmpty {
       w.key("vlan")
       w.beginArray()
-      for v in p.vlanIDs { w.int(v) }
+      for v in o.vlanIDs { w.int(v) }
       w.endArray()
     }
     w.key("src")
-    w.address(p.source)
+    w.address(o.source)
     w.key("dst")
-    w.address(p.destination)
+    w.address(o.destination)
     w.key("sport")
-    w.int(p.sourcePort)
+    w.int(o.sourcePort)
     w.key("dport")
-    w.int(p.destinationPort)
+    w.int(o.destinationPort)
     w.key("op")
-    w.string(m.opName)
+    switch m.op {
+    case 1: w.rawValue("\"BOOTREQUEST\"")
+    case 2: w.rawValue("\"BOOTREPLY\"")
+    default: w.string(m.opName)
+    }
     w.key("htype")
     w.int(m.htype)
     w.key("hlen")
@@ -100,7 +112,7 @@ public struct PacketReport {
     w.key("file_field")
     w.string(m.bootFileName)
     w.key("message_type")
-    w.string(m.messageTypeName)
+    PacketReport.quotedMessageTypes[m.messageType.map(Int.init) ?? 256].withUnsafeBytes { w.rawValue($0) }
     w.key("options")
     w.beginArray()
     var options = JSONOptionWriter(w)
