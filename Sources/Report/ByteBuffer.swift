@@ -111,8 +111,17 @@ public struct ByteBuffer {
     }
   }
 
-  public mutating func append(_ text: StaticString) {
-    text.withUTF8Buffer { append(UnsafeRawBufferPointer($0)) }
+  /// Inlined: with the length known where it is called, the copy unrolls.
+  @inline(__always) public mutating func append(_ text: StaticString) {
+    guard text.hasPointerRepresentation else {
+      return text.withUTF8Buffer { append(UnsafeRawBufferPointer($0)) }
+    }
+    let n = text.utf8CodeUnitCount
+    let source = UnsafeRawPointer(text.utf8Start)
+    write(maximum: n) { p in
+      ByteBuffer.copy(source, n, to: p)
+      return n
+    }
   }
 
   public mutating func append(contentsOf text: String) {

@@ -105,8 +105,8 @@ public struct JSONWriter {
   }
 
   /// Bytes outside the JSON structure (separators between records, newlines).
-  public mutating func raw(_ text: StaticString) { out.append(text) }
-  public mutating func raw(_ text: String) { out.append(contentsOf: text) }
+  @inline(__always) public mutating func raw(_ text: StaticString) { out.append(text) }
+  public mutating func raw(text: String) { out.append(contentsOf: text) }
 
   public mutating func string(_ s: String) {
     valuePrefix()
@@ -355,6 +355,14 @@ public struct JSONWriter {
     out.append(UInt8(ascii: "\""))
     plainHex(v)
     out.append(UInt8(ascii: "\""))
+  }
+
+  /// Four lowercase hex digits, unquoted.
+  public mutating func plainHex16(_ v: UInt16) {
+    out.write(maximum: 4) { p in
+      for k in 0..<4 { p[k] = hexDigit(UInt8(truncatingIfNeeded: v >> UInt16(12 - 4 * k)) & 0xF) }
+      return 4
+    }
   }
 
   /// Lowercase hex digits, unquoted.

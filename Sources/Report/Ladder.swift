@@ -10,18 +10,18 @@ enum Ladder {
   /// Writes the ladder straight into the report's buffer: this runs once per transaction.
   static func write(_ t: TransactionRecord, files: InputFiles, into w: inout JSONWriter) {
     w.raw("━━ ")
-    w.raw(t.kind.rawValue)
+    w.raw(text: t.kind.rawValue)
     w.raw("  xid ")
     w.plainXID(t.xid)
     w.raw("  client ")
     w.plainHardwareAddress(t.clientMAC)
     w.raw("  → ")
-    w.raw(t.outcome.rawValue)
+    w.raw(text: t.outcome.rawValue)
     if let a = t.assignedAddress {
       w.raw(" ")
       w.plainAddress(a)
     }
-    if let l = t.leaseSeconds { w.raw(" (lease \(formatDuration(Int(l))))") }
+    if let l = t.leaseSeconds { w.raw(text: " (lease \(formatDuration(Int(l))))") }
     w.raw("\n   relay ")
     if t.relayAgents.isEmpty { w.raw("none (direct)") }
     for (i, r) in t.relayAgents.enumerated() {
@@ -40,7 +40,7 @@ enum Ladder {
       w.raw(" replies)")
     }
     w.raw("\n")
-    w.raw(header)
+    w.raw(text: header)
     let start = t.sequence.first?.timestamp ?? t.firstSeen
     for (i, e) in t.sequence.enumerated() {
       w.raw("\n   ")
@@ -55,12 +55,12 @@ enum Ladder {
       w.plainInt(e.frame)
       if files.paths.count > 1 {
         w.raw(" ")
-        w.raw(files.path(e.fileIndex))
+        w.raw(text: files.path(e.fileIndex))
       }
       if e.isDuplicate { w.raw("  (same packet again)") }
       if let (what, since) = latency(t.sequence, i) {
         w.raw("  ")
-        w.raw(what)
+        w.raw(text: what)
         w.raw(" +")
         w.plainDecimal(e.timestamp.milliseconds(since: since))
         w.raw(" ms")
@@ -72,11 +72,11 @@ enum Ladder {
       w.raw("\n   flags: ")
       for (i, f) in t.flags.enumerated() {
         if i > 0 { w.raw(", ") }
-        w.raw(f.rawValue)
+        w.raw(text: f.rawValue)
       }
       for a in t.anomalies {
         w.raw("\n   ! ")
-        w.raw(a)
+        w.raw(text: a)
       }
     }
     w.raw("\n\n")
@@ -167,7 +167,7 @@ enum Ladder {
   static func writeFixed3(_ v: Double, width: Int, into w: inout JSONWriter) {
     let text = fixed3(v)
     for _ in 0..<max(0, width - text.utf8.count) { w.out.append(UInt8(ascii: " ")) }
-    w.raw(text)
+    w.raw(text: text)
   }
 
   /// Milliseconds with exactly three decimals, so the time column lines up.

@@ -92,10 +92,19 @@ struct TextOptionWriter: OptionSink {
 
   init(_ w: JSONWriter) { self.w = w }
 
+  /// The start of each top-level option's line, "\n  Option (N) Name", rendered once.
+  private static let topLevelLines: [[UInt8]] = (0...255).map {
+    Array("\n  Option (\($0)) \(dhcpOptionName(UInt8($0)))".utf8)
+  }
+
   mutating func beginOption(code: UInt32, name: String) {
     optionDepth += 1
     if optionDepth == 1 {
       topLevelCode = code
+      if code < 256 {
+        TextOptionWriter.topLevelLines[Int(code)].withUnsafeBytes { w.out.append($0) }
+        return
+      }
       w.raw("\n  Option (")
     } else {
       w.raw("\n")
@@ -104,7 +113,7 @@ struct TextOptionWriter: OptionSink {
     }
     w.plainInt(code)
     w.raw(") ")
-    w.raw(name)
+    w.raw(text: name)
   }
   mutating func endValue(raw: ArraySlice<UInt8>, pieces: Int) {}
   mutating func beginSuboptions() {}
@@ -134,7 +143,7 @@ struct TextOptionWriter: OptionSink {
     if utf8.allSatisfy({ $0 < 0x80 }) {
       utf8.withUnsafeBytes { w.out.append($0) }
     } else {
-      w.raw(String(decoding: utf8, as: UTF8.self))
+      w.raw(text: String(decoding: utf8, as: UTF8.self))
     }
     if quoted { w.raw("\"") }
   }
@@ -142,7 +151,7 @@ struct TextOptionWriter: OptionSink {
     let quoted = !(atTopLevelValue && isNameOfCode(topLevelCode))
     beginValue()
     if quoted { w.raw("\"") }
-    w.raw(text)
+    w.raw(text: text)
     if quoted { w.raw("\"") }
   }
   mutating func number(_ value: Int64) {
@@ -152,11 +161,11 @@ struct TextOptionWriter: OptionSink {
     w.plainInt(value)
     if topLevel && (topLevelCode == 51 || topLevelCode == 58 || topLevelCode == 59) {
       w.raw(" (")
-      w.raw(formatDuration(Int(value)))
+      w.plainDuration(Int(value))
       w.raw(")")
     } else if isParameterCode {
       w.raw(" ")
-      w.raw(dhcpOptionName(UInt8(truncatingIfNeeded: value)))
+      w.raw(text: dhcpOptionName(UInt8(truncatingIfNeeded: value)))
     }
   }
   mutating func flag(_ value: Bool) {

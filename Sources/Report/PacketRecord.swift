@@ -15,7 +15,9 @@ public struct PacketReport {
     quotedPaths = files.paths.map(JSONWriter.quoted) + [JSONWriter.quoted("-")]  // "-": no such file
   }
 
-  /// Message type names as JSON strings, by type; BOOTP (no option 53) last.
+  /// Message type names by type, BOOTP (no option 53) last: as they are, and as JSON strings.
+  private static let messageTypeNames: [[UInt8]] =
+    (0...255).map { Array(MessageType.name(UInt8($0)).utf8) } + [Array(MessageType.name(nil).utf8)]
   private static let quotedMessageTypes: [[UInt8]] =
     (0...255).map { JSONWriter.quoted(MessageType.name(UInt8($0))) } + [JSONWriter.quoted(MessageType.name(nil))]
 
@@ -175,37 +177,41 @@ public struct PacketReport {
   /// tcpdump -v style: a header line, the fixed fields, then one line per option.
   func writeText(_ p: DHCPPacket, into w: inout JSONWriter) {
     let m = p.message
+    let o = p.origin
     w.raw("Frame ")
-    w.plainInt(p.frame)
+    w.plainInt(o.frame)
     w.raw("  ")
-    w.plainCalendarTime(p.timestamp, nanosecondPrecision: files.isNano(p.fileIndex))
-    if files.paths.count > 1 { w.raw("  [\(files.path(p.fileIndex))]") }
-    if let i = p.interface {
+    w.plainCalendarTime(o.timestamp, nanosecondPrecision: files.isNano(o.fileIndex))
+    if files.paths.count > 1 { w.raw(text: "  [\(files.path(o.fileIndex))]") }
+    if let i = o.interface {
       w.raw("  ")
-      if let index = i.index { w.raw("if\(index) ") }
-      w.raw(i.direction)
+      if let index = i.index { w.raw(text: "if\(index) ") }
+      w.raw(text: i.direction)
     }
-    if !p.vlanIDs.isEmpty { w.raw("  vlan " + p.vlanIDs.map(String.init).joined(separator: ",")) }
+    if !o.vlanIDs.isEmpty { w.raw(text: "  vlan " + o.vlanIDs.map(String.init).joined(separator: ",")) }
     w.raw("  ")
-    w.plainAddress(p.source)
+    w.plainAddress(o.source)
     w.raw(":")
-    w.plainInt(p.sourcePort)
+    w.plainInt(o.sourcePort)
     w.raw(" > ")
-    w.plainAddress(p.destination)
+    w.plainAddress(o.destination)
     w.raw(":")
-    w.plainInt(p.destinationPort)
+    w.plainInt(o.destinationPort)
     w.raw("\n  ")
-    w.raw(m.opName)
-    w.raw(" ")
-    w.raw(m.messageTypeName)
+    switch m.op {
+    case 1: w.raw("BOOTREQUEST ")
+    case 2: w.raw("BOOTREPLY ")
+    default:
+      w.raw(text: m.opName)
+      w.raw(" ")
+    }
+    PacketReport.messageTypeNames[m.messageType.map(Int.init) ?? 256].withUnsafeBytes { w.out.append($0) }
     w.raw("  xid ")
     w.plainXID(m.xid)
     w.raw("  secs ")
     w.plainInt(m.secs)
-    var flagText = String(m.flags, radix: 16)
-    flagText = "0x" + String(repeating: "0", count: max(0, 4 - flagText.count)) + flagText
-    w.raw("  flags ")
-    w.raw(flagText)
+    w.raw("  flags 0x")
+    w.plainHex16(m.flags)
     if m.broadcast { w.raw(" (broadcast)") }
     w.raw("  hops ")
     w.plainInt(m.hops)
@@ -224,14 +230,14 @@ public struct PacketReport {
     w.raw("  giaddr ")
     w.plainAddress(m.giaddr)
     if !m.serverName.isEmpty || !m.bootFileName.isEmpty {
-      w.raw("\n  sname \"\(m.serverName)\"  file \"\(m.bootFileName)\"")
+      w.raw(text: "\n  sname \"\(m.serverName)\"  file \"\(m.bootFileName)\"")
     }
     var options = TextOptionWriter(w)
     OptionDecoder.decodeAll(m, into: &options)
     w = options.w
     for warning in m.warnings + options.warnings {
       w.raw("\n  warning: ")
-      w.raw(warning)
+      w.raw(text: warning)
     }
     w.raw("\n\n")
   }
@@ -240,6 +246,28 @@ public struct PacketReport {
 public func formatXID(_ xid: UInt32) -> String {
   let s = String(xid, radix: 16)
   return "0x" + String(repeating: "0", count: 8 - s.count) + s
+}
+
+extension JSONWriter {
+  /// `formatDuration`, written straight into the output.
+  mutating func plainDuration(_ seconds: Int) {
+    if seconds == Int(UInt32.max) { return raw("infinite") }
+    var s = seconds
+    var first = true
+    for (unit, size) in [(UInt8(ascii: "d"), 86_400), (UInt8(ascii: "h"), 3600), (UInt8(ascii: "m"), 60)]
+    where s >= size {
+      if !first { out.append(UInt8(ascii: " ")) }
+      first = false
+      plainInt(s / size)
+      out.append(unit)
+      s %= size
+    }
+    if s > 0 || first {
+      if !first { out.append(UInt8(ascii: " ")) }
+      plainInt(s)
+      out.append(UInt8(ascii: "s"))
+    }
+  }
 }
 
 /// "1h 2m 3s" style, as dhcpdump shows lease times.

@@ -57,7 +57,7 @@ public struct TransactionReport {
       w.endObject()
       w.newline()
     case .csv: break
-    case .text: w.raw(SummaryTable.render(s))
+    case .text: w.raw(text: SummaryTable.render(s))
     }
   }
 
@@ -288,7 +288,7 @@ public struct TransactionReport {
     w.raw(",")
     for (i, f) in t.flags.enumerated() {
       if i > 0 { w.raw(" ") }
-      w.raw(f.rawValue)
+      w.raw(text: f.rawValue)
     }
     let tm = t.timings
     for v in [tm.discoverToOffer, tm.requestToAck, tm.total, tm.relayForward, tm.serverResponse, tm.relayReturn] {
