@@ -1,7 +1,7 @@
 import Dissect
 
 /// Which hop of a (possibly relayed) exchange a packet travelled.
-public enum Leg: String, Sendable {
+public enum Leg: String, Sendable, CaseIterable {
   case clientRelay = "client-relay"
   case relayServer = "relay-server"
   case serverRelay = "server-relay"

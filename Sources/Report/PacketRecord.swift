@@ -12,14 +12,12 @@ public struct PacketReport {
   public init(format: OutputFormat, files: InputFiles) {
     self.format = format
     self.files = files
-    quotedPaths = files.paths.map(JSONWriter.quoted) + [JSONWriter.quoted("-")]  // "-": no such file
+    quotedPaths = QuotedNames.paths(files)
   }
 
-  /// Message type names by type, BOOTP (no option 53) last: as they are, and as JSON strings.
+  /// Message type names by type, BOOTP (no option 53) last.
   private static let messageTypeNames: [[UInt8]] =
     (0...255).map { Array(MessageType.name(UInt8($0)).utf8) } + [Array(MessageType.name(nil).utf8)]
-  private static let quotedMessageTypes: [[UInt8]] =
-    (0...255).map { JSONWriter.quoted(MessageType.name(UInt8($0))) } + [JSONWriter.quoted(MessageType.name(nil))]
 
   /// Text to print before the first record.
   public func header() -> String {
@@ -58,7 +56,7 @@ public struct PacketReport {
     w.key("frame")
     w.int(o.frame)
     w.key("file")
-    quotedPaths[min(o.fileIndex, quotedPaths.count - 1)].withUnsafeBytes { w.rawValue($0) }
+    QuotedNames.write(o.fileIndex, from: quotedPaths, into: &w)
     w.key("ts")
     w.timestamp(o.timestamp, nanosecondPrecision: files.isNano(o.fileIndex))
     if let interface = o.interface {
@@ -114,7 +112,7 @@ public struct PacketReport {
     w.key("file_field")
     w.string(m.bootFileName)
     w.key("message_type")
-    PacketReport.quotedMessageTypes[m.messageType.map(Int.init) ?? 256].withUnsafeBytes { w.rawValue($0) }
+    QuotedNames.writeMessageType(m.messageType, into: &w)
     w.key("options")
     w.beginArray()
     var options = JSONOptionWriter(w)

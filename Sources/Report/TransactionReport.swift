@@ -7,11 +7,13 @@ public struct TransactionReport {
   public let files: InputFiles
   public var onlyProblems = false
   private var written = 0
+  private let quotedPaths: [[UInt8]]
 
   public init(format: OutputFormat, files: InputFiles, onlyProblems: Bool = false) {
     self.format = format
     self.files = files
     self.onlyProblems = onlyProblems
+    quotedPaths = QuotedNames.paths(files)
   }
 
   public static let csvColumns = [
@@ -105,13 +107,13 @@ public struct TransactionReport {
       w.key("frame")
       w.int(e.frame)
       w.key("file")
-      w.string(files.path(e.fileIndex))
+      QuotedNames.write(e.fileIndex, from: quotedPaths, into: &w)
       w.key("ts")
       w.timestamp(e.timestamp, nanosecondPrecision: files.isNano(e.fileIndex))
       w.key("type")
-      w.string(e.typeName)
+      QuotedNames.writeMessageType(e.messageType, into: &w)
       w.key("leg")
-      w.string(e.leg.rawValue)
+      QuotedNames.write(e.leg, into: &w)
       w.key("src")
       w.address(e.source)
       w.key("dst")
