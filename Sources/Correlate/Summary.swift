@@ -73,9 +73,18 @@ public struct Summary: Sendable {
   public var malformedPackets = 0
   public var duplicatePackets = 0
   public var transactions = 0
-  public var outcomes: [Outcome: Int] = [:]
-  public var outcomesByKind: [TransactionKind: [Outcome: Int]] = [:]
-  public var flags: [TransactionFlag: Int] = [:]
+  /// Transactions by outcome, by kind and outcome, and by flag; only those seen.
+  public var outcomes: [Outcome: Int] { Self.nonzero(outcomeCounts, Self.allOutcomes) }
+  public var outcomesByKind: [TransactionKind: [Outcome: Int]] {
+    var result: [TransactionKind: [Outcome: Int]] = [:]
+    for (k, kind) in Self.allKinds.enumerated() {
+      let counts = Array(kindOutcomeCounts[(k * Self.allOutcomes.count)...].prefix(Self.allOutcomes.count))
+      let byOutcome = Self.nonzero(counts, Self.allOutcomes)
+      if !byOutcome.isEmpty { result[kind] = byOutcome }
+    }
+    return result
+  }
+  public var flags: [TransactionFlag: Int] { Self.nonzero(flagCounts, Self.allFlags) }
   public var servers: [EndpointStatistics] = []
   public var relayAgents: [EndpointStatistics] = []
   public var firstPacket: Timestamp?
@@ -90,15 +99,35 @@ public struct Summary: Sendable {
   private var serverIndex: [IPv4Address: Int] = [:]
   private var relayIndex: [IPv4Address: Int] = [:]
 
+  // Counters in plain arrays, indexed by case: `add` runs once per transaction, and
+  // dictionary updates (a nested one for kind and outcome) were most of its cost.
+  private static let allOutcomes = Outcome.allCases
+  private static let allKinds = TransactionKind.allCases
+  private static let allFlags = TransactionFlag.allCases
+  private var outcomeCounts = [Int](repeating: 0, count: allOutcomes.count)
+  private var kindOutcomeCounts = [Int](repeating: 0, count: allKinds.count * allOutcomes.count)
+  private var flagCounts = [Int](repeating: 0, count: allFlags.count)
+
+  private static func position<T: Equatable>(of value: T, in cases: [T]) -> Int {
+    cases.firstIndex(of: value)!
+  }
+
+  private static func nonzero<T: Hashable>(_ counts: [Int], _ cases: [T]) -> [T: Int] {
+    var result: [T: Int] = [:]
+    for (i, count) in counts.enumerated() where count > 0 { result[cases[i]] = count }
+    return result
+  }
+
   public init() {}
 
   public var clientCountIsCapped: Bool { distinctClients >= Self.clientCountCap }
 
   public mutating func add(_ t: TransactionRecord) {
     transactions += 1
-    outcomes[t.outcome, default: 0] += 1
-    outcomesByKind[t.kind, default: [:]][t.outcome, default: 0] += 1
-    for f in t.flags { flags[f, default: 0] += 1 }
+    let outcome = Self.position(of: t.outcome, in: Self.allOutcomes)
+    outcomeCounts[outcome] += 1
+    kindOutcomeCounts[Self.position(of: t.kind, in: Self.allKinds) * Self.allOutcomes.count + outcome] += 1
+    for f in t.flags { flagCounts[Self.position(of: f, in: Self.allFlags)] += 1 }
     duplicatePackets += t.sequence.lazy.filter(\.isDuplicate).count
     if firstPacket == nil || t.firstSeen < firstPacket! { firstPacket = t.firstSeen }
     if lastPacket == nil || t.lastSeen > lastPacket! { lastPacket = t.lastSeen }
@@ -114,15 +143,25 @@ public struct Summary: Sendable {
     }
     for relay in t.relayAgents {
       let i = index(for: relay, in: &relayIndex, list: &relayAgents)
-      let unique = t.sequence.filter { !$0.isDuplicate && $0.giaddr == relay }
-      let forwards = unique.filter { $0.leg == .relayServer }
-      let returns = unique.filter { $0.leg == .relayClient }
+      // The relay's own packets (not duplicates): what it forwarded and what it returned.
+      let unique = t.sequence.lazy.filter { !$0.isDuplicate && $0.giaddr == relay }
+      var forwards = 0
+      var returns = 0
+      var firstForward: Timestamp?
+      for e in unique {
+        if e.leg == .relayServer {
+          forwards += 1
+          if firstForward == nil { firstForward = e.timestamp }
+        } else if e.leg == .relayClient {
+          returns += 1
+        }
+      }
       relayAgents[i].transactions += 1
-      relayAgents[i].requests += forwards.count
-      relayAgents[i].replies += returns.count
-      if !returns.isEmpty { relayAgents[i].answered += 1 }
-      if let f = forwards.first, let r = returns.first(where: { $0.timestamp >= f.timestamp }) {
-        relayAgents[i].responseTimes.add(r.timestamp.milliseconds(since: f.timestamp))
+      relayAgents[i].requests += forwards
+      relayAgents[i].replies += returns
+      if returns > 0 { relayAgents[i].answered += 1 }
+      if let f = firstForward, let r = unique.first(where: { $0.leg == .relayClient && $0.timestamp >= f }) {
+        relayAgents[i].responseTimes.add(r.timestamp.milliseconds(since: f))
       }
     }
   }

@@ -37,7 +37,8 @@ enum TransactionAnalysis {
       let d = entries[i].destination
       if d == .broadcast || relayAgents.contains(d) { entries[i].leg = .clientRelay }
     }
-    let unique = entries.filter { !$0.isDuplicate }
+    // Usually there are no duplicates: then `unique` shares `entries`' storage.
+    let unique = entries.contains(where: \.isDuplicate) ? entries.filter { !$0.isDuplicate } : entries
     let requests = unique.filter(\.isRequest)
     let clientSide = requests.filter { $0.leg.isClientSide }
     // What the client said: its own packets, or, for a capture taken beside the server only,
