@@ -68,6 +68,8 @@ public struct Correlator {
   private var deadlines = Heap<Deadline>()
   private var creationOrder = Deque<(slot: Int32, id: Int)>()
   private var nextID = 0
+  /// Closed transactions not yet taken by `popFinished`.
+  private var finishedQueue = Deque<TransactionRecord>()
   public private(set) var latest: Timestamp?
   /// Transactions closed early because the cap was reached.
   public private(set) var evicted = 0
@@ -80,7 +82,20 @@ public struct Correlator {
 
   /// Adds a packet (in time order) and returns the transactions that ended by then.
   public mutating func add(_ packet: PacketSummary) -> [TransactionRecord] {
-    var finished = advance(to: packet.timestamp)
+    push(packet)
+    return takeFinished()
+  }
+
+  /// Closes what timed out by `time` (packet time; in live capture, the clock while idle).
+  public mutating func advance(to time: Timestamp) -> [TransactionRecord] {
+    advanceClock(to: time)
+    return takeFinished()
+  }
+
+  /// Adds a packet (in time order); the transactions that ended by then wait for
+  /// `popFinished`. No array per packet, unlike `add`.
+  public mutating func push(_ packet: PacketSummary) {
+    advanceClock(to: packet.timestamp)
     let key = Key(xid: packet.xid, client: packet.clientKey)
     var entry = SequenceEntry(packet)
 
@@ -89,21 +104,27 @@ public struct Correlator {
         entry.isDuplicate = true
       } else if packet.isRequest, slots[Int(slot)]!.finalAt != nil, packet.messageType != MessageType.decline {
         // The client has started a new exchange with the same xid: close the old one.
-        finished.append(close(slot, reason: .finished))
+        close(slot, reason: .finished)
         slot = start(key, packet)
       }
       append(entry, toSlot: slot)
     } else {
-      if slotOf.count >= configuration.maximumTracked { finished.append(contentsOf: evictOldest()) }
+      if slotOf.count >= configuration.maximumTracked { evictOldest() }
       append(entry, toSlot: start(key, packet))
     }
-    return finished
   }
 
-  /// Closes what timed out by `time` (packet time; in live capture, the clock while idle).
-  public mutating func advance(to time: Timestamp) -> [TransactionRecord] {
+  /// The oldest closed transaction not yet taken.
+  public mutating func popFinished() -> TransactionRecord? { finishedQueue.popFirst() }
+
+  private mutating func takeFinished() -> [TransactionRecord] {
+    defer { finishedQueue.removeAll(keepingCapacity: true) }
+    return Array(finishedQueue)
+  }
+
+  /// Closes what timed out by `time`; the records wait for `popFinished`.
+  public mutating func advanceClock(to time: Timestamp) {
     if latest == nil || time > latest! { latest = time }
-    var finished: [TransactionRecord] = []
     let now = time.totalNanoseconds
     while let top = deadlines.min, top.at <= now {
       deadlines.removeMin()
@@ -112,18 +133,19 @@ public struct Correlator {
         deadlines.insert(Deadline(at: tx.deadline, slot: top.slot, id: tx.id))
         continue
       }
-      finished.append(close(top.slot, reason: tx.finalAt != nil ? .finished : .timedOut))
+      close(top.slot, reason: tx.finalAt != nil ? .finished : .timedOut)
     }
-    return finished
   }
 
   /// Ends the run: every open transaction is closed (finished ones with their outcome, the
   /// rest as incomplete), oldest first, and handed to `emit` as it closes, so up to
   /// `maximumTracked` records need not be held at once.
   public mutating func finish(_ emit: (TransactionRecord) -> Void) {
+    while let record = popFinished() { emit(record) }
     while let (slot, id) = creationOrder.popFirst() {
       guard let tx = slots[Int(slot)], tx.id == id else { continue }
-      emit(close(slot, reason: tx.finalAt != nil ? .finished : .captureEnded))
+      close(slot, reason: tx.finalAt != nil ? .finished : .captureEnded)
+      emit(popFinished()!)
     }
     deadlines = Heap()
   }
@@ -203,23 +225,24 @@ public struct Correlator {
     }
   }
 
-  private mutating func close(_ slot: Int32, reason: EndReason) -> TransactionRecord {
+  /// Closes a transaction; its record joins the finished queue.
+  private mutating func close(_ slot: Int32, reason: EndReason) {
     let tx = slots[Int(slot)].take()!
     slotOf[tx.key] = nil
     freeSlots.append(slot)
     // Drop closed transactions from the front so the queue stays as short as what is open.
     while let (s, id) = creationOrder.first, slots[Int(s)]?.id != id { creationOrder.removeFirst() }
-    return TransactionAnalysis.analyze(
-      xid: tx.key.xid, clientMAC: tx.clientMAC, entries: tx.entries, droppedPackets: tx.dropped, end: reason,
-      timeoutSeconds: configuration.timeoutSeconds)
+    finishedQueue.append(
+      TransactionAnalysis.analyze(
+        xid: tx.key.xid, clientMAC: tx.clientMAC, entries: tx.entries, droppedPackets: tx.dropped, end: reason,
+        timeoutSeconds: configuration.timeoutSeconds))
   }
 
-  private mutating func evictOldest() -> [TransactionRecord] {
+  private mutating func evictOldest() {
     while let (slot, id) = creationOrder.popFirst() {
       guard let tx = slots[Int(slot)], tx.id == id else { continue }
       evicted += 1
-      return [close(slot, reason: tx.finalAt != nil ? .finished : .evicted(limit: configuration.maximumTracked))]
+      return close(slot, reason: tx.finalAt != nil ? .finished : .evicted(limit: configuration.maximumTracked))
     }
-    return []
   }
 }

@@ -25,8 +25,8 @@ public struct ReorderBuffer<Element> {
 
   public var count: Int { held.count }
 
-  /// Adds one element; calls `release` for each element that is now safe to pass on.
-  public mutating func push(_ element: Element, at time: Timestamp, release: (Element) -> Void) {
+  /// Adds one element; `popReleasable` then gives what is safe to pass on.
+  public mutating func push(_ element: Element, at time: Timestamp) {
     let t = time.totalNanoseconds
     if let last = held.last, last.time > t {
       // Late: after every held item with an earlier or equal time (ties keep arrival order).
@@ -41,19 +41,22 @@ public struct ReorderBuffer<Element> {
       held.append(Item(time: t, element: element))
     }
     newest = max(newest, t)
-    while let first = held.first, first.time <= newest &- windowNanoseconds || held.count > maximumHeld {
-      release(held.removeFirst().element)
+  }
+
+  /// The oldest held element, if nothing earlier can still come (it is older than the window
+  /// before the newest time seen) or the buffer is over its bound.
+  public mutating func popReleasable() -> Element? {
+    guard let first = held.first, first.time <= newest &- windowNanoseconds || held.count > maximumHeld else {
+      return nil
     }
+    return held.removeFirst().element
   }
 
-  /// Releases what is older than the window before `time` (live capture, while idle).
-  public mutating func release(before time: Timestamp, release: (Element) -> Void) {
+  /// Lets time pass without an element (live capture, while idle).
+  public mutating func advance(to time: Timestamp) {
     newest = max(newest, time.totalNanoseconds)
-    while let first = held.first, first.time <= newest &- windowNanoseconds { release(held.removeFirst().element) }
   }
 
-  /// Releases everything still held, in order.
-  public mutating func drain(release: (Element) -> Void) {
-    while let item = held.popFirst() { release(item.element) }
-  }
+  /// The oldest held element, whatever its time (end of input).
+  public mutating func popFirst() -> Element? { held.popFirst()?.element }
 }

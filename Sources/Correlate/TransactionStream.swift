@@ -12,21 +12,29 @@ public struct TransactionStream {
   }
 
   public mutating func add(_ packet: PacketSummary) -> [TransactionRecord] {
-    var released: [PacketSummary] = []
-    reorder.push(packet, at: packet.timestamp) { released.append($0) }
+    push(packet)
     var finished: [TransactionRecord] = []
-    for p in released { finished += correlator.add(p) }
+    while let record = popFinished() { finished.append(record) }
     return finished
   }
 
+  /// Adds a packet; the transactions that ended by then wait for `popFinished`.
+  public mutating func push(_ packet: PacketSummary) {
+    reorder.push(packet, at: packet.timestamp)
+    while let p = reorder.popReleasable() { correlator.push(p) }
+  }
+
+  /// The oldest ended transaction not yet taken.
+  public mutating func popFinished() -> TransactionRecord? { correlator.popFinished() }
+
   /// Lets time pass without a packet (live capture): releases held packets, fires timeouts.
   public mutating func tick(_ now: Timestamp) -> [TransactionRecord] {
-    var released: [PacketSummary] = []
-    reorder.release(before: now) { released.append($0) }
-    var finished: [TransactionRecord] = []
-    for p in released { finished += correlator.add(p) }
+    reorder.advance(to: now)
+    while let p = reorder.popReleasable() { correlator.push(p) }
     let reorderSlack = now.adding(seconds: -Double(reorder.windowNanoseconds) / 1e9)
-    finished += correlator.advance(to: reorderSlack)
+    correlator.advanceClock(to: reorderSlack)
+    var finished: [TransactionRecord] = []
+    while let record = popFinished() { finished.append(record) }
     return finished
   }
 
@@ -40,10 +48,9 @@ public struct TransactionStream {
   /// `finish`, handing each record over as it closes, so the reorder window's packets and the
   /// open transactions are never all held as records at once.
   public mutating func finish(_ emit: (TransactionRecord) -> Void) {
-    var released: [PacketSummary] = []
-    reorder.drain { released.append($0) }
-    for p in released {
-      for r in correlator.add(p) { emit(r) }
+    while let p = reorder.popFirst() {
+      correlator.push(p)
+      while let record = correlator.popFinished() { emit(record) }
     }
     correlator.finish(emit)
   }

@@ -84,19 +84,29 @@ struct AnalysisPipeline {
     summary.malformedPackets += counts.malformed
   }
 
-  mutating func feed(_ packet: PacketSummary) { emit(stream.add(packet)) }
+  mutating func feed(_ packet: PacketSummary) {
+    stream.push(packet)
+    guard let first = stream.popFinished() else { return }
+    warnOnceAboutCap()
+    emit(first)
+    while let record = stream.popFinished() { emit(record) }
+  }
 
   /// Fires timeouts by the clock (live capture while no packet arrives).
   mutating func tick(_ now: Timestamp) { emit(stream.tick(now)) }
 
   mutating func emit(_ records: [TransactionRecord]) {
+    warnOnceAboutCap()
+    for r in records { emit(r) }
+  }
+
+  mutating func warnOnceAboutCap() {
     if stream.correlator.evicted > 0 && !warnedAboutCap {
       warnedAboutCap = true
       printError(
         "warning: more than \(stream.correlator.configuration.maximumTracked) transactions open at once; closing the oldest as incomplete (--max-tracked)"
       )
     }
-    for r in records { emit(r) }
   }
 
   mutating func emit(_ record: TransactionRecord) {
