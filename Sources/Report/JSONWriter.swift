@@ -10,6 +10,11 @@ public struct JSONWriter {
   private var commaBits: UInt64 = 0
   private var depth = 0
   private var pendingKey = false
+  /// The digits of the last whole second written by `plainTimestamp` (a capture writes the
+  /// same second thousands of times in a row): 16 bytes and how many of them are digits.
+  private var cachedSecond: Int64 = -1
+  private var cachedSecondDigits: (UInt64, UInt64) = (0, 0)
+  private var cachedSecondCount = 0
 
   public init(capacity: Int = 1 << 16) { out = ByteBuffer(capacity: capacity) }
 
@@ -165,7 +170,22 @@ public struct JSONWriter {
       out.append(contentsOf: formatTimestamp(t, nanosecondPrecision: nanosecondPrecision))
       return
     }
-    appendDigits(UInt64(t.seconds))
+    if t.seconds != cachedSecond {
+      let start = out.count
+      appendDigits(UInt64(t.seconds))
+      cachedSecondCount = out.count - start
+      if cachedSecondCount <= 16 {
+        cachedSecond = t.seconds
+        out.withUnsafeBytes { written in
+          withUnsafeMutableBytes(of: &cachedSecondDigits) {
+            $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: written[start..<(start + cachedSecondCount)]))
+          }
+        }
+      }
+    } else {
+      let n = cachedSecondCount
+      withUnsafeBytes(of: cachedSecondDigits) { digits in out.append(UnsafeRawBufferPointer(rebasing: digits[0..<n])) }
+    }
     let digits = nanosecondPrecision ? 9 : 6
     out.write(maximum: 10) { p in
       p[0] = UInt8(ascii: ".")
