@@ -6,6 +6,8 @@ public enum OutputFormat: String, CaseIterable, Sendable {
 /// Where a report goes: it receives chunks of UTF-8 as they are ready, so reports stream.
 public protocol ReportSink: AnyObject {
   func write(_ bytes: UnsafeRawBufferPointer)
+  /// Writes what `w` holds and empties it.
+  func drain(_ w: inout JSONWriter)
 }
 
 extension ReportSink {
@@ -14,7 +16,7 @@ extension ReportSink {
     text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
   }
 
-  /// Writes what `w` holds and empties it, keeping the writer's memory for the next records.
+  /// Copies what `w` holds and empties it, keeping the writer's memory for the next records.
   public func drain(_ w: inout JSONWriter) {
     guard !w.out.isEmpty else { return }
     w.out.withUnsafeBytes { write($0) }

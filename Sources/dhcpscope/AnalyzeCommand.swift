@@ -65,7 +65,7 @@ struct AnalysisPipeline {
   var summary = Summary()
   let sink: FileSink
   /// Rendered records wait here and go to the sink in large writes.
-  var output = JSONWriter()
+  var output = JSONWriter(capacity: FileSink.drainSize + FileSink.drainSize / 4)
   var warnedAboutCap = false
 
   init(
@@ -112,7 +112,7 @@ struct AnalysisPipeline {
   mutating func emit(_ record: TransactionRecord) {
     summary.add(record)
     report.render(record, into: &output)
-    if output.out.count >= 1 << 16 { sink.drain(&output) }
+    if output.out.count >= FileSink.drainSize { sink.drain(&output) }
   }
 
   /// Makes everything reported so far visible (live capture).

@@ -22,7 +22,7 @@ struct DecodeCommand: ParsableCommand {
     let sink = try common.openSink()
     var report = PacketReport(format: common.format, files: inputs.files)
     sink.write(report.header())
-    var output = JSONWriter()
+    var output = JSONWriter(capacity: FileSink.drainSize + FileSink.drainSize / 4)
     // Reading and dissecting run on a second thread. Options are decoded here: decoding them
     // there too measured slower (their many small allocations were freed across threads).
     let feed = PacketFeed(inputs.readers, read: { try $0.next() })
@@ -31,7 +31,7 @@ struct DecodeCommand: ParsableCommand {
       case .packets(let packets):
         for packet in packets {
           report.render(packet, into: &output)
-          if output.out.count >= 1 << 16 { sink.drain(&output) }
+          if output.out.count >= FileSink.drainSize { sink.drain(&output) }
         }
       case .damaged(let message):
         sink.drain(&output)

@@ -1,15 +1,19 @@
 import Glibc
 import Report
 
-/// Writes report bytes to standard output or a file. Bytes are collected in 1 MiB blocks that
-/// a background thread writes with write(2), so the kernel's copy into the page cache runs on
-/// the second core while the report goes on; at most `queuedBlocks` wait, which bounds memory.
+/// Writes report bytes to standard output or a file. Bytes go in blocks of about 1 MiB to a
+/// background thread that writes them with write(2), so the kernel's copy into the page cache
+/// runs on the second core while the report goes on; at most `queuedBlocks` wait, which bounds
+/// memory. A report's own buffer, once it holds `drainSize` bytes, is handed over as it is
+/// (no copy) and a written one, already grown and paged in, comes back in exchange.
 final class FileSink: ReportSink {
   private let descriptor: Int32
   private let ownsDescriptor: Bool
   private var block = ByteBuffer(capacity: FileSink.blockSize)
   private let queue = BoundedQueue<Job>(capacity: FileSink.queuedBlocks)
   private let done = BoundedQueue<Void>(capacity: 1)
+  /// Written buffers, emptied, for `drain` to reuse.
+  private let spare = BoundedQueue<ByteBuffer>(capacity: FileSink.queuedBlocks + 2)
   private var writer: BackgroundThread?
   /// The first write error (a full disk, a closed pipe), reported once.
   private let failure = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
@@ -20,6 +24,8 @@ final class FileSink: ReportSink {
 
   static let blockSize = 1 << 20
   static let queuedBlocks = 4
+  /// How full a report's buffer gets before the report drains it here.
+  static let drainSize = 1 << 20
 
   private enum Job {
     case write(ByteBuffer)
@@ -46,12 +52,14 @@ final class FileSink: ReportSink {
     }
     defer { if !ownsDescriptor { FileSink.standardOutput = self } }
     failure.pointee = 0
-    let (queue, done, descriptor, failure) = (queue, done, descriptor, failure)
+    let (queue, done, spare, descriptor, failure) = (queue, done, spare, descriptor, failure)
     writer = BackgroundThread {
       while let job = queue.take() {
         switch job {
-        case .write(let bytes):
+        case .write(var bytes):
           if failure.pointee == 0 { failure.pointee = bytes.withUnsafeBytes { FileSink.writeAll(descriptor, $0) } }
+          bytes.removeAll()
+          spare.tryPut(bytes)
         case .sync: done.put(())
         }
       }
@@ -65,7 +73,19 @@ final class FileSink: ReportSink {
 
   private func handOff() {
     queue.put(.write(block))
-    block = ByteBuffer(capacity: Self.blockSize)
+    block = spare.tryTake() ?? ByteBuffer(capacity: Self.blockSize)
+  }
+
+  /// Small amounts are copied into the current block; a full report buffer goes as it is.
+  func drain(_ w: inout JSONWriter) {
+    guard w.out.count >= Self.drainSize / 2 else {
+      w.out.withUnsafeBytes { write($0) }
+      w.out.removeAll()
+      return
+    }
+    if !block.isEmpty { handOff() }
+    queue.put(.write(w.out))
+    w.out = spare.tryTake() ?? ByteBuffer(capacity: w.out.count + Self.drainSize / 4)
   }
 
   /// Waits until everything written so far is in the file (live output, and before errors).

@@ -46,6 +46,29 @@ final class BoundedQueue<Element> {
     return item
   }
 
+  /// Adds `item` unless the queue is full (then drops it and returns false); never waits.
+  @discardableResult func tryPut(_ item: Element) -> Bool {
+    pthread_mutex_lock(mutex)
+    defer { pthread_mutex_unlock(mutex) }
+    guard count < items.count else { return false }
+    items[(head + count) % items.count] = item
+    count += 1
+    pthread_cond_broadcast(changed)
+    return true
+  }
+
+  /// The first item, or nil when the queue is empty; never waits.
+  func tryTake() -> Element? {
+    pthread_mutex_lock(mutex)
+    defer { pthread_mutex_unlock(mutex) }
+    guard count > 0 else { return nil }
+    let item = items[head].take()
+    head = (head + 1) % items.count
+    count -= 1
+    pthread_cond_broadcast(changed)
+    return item
+  }
+
   /// No more puts: `take` drains what is left, then returns nil.
   func close() {
     pthread_mutex_lock(mutex)
