@@ -86,8 +86,3 @@ enum Hex {
     return String(decoding: out, as: UTF8.self)
   }
 }
-
-/// Hex rendering shared with the report layer.
-public func hexString<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-  Hex.string(bytes)
-}

@@ -56,12 +56,6 @@ public struct ByteBuffer {
     count += body(pointer + count)
   }
 
-  /// Appends a byte the caller has reserved room for.
-  @inline(__always) mutating func appendReserved(_ byte: UInt8) {
-    pointer[count] = byte
-    count += 1
-  }
-
   public mutating func append(_ bytes: UnsafeRawBufferPointer) {
     guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
     let n = bytes.count

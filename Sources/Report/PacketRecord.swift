@@ -4,7 +4,6 @@ import Dissect
 public struct PacketReport {
   public let format: OutputFormat
   public let files: InputFiles
-  private var jsonArrayOpen = false
   private var count = 0
   /// Each input's path as a JSON string, quoted once rather than once per packet.
   private let quotedPaths: [[UInt8]]
