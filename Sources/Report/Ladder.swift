@@ -21,7 +21,11 @@ enum Ladder {
       w.raw(" ")
       w.plainAddress(a)
     }
-    if let l = t.leaseSeconds { w.raw(text: " (lease \(formatDuration(Int(l))))") }
+    if let l = t.leaseSeconds {
+      w.raw(" (lease ")
+      w.plainDuration(Int(l))
+      w.raw(")")
+    }
     w.raw("\n   relay ")
     if t.relayAgents.isEmpty { w.raw("none (direct)") }
     for (i, r) in t.relayAgents.enumerated() {
@@ -87,7 +91,8 @@ enum Ladder {
 
   /// Arrows depend only on the leg and the message type: drawn once each, then reused. Only
   /// the thread that writes the report renders, so the cache needs no lock.
-  nonisolated(unsafe) private static var arrows: [Int: [UInt8]] = [:]
+  /// Indexed by message type (256 for BOOTP) times 8 plus the leg's number.
+  nonisolated(unsafe) private static var arrows = [[UInt8]?](repeating: nil, count: 257 << 3)
   private static func arrowBytes(_ e: SequenceEntry) -> [UInt8] {
     let key = Int(e.messageType.map { Int($0) } ?? 256) << 3 | legNumber(e.leg)
     if let drawn = arrows[key] { return drawn }
@@ -163,18 +168,24 @@ enum Ladder {
     }
   }
 
-  /// Milliseconds with exactly three decimals, right-aligned in `width` columns.
+  /// Milliseconds with exactly three decimals, right-aligned in `width` columns, so the time
+  /// column lines up.
   static func writeFixed3(_ v: Double, width: Int, into w: inout JSONWriter) {
-    let text = fixed3(v)
-    for _ in 0..<max(0, width - text.utf8.count) { w.out.append(UInt8(ascii: " ")) }
-    w.raw(text: text)
-  }
-
-  /// Milliseconds with exactly three decimals, so the time column lines up.
-  static func fixed3(_ v: Double) -> String {
     let micro = Int64((v * 1000).rounded())
-    let frac = String(abs(micro) % 1000)
-    return "\(micro / 1000).\(String(repeating: "0", count: 3 - frac.count))\(frac)"
+    let whole = micro / 1000
+    var length = whole < 0 ? 5 : 4  // sign, ".", three decimals
+    var rest = whole.magnitude
+    repeat {
+      length += 1
+      rest /= 10
+    } while rest > 0
+    for _ in 0..<max(0, width - length) { w.out.append(UInt8(ascii: " ")) }
+    w.plainInt(whole)
+    w.out.append(UInt8(ascii: "."))
+    let fraction = micro.magnitude % 1000
+    w.out.append(48 + UInt8(fraction / 100))
+    w.out.append(48 + UInt8(fraction / 10 % 10))
+    w.out.append(48 + UInt8(fraction % 10))
   }
 
   static func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
