@@ -80,20 +80,8 @@ public struct Correlator {
 
   public var openCount: Int { slotOf.count }
 
-  /// Adds a packet (in time order) and returns the transactions that ended by then.
-  public mutating func add(_ packet: PacketSummary) -> [TransactionRecord] {
-    push(packet)
-    return takeFinished()
-  }
-
-  /// Closes what timed out by `time` (packet time; in live capture, the clock while idle).
-  public mutating func advance(to time: Timestamp) -> [TransactionRecord] {
-    advanceClock(to: time)
-    return takeFinished()
-  }
-
   /// Adds a packet (in time order); the transactions that ended by then wait for
-  /// `popFinished`. No array per packet, unlike `add`.
+  /// `popFinished` (no array per packet).
   public mutating func push(_ packet: PacketSummary) {
     advanceClock(to: packet.timestamp)
     let key = Key(xid: packet.xid, client: packet.clientKey)
@@ -117,12 +105,14 @@ public struct Correlator {
   /// The oldest closed transaction not yet taken.
   public mutating func popFinished() -> TransactionRecord? { finishedQueue.popFirst() }
 
-  private mutating func takeFinished() -> [TransactionRecord] {
+  /// Every closed transaction not yet taken, oldest first.
+  mutating func takeFinished() -> [TransactionRecord] {
     defer { finishedQueue.removeAll(keepingCapacity: true) }
     return Array(finishedQueue)
   }
 
-  /// Closes what timed out by `time`; the records wait for `popFinished`.
+  /// Closes what timed out by `time` (packet time; in live capture, the clock while idle);
+  /// the records wait for `popFinished`.
   public mutating func advanceClock(to time: Timestamp) {
     if latest == nil || time > latest! { latest = time }
     let now = time.totalNanoseconds

@@ -13,9 +13,7 @@ public struct TransactionStream {
 
   public mutating func add(_ packet: PacketSummary) -> [TransactionRecord] {
     push(packet)
-    var finished: [TransactionRecord] = []
-    while let record = popFinished() { finished.append(record) }
-    return finished
+    return correlator.takeFinished()
   }
 
   /// Adds a packet; the transactions that ended by then wait for `popFinished`.
@@ -33,9 +31,7 @@ public struct TransactionStream {
     while let p = reorder.popReleasable() { correlator.push(p) }
     let reorderSlack = now.adding(seconds: -Double(reorder.windowNanoseconds) / 1e9)
     correlator.advanceClock(to: reorderSlack)
-    var finished: [TransactionRecord] = []
-    while let record = popFinished() { finished.append(record) }
-    return finished
+    return correlator.takeFinished()
   }
 
   /// End of input: everything held is correlated and every open transaction closed.

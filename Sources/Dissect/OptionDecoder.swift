@@ -73,7 +73,7 @@ public enum OptionDecoder {
   static func value<Sink: OptionSink>(
     _ format: OptionFormat, _ b: ArraySlice<UInt8>, code: UInt8, label: String?, into sink: inout Sink
   ) {
-    func warn(_ text: String) { sink.warning(label.map { "\($0): \(text)" } ?? text) }
+    func warn(_ text: String) { warning(text, label: label, into: &sink) }
     func bad(_ what: String) {
       warn("option \(code) length \(b.count) is invalid for \(what)")
       sink.hex(b)
@@ -293,7 +293,7 @@ public enum OptionDecoder {
   static func classlessRoutes<Sink: OptionSink>(
     _ b: ArraySlice<UInt8>, code: UInt8, label: String?, into sink: inout Sink
   ) {
-    func warn(_ text: String) { sink.warning(label.map { "\($0): \(text)" } ?? text) }
+    func warn(_ text: String) { warning(text, label: label, into: &sink) }
     var i = b.startIndex
     while i < b.endIndex {
       let width = Int(b[i])
@@ -440,6 +440,11 @@ public enum OptionDecoder {
   }
 
   // MARK: Helpers
+
+  /// A warning, prefixed with the sub-option's label when there is one ("option 82: …").
+  static func warning<Sink: OptionSink>(_ text: String, label: String?, into sink: inout Sink) {
+    sink.warning(label.map { "\($0): \(text)" } ?? text)
+  }
 
   static func ipv4(_ b: ArraySlice<UInt8>, _ i: Int) -> IPv4Address { IPv4Address(u32(b, i)) }
   static func u16(_ b: ArraySlice<UInt8>, _ i: Int) -> UInt16 { UInt16(b[i]) << 8 | UInt16(b[i + 1]) }

@@ -206,7 +206,7 @@ public struct JSONWriter {
     let plain = bytes.withUnsafeBytes { !JSONText.needsEscaping($0, allowingNonASCII: false) }
     if plain {
       valuePrefix()
-      bytes.withUnsafeBytes { appendQuoted(utf8: $0) }
+      bytes.withUnsafeBytes { appendQuotedAsIs($0) }
     } else {
       string(String(decoding: bytes, as: UTF8.self))
     }
@@ -227,20 +227,22 @@ public struct JSONWriter {
 
   /// Valid UTF-8, quoted and escaped.
   private mutating func appendQuoted(utf8: UnsafeRawBufferPointer) {
-    let n = utf8.count
     // Most strings need no escaping: copy them in one go.
-    if let base = utf8.baseAddress, !JSONText.needsEscaping(utf8, allowingNonASCII: true) {
-      out.write(maximum: n + 2) { p in
-        p[0] = UInt8(ascii: "\"")
-        ByteBuffer.copy(base, n, to: p + 1)
-        p[n + 1] = UInt8(ascii: "\"")
-        return n + 2
-      }
-      return
-    }
+    guard JSONText.needsEscaping(utf8, allowingNonASCII: true) else { return appendQuotedAsIs(utf8) }
     out.append(UInt8(ascii: "\""))
     for c in utf8 { appendEscaped(c) }
     out.append(UInt8(ascii: "\""))
+  }
+
+  /// Bytes the caller checked need no escaping, in quotes.
+  private mutating func appendQuotedAsIs(_ utf8: UnsafeRawBufferPointer) {
+    let n = utf8.count
+    out.write(maximum: n + 2) { p in
+      p[0] = UInt8(ascii: "\"")
+      if let base = utf8.baseAddress { ByteBuffer.copy(base, n, to: p + 1) }
+      p[n + 1] = UInt8(ascii: "\"")
+      return n + 2
+    }
   }
 
   private mutating func appendEscaped(_ c: UInt8) {
@@ -340,11 +342,15 @@ public struct JSONWriter {
   }
 
   public mutating func plainXID(_ v: UInt32) {
-    out.write(maximum: 10) { p in
-      p[0] = UInt8(ascii: "0")
-      p[1] = UInt8(ascii: "x")
-      for k in 0..<8 { p[2 + k] = hexDigit(UInt8(v >> UInt32(28 - 4 * k) & 0xF)) }
-      return 10
+    out.append("0x")
+    hexDigits(UInt64(v), count: 8)
+  }
+
+  /// The low `count` hex digits of `v`, zero-padded, unquoted.
+  private mutating func hexDigits(_ v: UInt64, count: Int) {
+    out.write(maximum: count) { p in
+      for k in 0..<count { p[k] = hexDigit(UInt8(truncatingIfNeeded: v >> UInt64(4 * (count - 1 - k))) & 0xF) }
+      return count
     }
   }
 
@@ -378,12 +384,7 @@ public struct JSONWriter {
   }
 
   /// Four lowercase hex digits, unquoted.
-  public mutating func plainHex16(_ v: UInt16) {
-    out.write(maximum: 4) { p in
-      for k in 0..<4 { p[k] = hexDigit(UInt8(truncatingIfNeeded: v >> UInt16(12 - 4 * k)) & 0xF) }
-      return 4
-    }
-  }
+  public mutating func plainHex16(_ v: UInt16) { hexDigits(UInt64(v), count: 4) }
 
   /// Lowercase hex digits, unquoted.
   public mutating func plainHex<C: Collection>(_ v: C) where C.Element == UInt8 {

@@ -16,8 +16,10 @@ extension ReportSink {
     text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
   }
 
+  public func drain(_ w: inout JSONWriter) { copyOut(&w) }
+
   /// Copies what `w` holds and empties it, keeping the writer's memory for the next records.
-  public func drain(_ w: inout JSONWriter) {
+  public func copyOut(_ w: inout JSONWriter) {
     guard !w.out.isEmpty else { return }
     w.out.withUnsafeBytes { write($0) }
     w.out.removeAll()

@@ -246,7 +246,7 @@ public func formatXID(_ xid: UInt32) -> String {
 }
 
 extension JSONWriter {
-  /// `formatDuration`, written straight into the output.
+  /// "1d 2h 3m 4s" style, as dhcpdump shows lease times; UInt32.max is "infinite".
   mutating func plainDuration(_ seconds: Int) {
     if seconds == Int(UInt32.max) { return raw("infinite") }
     var s = seconds
@@ -265,25 +265,4 @@ extension JSONWriter {
       out.append(UInt8(ascii: "s"))
     }
   }
-}
-
-/// "1h 2m 3s" style, as dhcpdump shows lease times.
-public func formatDuration(_ seconds: Int) -> String {
-  if seconds == Int(UInt32.max) { return "infinite" }
-  var parts: [String] = []
-  var s = seconds
-  if s >= 86_400 {
-    parts.append("\(s / 86_400)d")
-    s %= 86_400
-  }
-  if s >= 3600 {
-    parts.append("\(s / 3600)h")
-    s %= 3600
-  }
-  if s >= 60 {
-    parts.append("\(s / 60)m")
-    s %= 60
-  }
-  if s > 0 || parts.isEmpty { parts.append("\(s)s") }
-  return parts.joined(separator: " ")
 }

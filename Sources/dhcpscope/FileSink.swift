@@ -78,11 +78,7 @@ final class FileSink: ReportSink {
 
   /// Small amounts are copied into the current block; a full report buffer goes as it is.
   func drain(_ w: inout JSONWriter) {
-    guard w.out.count >= Self.drainSize / 2 else {
-      w.out.withUnsafeBytes { write($0) }
-      w.out.removeAll()
-      return
-    }
+    guard w.out.count >= Self.drainSize / 2 else { return copyOut(&w) }
     if !block.isEmpty { handOff() }
     queue.put(.write(w.out))
     w.out = spare.tryTake() ?? ByteBuffer(capacity: w.out.count + Self.drainSize / 4)
