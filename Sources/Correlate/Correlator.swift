@@ -69,7 +69,7 @@ public struct Correlator {
   private var creationOrder = Deque<(slot: Int32, id: Int)>()
   private var nextID = 0
   /// Closed transactions not yet taken by `popFinished`.
-  private var finishedQueue = Deque<TransactionRecord>()
+  private var finishedQueue = Deque<ClosedTransaction>()
   public private(set) var latest: Timestamp?
   /// Transactions closed early because the cap was reached.
   public private(set) var evicted = 0
@@ -103,13 +103,7 @@ public struct Correlator {
   }
 
   /// The oldest closed transaction not yet taken.
-  public mutating func popFinished() -> TransactionRecord? { finishedQueue.popFirst() }
-
-  /// Every closed transaction not yet taken, oldest first.
-  mutating func takeFinished() -> [TransactionRecord] {
-    defer { finishedQueue.removeAll(keepingCapacity: true) }
-    return Array(finishedQueue)
-  }
+  public mutating func popFinished() -> ClosedTransaction? { finishedQueue.popFirst() }
 
   /// Closes what timed out by `time` (packet time; in live capture, the clock while idle);
   /// the records wait for `popFinished`.
@@ -130,7 +124,7 @@ public struct Correlator {
   /// Ends the run: every open transaction is closed (finished ones with their outcome, the
   /// rest as incomplete), oldest first, and handed to `emit` as it closes, so up to
   /// `maximumTracked` records need not be held at once.
-  public mutating func finish(_ emit: (TransactionRecord) -> Void) {
+  public mutating func finish(_ emit: (ClosedTransaction) -> Void) {
     while let record = popFinished() { emit(record) }
     while let (slot, id) = creationOrder.popFirst() {
       guard let tx = slots[Int(slot)], tx.id == id else { continue }
@@ -215,24 +209,46 @@ public struct Correlator {
     }
   }
 
-  /// Closes a transaction; its record joins the finished queue.
-  private mutating func close(_ slot: Int32, reason: EndReason) {
-    let tx = slots[Int(slot)].take()!
+  /// Closes a transaction; it joins the finished queue.
+  private mutating func close(_ slot: Int32, reason: EndReason, evicted: Bool = false) {
+    var tx = slots[Int(slot)].take()!
+    tx.entries.resolveRelayedLegs()
     slotOf[tx.key] = nil
     freeSlots.append(slot)
     // Drop closed transactions from the front so the queue stays as short as what is open.
     while let (s, id) = creationOrder.first, slots[Int(s)]?.id != id { creationOrder.removeFirst() }
     finishedQueue.append(
-      TransactionAnalysis.analyze(
+      ClosedTransaction(
         xid: tx.key.xid, clientMAC: tx.clientMAC, entries: tx.entries, droppedPackets: tx.dropped, end: reason,
-        timeoutSeconds: configuration.timeoutSeconds))
+        wasEvicted: evicted, timeoutSeconds: configuration.timeoutSeconds))
   }
 
   private mutating func evictOldest() {
     while let (slot, id) = creationOrder.popFirst() {
       guard let tx = slots[Int(slot)], tx.id == id else { continue }
       evicted += 1
-      return close(slot, reason: tx.finalAt != nil ? .finished : .evicted(limit: configuration.maximumTracked))
+      return close(
+        slot, reason: tx.finalAt != nil ? .finished : .evicted(limit: configuration.maximumTracked), evicted: true)
     }
+  }
+}
+
+/// The packets of a transaction that has ended, not yet analysed. The correlator hands these
+/// on, so the analysis can run on another thread than the correlation (see `analyze`).
+public struct ClosedTransaction: Sendable {
+  public var xid: UInt32
+  public var clientMAC: HardwareAddress
+  public var entries: [SequenceEntry]
+  public var droppedPackets: Int
+  public var end: EndReason
+  /// Closed early by the cap on tracked transactions (`Correlator.evicted` counts these).
+  public var wasEvicted: Bool
+  public var timeoutSeconds: Double
+
+  /// Its report: kind, outcome, servers, flags, timings.
+  public func analyzed() -> TransactionRecord {
+    TransactionAnalysis.analyze(
+      xid: xid, clientMAC: clientMAC, entries: entries, droppedPackets: droppedPackets, end: end,
+      timeoutSeconds: timeoutSeconds)
   }
 }

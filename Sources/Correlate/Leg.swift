@@ -30,6 +30,26 @@ public enum Leg: String, Sendable, CaseIterable {
   }
 }
 
+extension Array where Element == SequenceEntry {
+  /// The relay addresses (giaddr) of these packets, in the order first seen.
+  var relayAgents: [IPv4Address] {
+    var agents: [IPv4Address] = []
+    for e in self where !e.giaddr.isZero && !agents.contains(e.giaddr) { agents.append(e.giaddr) }
+    return agents
+  }
+
+  /// Settles the provisional legs once the whole transaction is known: in a relayed one, the
+  /// client's broadcasts (and packets to the relay) went client→relay, not client→server.
+  mutating func resolveRelayedLegs() {
+    guard contains(where: { !$0.giaddr.isZero }) else { return }
+    let agents = relayAgents
+    for i in indices where self[i].leg == .clientServer {
+      let d = self[i].destination
+      if d == .broadcast || agents.contains(d) { self[i].leg = .clientRelay }
+    }
+  }
+}
+
 /// One packet of a transaction, as the report shows it.
 public struct SequenceEntry: Sendable {
   public var frame: Int

@@ -14,6 +14,11 @@ public enum EndReason: Sendable {
 
 /// Turns the packets of one transaction into its report: kind, outcome, servers, flags,
 /// timings and the sentences that explain each flag. A pure function of the sequence.
+///
+/// This runs once per transaction, a hundred thousand times in a busy capture, so the subsets
+/// it reasons about (the client's messages, the servers' replies, ...) are predicates over the
+/// one array of entries rather than filtered copies of it; arrays are built only to explain a
+/// problem. Legs are already settled (`resolveRelayedLegs`).
 enum TransactionAnalysis {
   static func analyze(
     xid: UInt32, clientMAC: HardwareAddress, entries input: [SequenceEntry], droppedPackets: Int = 0,
@@ -28,34 +33,38 @@ enum TransactionAnalysis {
       }.map(\.element)
     }
 
-    // Small linear lists rather than sets and dictionaries: a transaction has a handful of
-    // packets, and this runs once per transaction.
-    var relayAgents: [IPv4Address] = []
-    for e in entries where !e.giaddr.isZero { relayAgents.appendIfAbsent(e.giaddr) }
+    let relayAgents = entries.relayAgents
     let relayed = !relayAgents.isEmpty
-    for i in entries.indices where entries[i].leg == .clientServer && relayed {
-      let d = entries[i].destination
-      if d == .broadcast || relayAgents.contains(d) { entries[i].leg = .clientRelay }
-    }
-    // Usually there are no duplicates: then `unique` shares `entries`' storage.
-    let unique = entries.contains(where: \.isDuplicate) ? entries.filter { !$0.isDuplicate } : entries
-    let requests = unique.filter(\.isRequest)
-    let clientSide = requests.filter { $0.leg.isClientSide }
+    // The subsets. Duplicates (the same packet captured twice) never count.
+    func isRequest(_ e: SequenceEntry) -> Bool { !e.isDuplicate && e.isRequest }
+    let clientSideExists = entries.contains { isRequest($0) && $0.leg.isClientSide }
     // What the client said: its own packets, or, for a capture taken beside the server only,
     // the relay's copies to the first server they went to.
-    let firstServerTarget = requests.first { $0.leg == .relayServer }?.destination
-    let clientMessages = !clientSide.isEmpty ? clientSide : requests.filter { $0.destination == firstServerTarget }
-    let serverReplies: [SequenceEntry] = {
-      let origin = unique.filter { $0.leg.isServerSide }
-      return origin.isEmpty ? unique.filter { $0.leg == .relayClient } : origin
-    }()
+    let firstServerTarget = entries.first { isRequest($0) && $0.leg == .relayServer }?.destination
+    func isClientMessage(_ e: SequenceEntry) -> Bool {
+      isRequest(e) && (clientSideExists ? e.leg.isClientSide : e.destination == firstServerTarget)
+    }
+    // What the servers said: their own packets, or the relay's copies of them.
+    let serverSideExists = entries.contains { !$0.isDuplicate && $0.leg.isServerSide }
+    func isServerReply(_ e: SequenceEntry) -> Bool {
+      !e.isDuplicate && (serverSideExists ? e.leg.isServerSide : e.leg == .relayClient)
+    }
     func replyServer(_ e: SequenceEntry) -> IPv4Address? {
       e.leg == .relayClient ? e.serverIdentifier : e.source
     }
+    var clientMessageCount = 0
+    var firstClientMessage: SequenceEntry?
+    var lastClientMessage: SequenceEntry?
+    for e in entries where isClientMessage(e) {
+      clientMessageCount += 1
+      if firstClientMessage == nil { firstClientMessage = e }
+      lastClientMessage = e
+    }
+    let lastReply = entries.last(where: isServerReply)
 
     // Kind: from the first message the client sent, else from the first reply.
     let kind: TransactionKind = {
-      if let first = requests.first {
+      if let first = entries.first(where: isRequest) {
         switch first.messageType {
         case MessageType.discover: return .dora
         case MessageType.request: return .request
@@ -67,7 +76,7 @@ enum TransactionAnalysis {
         default: return .request
         }
       }
-      switch unique.first?.messageType {
+      switch entries.first(where: { !$0.isDuplicate })?.messageType {
       case MessageType.offer: return .dora
       case nil: return .bootp
       case .some(let t) where t >= 11 && t <= 17: return .leasequery
@@ -82,14 +91,14 @@ enum TransactionAnalysis {
       servers.append(ServerActivity(address: a, forwarded: 0, replies: 0))
       return servers.count - 1
     }
-    for e in requests {
+    for e in entries where isRequest(e) {
       guard e.leg == .relayServer || (e.leg == .clientServer && e.destination != .broadcast && !e.destination.isZero)
       else { continue }
       let i = serverIndex(e.destination)
       servers[i].forwarded += 1
       if servers[i].firstForward == nil { servers[i].firstForward = e.timestamp }
     }
-    for e in serverReplies {
+    for e in entries where isServerReply(e) {
       guard let a = replyServer(e) else { continue }
       let i = serverIndex(a)
       servers[i].replies += 1
@@ -98,8 +107,8 @@ enum TransactionAnalysis {
     // A direct exchange broadcasts: every server that answered heard each client message.
     if !relayed {
       for i in servers.indices where servers[i].forwarded == 0 {
-        servers[i].forwarded = clientMessages.count
-        servers[i].firstForward = clientMessages.first?.timestamp
+        servers[i].forwarded = clientMessageCount
+        servers[i].firstForward = firstClientMessage?.timestamp
       }
     }
 
@@ -107,50 +116,59 @@ enum TransactionAnalysis {
     var anomalies: [String] = []
 
     // Retransmissions: counted by message type (nil is BOOTP), in the order types appear.
-    var typeCounts: [(type: UInt8?, count: Int)] = []
-    for e in clientMessages {
-      if let i = typeCounts.firstIndex(where: { $0.type == e.messageType }) {
-        typeCounts[i].count += 1
-      } else {
-        typeCounts.append((e.messageType, 1))
+    if hasRepeat(in: entries, where: isClientMessage, same: { $0.messageType == $1.messageType }) {
+      let clientMessages = entries.filter(isClientMessage)
+      var typeCounts: [(type: UInt8?, count: Int)] = []
+      for e in clientMessages {
+        if let i = typeCounts.firstIndex(where: { $0.type == e.messageType }) {
+          typeCounts[i].count += 1
+        } else {
+          typeCounts.append((e.messageType, 1))
+        }
       }
-    }
-    for (t, count) in typeCounts where count > 1 {
-      flags.insert(.retransmission)
-      let secs = clientMessages.filter { $0.messageType == t }.map { String($0.secs) }.joined(separator: ", ")
-      anomalies.append("the client sent \(MessageType.name(t)) \(count) times (secs \(secs))")
+      for (t, count) in typeCounts where count > 1 {
+        flags.insert(.retransmission)
+        let secs = clientMessages.filter { $0.messageType == t }.map { String($0.secs) }.joined(separator: ", ")
+        anomalies.append("the client sent \(MessageType.name(t)) \(count) times (secs \(secs))")
+      }
     }
 
     // Replies: which servers offered, duplicates, late ones.
-    var offerServers: [IPv4Address] = []
-    for e in serverReplies where e.messageType == MessageType.offer {
-      if let a = replyServer(e) { offerServers.appendIfAbsent(a) }
+    func isOffer(_ e: SequenceEntry) -> Bool {
+      isServerReply(e) && e.messageType == MessageType.offer && replyServer(e) != nil
     }
-    if offerServers.count > 1 {
+    if hasRepeat(in: entries, where: isOffer, same: { replyServer($0) != replyServer($1) }) {
+      var offerServers: [IPv4Address] = []
+      for e in entries where isOffer(e) { offerServers.appendIfAbsent(replyServer(e)!) }
       flags.insert(.multipleOffers)
       anomalies.append(
         "offers came from \(offerServers.count) servers: \(offerServers.map(\.description).joined(separator: ", "))")
     }
-    var replyCounts: [(server: IPv4Address?, type: UInt8?, count: Int)] = []
-    for e in serverReplies {
-      let server = replyServer(e)
-      if let i = replyCounts.firstIndex(where: { $0.server == server && $0.type == e.messageType }) {
-        replyCounts[i].count += 1
-      } else {
-        replyCounts.append((server, e.messageType, 1))
+    if hasRepeat(
+      in: entries, where: isServerReply,
+      same: { replyServer($0) == replyServer($1) && $0.messageType == $1.messageType })
+    {
+      var replyCounts: [(server: IPv4Address?, type: UInt8?, count: Int)] = []
+      for e in entries where isServerReply(e) {
+        let server = replyServer(e)
+        if let i = replyCounts.firstIndex(where: { $0.server == server && $0.type == e.messageType }) {
+          replyCounts[i].count += 1
+        } else {
+          replyCounts.append((server, e.messageType, 1))
+        }
+      }
+      for (server, type, count) in replyCounts where count > 1 {
+        flags.insert(.duplicateReply)
+        anomalies.append(
+          "server \(server.map(\.description) ?? "(unknown)") sent \(MessageType.name(type)) \(count) times")
       }
     }
-    for (server, type, count) in replyCounts where count > 1 {
-      flags.insert(.duplicateReply)
-      anomalies.append(
-        "server \(server.map(\.description) ?? "(unknown)") sent \(MessageType.name(type)) \(count) times")
+    let firstClientRequest = entries.first { isClientMessage($0) && $0.messageType == MessageType.request }?.timestamp
+    func isFinalReply(_ e: SequenceEntry) -> Bool {
+      e.messageType == MessageType.ack || e.messageType == MessageType.nak
     }
-    let firstClientRequest = clientMessages.first { $0.messageType == MessageType.request }?.timestamp
-    let isFinalReply: (SequenceEntry) -> Bool = {
-      $0.messageType == MessageType.ack || $0.messageType == MessageType.nak
-    }
-    let firstFinal = serverReplies.first(where: isFinalReply)
-    for e in serverReplies {
+    let firstFinal = entries.first { isServerReply($0) && isFinalReply($0) }
+    for e in entries where isServerReply(e) {
       if e.messageType == MessageType.offer, let r = firstClientRequest, e.timestamp > r, kind == .dora {
         flags.insert(.lateReply)
         anomalies.append(
@@ -165,20 +183,19 @@ enum TransactionAnalysis {
     }
 
     // Outcome.
-    let hasAck = unique.contains { $0.messageType == MessageType.ack }
-    let firstNak = unique.first { $0.messageType == MessageType.nak }
+    let hasAck = entries.contains { !$0.isDuplicate && $0.messageType == MessageType.ack }
+    let firstNak = entries.first { !$0.isDuplicate && $0.messageType == MessageType.nak }
     let declinedAfterAck =
-      kind == .dora || kind == .request ? requests.contains { $0.messageType == MessageType.decline } : false
-    let finalAck =
-      unique.last { $0.messageType == MessageType.ack && $0.leg.reachesClient }
-      ?? unique.last { $0.messageType == MessageType.ack }
+      kind == .dora || kind == .request
+      ? entries.contains { isRequest($0) && $0.messageType == MessageType.decline } : false
+    let hasReply = entries.contains { !$0.isDuplicate && !$0.isRequest }
     let outcome: Outcome
     switch kind {
     case .release: outcome = .released
     case .decline: outcome = .declined
     case .inform: outcome = hasAck ? .informed : endOutcome(end)
-    case .bootp: outcome = unique.contains { !$0.isRequest } ? .bound : endOutcome(end)
-    case .leasequery: outcome = unique.contains { !$0.isRequest } ? .informed : endOutcome(end)
+    case .bootp: outcome = hasReply ? .bound : endOutcome(end)
+    case .leasequery: outcome = hasReply ? .informed : endOutcome(end)
     case .dora, .request:
       if declinedAfterAck {
         outcome = .declined
@@ -200,13 +217,12 @@ enum TransactionAnalysis {
       anomalies.append("the client declined the address (DHCPDECLINE): it is probably in use by another host")
     case .timeout:
       flags.insert(.timeout)
-      let last = clientMessages.last.map { "\($0.typeName)" } ?? "message"
-      if serverReplies.isEmpty {
-        anomalies.append("no reply to the client's \(last) within \(ms(timeoutSeconds * 1000))")
-      } else {
+      let last = lastClientMessage.map { "\($0.typeName)" } ?? "message"
+      if let lastReply {
         anomalies.append(
-          "the exchange stalled after \(serverReplies.last!.typeName): nothing more within \(ms(timeoutSeconds * 1000))"
-        )
+          "the exchange stalled after \(lastReply.typeName): nothing more within \(ms(timeoutSeconds * 1000))")
+      } else {
+        anomalies.append("no reply to the client's \(last) within \(ms(timeoutSeconds * 1000))")
       }
     case .incomplete:
       flags.insert(.incomplete)
@@ -224,53 +240,64 @@ enum TransactionAnalysis {
     // When the capture simply ended, one unanswered request may just be early; silence tells
     // once another server answered or the server ignored a retransmission too.
     let anyAnswered = servers.contains(where: \.answered)
-    let silent =
-      expectsReply
-      ? servers.filter {
-        $0.forwarded > 0 && !$0.answered && (outcome != .incomplete || anyAnswered || $0.forwarded > 1)
-      }
-      : []
-    for s in silent {
+    for s in servers where expectsReply && s.forwarded > 0 && !s.answered {
+      guard outcome != .incomplete || anyAnswered || s.forwarded > 1 else { continue }
       flags.insert(.serverNoReply)
       anomalies.append(
         "server \(s.address) was sent \(s.forwarded) request\(s.forwarded == 1 ? "" : "s") and never replied")
     }
-    let byFirstForward = servers.filter { $0.firstForward != nil }.sorted { $0.firstForward! < $1.firstForward! }
-    if let first = byFirstForward.first, !first.answered,
-      let next = byFirstForward.dropFirst().first(where: {
-        $0.answered && $0.firstForward!.milliseconds(since: first.firstForward!) > 500
-      })
-    {
-      flags.insert(.failover)
-      let after = next.firstForward!.milliseconds(since: first.firstForward!)
-      anomalies.append(
-        "server \(first.address) never answered; the relay failed over to \(next.address) after \(ms(after))")
+    // The server first sent to (ties: first listed) never answered, and one sent to more than
+    // half a second later did: the relay failed over.
+    func earliestForwarded(where included: (ServerActivity) -> Bool) -> Int? {
+      var earliest: Int? = nil
+      for i in servers.indices where servers[i].firstForward != nil && included(servers[i]) {
+        if let e = earliest, servers[e].firstForward! <= servers[i].firstForward! { continue }
+        earliest = i
+      }
+      return earliest
+    }
+    if let first = earliestForwarded(where: { _ in true }), !servers[first].answered {
+      let start = servers[first].firstForward!
+      let next = earliestForwarded {
+        $0.address != servers[first].address && $0.answered && $0.firstForward!.milliseconds(since: start) > 500
+      }
+      if let next {
+        flags.insert(.failover)
+        let after = servers[next].firstForward!.milliseconds(since: start)
+        anomalies.append(
+          "server \(servers[first].address) never answered; the relay failed over to \(servers[next].address) after \(ms(after))"
+        )
+      }
     }
 
     // The client asked a named server (option 54) that never answered.
-    var named: [IPv4Address] = []
-    for e in requests where e.messageType == MessageType.request {
-      if let s = e.serverIdentifier { named.appendIfAbsent(s) }
+    func answering(_ s: IPv4Address) -> Bool {
+      servers.contains { $0.address == s && $0.answered }
+        || entries.contains { isServerReply($0) && $0.serverIdentifier == s }
     }
-    let answering: (IPv4Address) -> Bool = { s in
-      servers.contains { $0.address == s && $0.answered } || serverReplies.contains { $0.serverIdentifier == s }
-    }
-    for s in named where !answering(s) {
+    for (i, e) in entries.enumerated() where isRequest(e) && e.messageType == MessageType.request {
+      guard let s = e.serverIdentifier, !answering(s) else { continue }
+      // Each server once, where it is first named.
+      guard
+        !entries[..<i].contains(where: {
+          isRequest($0) && $0.messageType == MessageType.request && $0.serverIdentifier == s
+        })
+      else { continue }
       flags.insert(.unansweredServerID)
       anomalies.append("the client requested from server \(s) (option 54), which never answered")
     }
 
     // Relay behaviour against RFC 1542 and RFC 3046.
     var relayProblems: [String] = []
-    for e in unique where e.leg == .relayServer && e.hops == 0 {
+    if let e = entries.first(where: { !$0.isDuplicate && $0.leg == .relayServer && $0.hops == 0 }) {
       relayProblems.append("relay \(e.giaddr) forwarded \(e.typeName) with hops 0 (RFC 1542 requires incrementing)")
-      break
     }
-    let relayedRequests = requests.filter { $0.leg == .relayServer }
-    for e in unique where e.leg == .serverRelay {
+    func isRelayedRequest(_ e: SequenceEntry) -> Bool { isRequest(e) && e.leg == .relayServer }
+    let anyRelayedRequest = entries.contains(where: isRelayedRequest)
+    for e in entries where !e.isDuplicate && e.leg == .serverRelay {
       if e.giaddr.isZero {
         relayProblems.append("\(e.typeName) from \(e.source) to the relay has no giaddr")
-      } else if !relayedRequests.isEmpty && !relayedRequests.contains(where: { $0.giaddr == e.giaddr }) {
+      } else if anyRelayedRequest && !entries.contains(where: { isRelayedRequest($0) && $0.giaddr == e.giaddr }) {
         relayProblems.append("\(e.typeName) from \(e.source) carries giaddr \(e.giaddr), not the request's")
       }
       if e.destination == .broadcast || (!e.yiaddr.isZero && e.destination == e.yiaddr) {
@@ -278,10 +305,10 @@ enum TransactionAnalysis {
       }
     }
     let relayAddedOption82 =
-      unique.contains { $0.leg == .relayServer && $0.hasOption82 }
-      && clientSide.contains { !$0.hasOption82 }
-    for e in unique where e.leg == .relayClient {
-      if e.hasOption82 && (relayAddedOption82 || clientSide.isEmpty) {
+      entries.contains { !$0.isDuplicate && $0.leg == .relayServer && $0.hasOption82 }
+      && entries.contains { isRequest($0) && $0.leg.isClientSide && !$0.hasOption82 }
+    for e in entries where !e.isDuplicate && e.leg == .relayClient {
+      if e.hasOption82 && (relayAddedOption82 || !clientSideExists) {
         relayProblems.append(
           "\(e.typeName) to the client still carries option 82 (RFC 3046 requires the relay to remove it)")
       }
@@ -300,53 +327,61 @@ enum TransactionAnalysis {
     }
 
     // Timings.
-    func first(_ from: [SequenceEntry], _ type: UInt8, after: Timestamp? = nil, legs: (Leg) -> Bool) -> SequenceEntry? {
-      from.first { $0.messageType == type && legs($0.leg) && (after == nil || $0.timestamp >= after!) }
+    func first(_ type: UInt8, after: Timestamp, legs: (Leg) -> Bool) -> SequenceEntry? {
+      entries.first { !$0.isDuplicate && $0.messageType == type && legs($0.leg) && $0.timestamp >= after }
     }
-    func clientFacing(_ type: UInt8, after: Timestamp?) -> SequenceEntry? {
-      first(unique, type, after: after, legs: \.reachesClient)
-        ?? first(unique, type, after: after, legs: \.isServerSide)
+    func clientFacing(_ type: UInt8, after: Timestamp) -> SequenceEntry? {
+      first(type, after: after, legs: \.reachesClient) ?? first(type, after: after, legs: \.isServerSide)
+    }
+    func clientMessage(_ type: UInt8) -> SequenceEntry? {
+      entries.first { isClientMessage($0) && $0.messageType == type }
     }
     var timings = Timings()
-    let discover = clientMessages.first { $0.messageType == MessageType.discover }
-    if let d = discover, let o = clientFacing(MessageType.offer, after: d.timestamp) {
+    if let d = clientMessage(MessageType.discover), let o = clientFacing(MessageType.offer, after: d.timestamp) {
       timings.discoverToOffer = o.timestamp.milliseconds(since: d.timestamp)
     }
-    let request = clientMessages.first { $0.messageType == MessageType.request }
-    if let r = request {
+    if let r = clientMessage(MessageType.request) {
       let reply = clientFacing(MessageType.ack, after: r.timestamp) ?? clientFacing(MessageType.nak, after: r.timestamp)
       if let reply { timings.requestToAck = reply.timestamp.milliseconds(since: r.timestamp) }
     }
     let finalReply =
-      unique.last { ($0.messageType == MessageType.ack || $0.messageType == MessageType.nak) && $0.leg.reachesClient }
-      ?? unique.last { $0.messageType == MessageType.ack || $0.messageType == MessageType.nak }
-    if let start = clientMessages.first?.timestamp ?? unique.first?.timestamp, let f = finalReply {
+      entries.last { !$0.isDuplicate && isFinalReply($0) && $0.leg.reachesClient }
+      ?? entries.last { !$0.isDuplicate && isFinalReply($0) }
+    if let start = firstClientMessage?.timestamp ?? entries.first(where: { !$0.isDuplicate })?.timestamp,
+      let f = finalReply
+    {
       timings.total = f.timestamp.milliseconds(since: start)
     }
-    if let c = unique.first(where: { $0.leg == .clientRelay }),
-      let r = unique.first(where: {
-        $0.leg == .relayServer && $0.messageType == c.messageType && $0.timestamp >= c.timestamp
+    if let c = entries.first(where: { !$0.isDuplicate && $0.leg == .clientRelay }),
+      let r = entries.first(where: {
+        !$0.isDuplicate && $0.leg == .relayServer && $0.messageType == c.messageType && $0.timestamp >= c.timestamp
       })
     {
       timings.relayForward = r.timestamp.milliseconds(since: c.timestamp)
     }
     // From the relay's latest forward to the server that answered first, to that answer.
-    if let s = unique.first(where: { $0.leg == .serverRelay }),
-      let r = unique.last(where: { $0.leg == .relayServer && $0.destination == s.source && $0.timestamp <= s.timestamp }
-      )
+    let firstToRelay = entries.first { !$0.isDuplicate && $0.leg == .serverRelay }
+    if let s = firstToRelay,
+      let r = entries.last(where: {
+        !$0.isDuplicate && $0.leg == .relayServer && $0.destination == s.source && $0.timestamp <= s.timestamp
+      })
     {
       timings.serverResponse = s.timestamp.milliseconds(since: r.timestamp)
     }
-    if let s = unique.first(where: { $0.leg == .serverRelay }),
-      let c = unique.first(where: {
-        $0.leg == .relayClient && $0.messageType == s.messageType && $0.timestamp >= s.timestamp
+    if let s = firstToRelay,
+      let c = entries.first(where: {
+        !$0.isDuplicate && $0.leg == .relayClient && $0.messageType == s.messageType && $0.timestamp >= s.timestamp
       })
     {
       timings.relayReturn = c.timestamp.milliseconds(since: s.timestamp)
     }
 
     let bound = outcome == .bound && (kind == .dora || kind == .request || kind == .bootp)
-    let boundReply = kind == .bootp ? unique.last { !$0.isRequest } : finalAck
+    let boundReply =
+      kind == .bootp
+      ? entries.last { !$0.isDuplicate && !$0.isRequest }
+      : entries.last { !$0.isDuplicate && $0.messageType == MessageType.ack && $0.leg.reachesClient }
+        ?? entries.last { !$0.isDuplicate && $0.messageType == MessageType.ack }
     return TransactionRecord(
       xid: xid, clientMAC: clientMAC, kind: kind, outcome: outcome,
       assignedAddress: bound ? boundReply?.yiaddr : nil,
@@ -355,6 +390,18 @@ enum TransactionAnalysis {
       flags: flags.inReportOrder, timings: timings, anomalies: anomalies,
       firstSeen: entries.first?.timestamp ?? Timestamp(seconds: 0, nanoseconds: 0),
       lastSeen: entries.last?.timestamp ?? Timestamp(seconds: 0, nanoseconds: 0))
+  }
+
+  /// Whether two of the entries that satisfy `included` are `same`: the cheap test that
+  /// decides whether a problem needs explaining at all.
+  private static func hasRepeat(
+    in entries: [SequenceEntry], where included: (SequenceEntry) -> Bool,
+    same: (SequenceEntry, SequenceEntry) -> Bool
+  ) -> Bool {
+    for j in entries.indices where included(entries[j]) {
+      for i in 0..<j where included(entries[i]) && same(entries[i], entries[j]) { return true }
+    }
+    return false
   }
 
   static func endOutcome(_ end: EndReason) -> Outcome {

@@ -13,40 +13,52 @@ public struct TransactionStream {
 
   public mutating func add(_ packet: PacketSummary) -> [TransactionRecord] {
     push(packet)
-    return correlator.takeFinished()
+    return takeFinished()
   }
 
-  /// Adds a packet; the transactions that ended by then wait for `popFinished`.
+  /// Adds a packet; the transactions that ended by then wait for `popClosed`.
   public mutating func push(_ packet: PacketSummary) {
     reorder.push(packet, at: packet.timestamp)
     while let p = reorder.popReleasable() { correlator.push(p) }
   }
 
-  /// The oldest ended transaction not yet taken.
-  public mutating func popFinished() -> TransactionRecord? { correlator.popFinished() }
+  /// The oldest ended transaction not yet taken, not yet analysed.
+  public mutating func popClosed() -> ClosedTransaction? { correlator.popFinished() }
 
-  /// Lets time pass without a packet (live capture): releases held packets, fires timeouts.
-  public mutating func tick(_ now: Timestamp) -> [TransactionRecord] {
+  private mutating func takeFinished() -> [TransactionRecord] {
+    var records: [TransactionRecord] = []
+    while let closed = correlator.popFinished() { records.append(closed.analyzed()) }
+    return records
+  }
+
+  /// Lets time pass without a packet (live capture): releases held packets, fires timeouts;
+  /// what closed waits for `popClosed`.
+  public mutating func advance(to now: Timestamp) {
     reorder.advance(to: now)
     while let p = reorder.popReleasable() { correlator.push(p) }
     let reorderSlack = now.adding(seconds: -Double(reorder.windowNanoseconds) / 1e9)
     correlator.advanceClock(to: reorderSlack)
-    return correlator.takeFinished()
+  }
+
+  /// `advance`, and the analysed records of what closed.
+  public mutating func tick(_ now: Timestamp) -> [TransactionRecord] {
+    advance(to: now)
+    return takeFinished()
   }
 
   /// End of input: everything held is correlated and every open transaction closed.
   public mutating func finish() -> [TransactionRecord] {
     var finished: [TransactionRecord] = []
-    finish { finished.append($0) }
+    finishClosed { finished.append($0.analyzed()) }
     return finished
   }
 
-  /// `finish`, handing each record over as it closes, so the reorder window's packets and the
-  /// open transactions are never all held as records at once.
-  public mutating func finish(_ emit: (TransactionRecord) -> Void) {
+  /// `finish`, handing each transaction over as it closes, so the reorder window's packets and
+  /// the open transactions are never all held as records at once.
+  public mutating func finishClosed(_ emit: (ClosedTransaction) -> Void) {
     while let p = reorder.popFirst() {
       correlator.push(p)
-      while let record = correlator.popFinished() { emit(record) }
+      while let closed = correlator.popFinished() { emit(closed) }
     }
     correlator.finish(emit)
   }

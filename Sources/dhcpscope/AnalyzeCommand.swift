@@ -35,17 +35,28 @@ struct AnalyzeCommand: ParsableCommand {
     let inputs = try OpenedInputs(files, filter: common.filter)
     var failed = inputs.failed
     let sink = try common.openSink()
-    var pipeline = AnalysisPipeline(
-      configuration: CorrelatorConfiguration(timeoutSeconds: common.timeout, maximumTracked: correlation.maxTracked),
+    let configuration = CorrelatorConfiguration(
+      timeoutSeconds: common.timeout, maximumTracked: correlation.maxTracked)
+    var pipeline = ReportPipeline(
       report: TransactionReport(format: common.format, files: inputs.files, onlyProblems: correlation.onlyProblems),
-      sink: sink)
+      sink: sink, maximumTracked: configuration.maximumTracked)
     sink.write(pipeline.report.header())
 
-    // libpcap and the dissector run on a second thread, a batch ahead of the correlator.
-    let feed = PacketFeed(inputs.readers, read: { try $0.nextSummary() }, time: \.timestamp)
+    // libpcap, the dissector and the correlator run on a second thread; this one analyses
+    // the transactions it closes and writes their report.
+    let feed = PacketFeed<ClosedTransaction>(inputs.readers) { readers, output in
+      var stream = TransactionStream(configuration: configuration)
+      readPackets(
+        from: &readers, read: { try $0.nextSummary() }, mergedBy: \.timestamp,
+        packet: { packet in
+          stream.push(packet)
+          while let closed = stream.popClosed() { output.add(closed) }
+        }, damaged: output.damaged)
+      stream.finishClosed(output.add)
+    }
     while let batch = feed.next() {
       switch batch {
-      case .packets(let packets): for p in packets { pipeline.feed(p) }
+      case .items(let transactions): for t in transactions { pipeline.emit(t) }
       case .damaged(let message):
         pipeline.flush()
         printError(message)
@@ -58,22 +69,19 @@ struct AnalyzeCommand: ParsableCommand {
   }
 }
 
-/// Packets in, report out: the transaction stream, then the report and summary.
-struct AnalysisPipeline {
-  var stream: TransactionStream
+/// Closed transactions in, report out: analysis, summary, rendering, and the sink.
+struct ReportPipeline {
   var report: TransactionReport
   var summary = Summary()
   let sink: FileSink
+  let maximumTracked: Int
   /// Rendered records wait here and go to the sink in large writes.
   var output = JSONWriter(capacity: FileSink.drainSize + FileSink.drainSize / 4)
-  var warnedAboutCap = false
 
-  init(
-    configuration: CorrelatorConfiguration, report: TransactionReport, sink: FileSink, reorderWindowSeconds: Double = 2
-  ) {
-    stream = TransactionStream(configuration: configuration, reorderWindowSeconds: reorderWindowSeconds)
+  init(report: TransactionReport, sink: FileSink, maximumTracked: Int) {
     self.report = report
     self.sink = sink
+    self.maximumTracked = maximumTracked
   }
 
   /// Adds what a reader counted to the summary; fragments count as other traffic.
@@ -84,32 +92,16 @@ struct AnalysisPipeline {
     summary.malformedPackets += counts.malformed
   }
 
-  mutating func feed(_ packet: PacketSummary) {
-    stream.push(packet)
-    guard let first = stream.popFinished() else { return }
-    warnOnceAboutCap()
-    emit(first)
-    while let record = stream.popFinished() { emit(record) }
-  }
-
-  /// Fires timeouts by the clock (live capture while no packet arrives).
-  mutating func tick(_ now: Timestamp) { emit(stream.tick(now)) }
-
-  mutating func emit(_ records: [TransactionRecord]) {
-    warnOnceAboutCap()
-    for r in records { emit(r) }
-  }
-
-  mutating func warnOnceAboutCap() {
-    if stream.correlator.evicted > 0 && !warnedAboutCap {
-      warnedAboutCap = true
-      printError(
-        "warning: more than \(stream.correlator.configuration.maximumTracked) transactions open at once; closing the oldest as incomplete (--max-tracked)"
-      )
+  mutating func emit(_ closed: ClosedTransaction) {
+    if closed.wasEvicted {
+      if summary.evicted == 0 {
+        printError(
+          "warning: more than \(maximumTracked) transactions open at once; closing the oldest as incomplete (--max-tracked)"
+        )
+      }
+      summary.evicted += 1
     }
-  }
-
-  mutating func emit(_ record: TransactionRecord) {
+    let record = closed.analyzed()
     summary.add(record)
     report.render(record, into: &output)
     if output.out.count >= FileSink.drainSize { sink.drain(&output) }
@@ -122,12 +114,6 @@ struct AnalysisPipeline {
   }
 
   mutating func finish() {
-    // Take the stream out (leaving an empty one) so it is uniquely held while it drains into
-    // `emit`, which needs `self`.
-    var draining = stream
-    stream = TransactionStream(configuration: draining.correlator.configuration)
-    draining.finish { emit($0) }
-    summary.evicted = draining.correlator.evicted
     report.footer(summary, into: &output)
     flush()
   }

@@ -25,10 +25,12 @@ struct DecodeCommand: ParsableCommand {
     var output = JSONWriter(capacity: FileSink.drainSize + FileSink.drainSize / 4)
     // Reading and dissecting run on a second thread. Options are decoded here: decoding them
     // there too measured slower (their many small allocations were freed across threads).
-    let feed = PacketFeed(inputs.readers, read: { try $0.next() })
+    let feed = PacketFeed<DHCPPacket>(inputs.readers) { readers, output in
+      readPackets(from: &readers, read: { try $0.next() }, packet: output.add, damaged: output.damaged)
+    }
     while let batch = feed.next() {
       switch batch {
-      case .packets(let packets):
+      case .items(let packets):
         for packet in packets {
           report.render(packet, into: &output)
           if output.out.count >= FileSink.drainSize { sink.drain(&output) }

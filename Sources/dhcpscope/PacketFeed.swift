@@ -1,69 +1,58 @@
 import Dissect
 
-/// Reads the input files on a background thread and hands their packets over in batches, so
-/// libpcap and the dissector run on the second core while this one correlates and formats.
-/// Messages about damaged files travel in the same stream and are printed in order.
-final class PacketFeed<Packet> {
+/// Reads the input files on a background thread and hands what it makes of them over in
+/// batches, so libpcap and the dissector (and, for analyze, the correlator) run on the second
+/// core while this one formats. Messages about damaged files travel in the same stream and are
+/// printed in order.
+final class PacketFeed<Item> {
   enum Batch {
-    case packets([Packet])
+    case items([Item])
     case damaged(String)
     /// The last batch: the readers, with what they counted.
     case finished([PacketReader])
+  }
+
+  /// The reading thread's side: collects items into batches.
+  final class Output {
+    fileprivate let queue: BoundedQueue<Batch>
+    private var batch: [Item] = []
+
+    fileprivate init(_ queue: BoundedQueue<Batch>) {
+      self.queue = queue
+      batch.reserveCapacity(PacketFeed.batchSize)
+    }
+
+    func add(_ item: Item) {
+      batch.append(item)
+      if batch.count == PacketFeed.batchSize { send() }
+    }
+
+    /// Everything added so far goes first, then the message.
+    func damaged(_ message: String) {
+      send()
+      queue.put(.damaged(message))
+    }
+
+    fileprivate func send() {
+      guard !batch.isEmpty else { return }
+      queue.put(.items(batch))
+      batch = []
+      batch.reserveCapacity(PacketFeed.batchSize)
+    }
   }
 
   static var batchSize: Int { 4096 }
   private let queue = BoundedQueue<Batch>(capacity: 4)
   private var thread: BackgroundThread?
 
-  /// `read` takes the next packet from a reader. With `time`, files are merged by it (analyze);
-  /// without, they are read one after the other (decode).
-  init(
-    _ readers: [PacketReader], read: @escaping (inout PacketReader) throws -> Packet?,
-    time: ((Packet) -> Timestamp)? = nil
-  ) {
+  /// `produce` runs on the background thread: it reads from the readers and adds items.
+  init(_ readers: [PacketReader], produce: @escaping (inout [PacketReader], Output) -> Void) {
     let queue = queue
     thread = BackgroundThread {
       var readers = readers
-      var batch: [Packet] = []
-      batch.reserveCapacity(Self.batchSize)
-      func send() {
-        guard !batch.isEmpty else { return }
-        queue.put(.packets(batch))
-        batch = []
-        batch.reserveCapacity(Self.batchSize)
-      }
-      func next(_ i: Int) -> Packet? {
-        do {
-          return try read(&readers[i])
-        } catch {
-          send()
-          queue.put(.damaged("\(error)"))
-          return nil
-        }
-      }
-      func add(_ packet: Packet) {
-        batch.append(packet)
-        if batch.count == Self.batchSize { send() }
-      }
-      if let time {
-        // Always take the earliest next packet of any file.
-        var heads = readers.indices.map(next)
-        while true {
-          var best: Int? = nil
-          for i in heads.indices {
-            guard let p = heads[i] else { continue }
-            if best == nil || time(p) < time(heads[best!]!) { best = i }
-          }
-          guard let b = best else { break }
-          add(heads[b]!)
-          heads[b] = next(b)
-        }
-      } else {
-        for i in readers.indices {
-          while let p = next(i) { add(p) }
-        }
-      }
-      send()
+      let output = Output(queue)
+      produce(&readers, output)
+      output.send()
       queue.put(.finished(readers))
       queue.close()
     }
@@ -73,4 +62,39 @@ final class PacketFeed<Packet> {
   func next() -> Batch? { queue.take() }
 
   deinit { thread?.join() }
+}
+
+/// Reads every packet of `readers`, handing each to `packet`. With `time`, files are merged by
+/// it (analyze); without, they are read one after the other (decode). A damaged file's message
+/// goes to `damaged`, and reading goes on with the next file.
+func readPackets<Packet>(
+  from readers: inout [PacketReader], read: (inout PacketReader) throws -> Packet?,
+  mergedBy time: ((Packet) -> Timestamp)? = nil, packet: (Packet) -> Void, damaged: (String) -> Void
+) {
+  func next(_ i: Int) -> Packet? {
+    do {
+      return try read(&readers[i])
+    } catch {
+      damaged("\(error)")
+      return nil
+    }
+  }
+  guard let time, readers.count > 1 else {
+    for i in readers.indices {
+      while let p = next(i) { packet(p) }
+    }
+    return
+  }
+  // Always take the earliest next packet of any file.
+  var heads = readers.indices.map(next)
+  while true {
+    var best: Int? = nil
+    for i in heads.indices {
+      guard let p = heads[i] else { continue }
+      if best == nil || time(p) < time(heads[best!]!) { best = i }
+    }
+    guard let b = best else { break }
+    packet(heads[b]!)
+    heads[b] = next(b)
+  }
 }

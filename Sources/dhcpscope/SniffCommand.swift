@@ -64,12 +64,19 @@ struct SniffCommand: ParsableCommand {
     sigprocmask(SIG_UNBLOCK, &unblock, nil)
     fputs("dhcpscope: listening on \(interface), link-type \(LinkType.name(capture.linkType))\n", stderr)
 
-    var pipeline = AnalysisPipeline(
-      configuration: CorrelatorConfiguration(timeoutSeconds: common.timeout, maximumTracked: correlation.maxTracked),
+    let configuration = CorrelatorConfiguration(
+      timeoutSeconds: common.timeout, maximumTracked: correlation.maxTracked)
+    var stream = TransactionStream(configuration: configuration, reorderWindowSeconds: 0.2)
+    var pipeline = ReportPipeline(
       report: TransactionReport(
         format: common.format, files: InputFiles(paths: [interface], nanosecondPrecision: [false]),
         onlyProblems: correlation.onlyProblems),
-      sink: sink, reorderWindowSeconds: 0.2)
+      sink: sink, maximumTracked: configuration.maximumTracked)
+    /// Timeouts fire by the clock while no packet arrives.
+    func tick() {
+      stream.advance(to: now())
+      while let closed = stream.popClosed() { pipeline.emit(closed) }
+    }
     sink.write(pipeline.report.header())
     sink.flush()
 
@@ -88,13 +95,13 @@ struct SniffCommand: ParsableCommand {
       }
       switch event {
       case .idle:
-        pipeline.tick(now())
+        tick()
       case .frame(let frame):
         let time = frame.timestamp
         let result = dissector.summarize(
           frame.bytes, linkType: capture.linkType, timestamp: time, frame: frame.number, fileIndex: 0)
-        if let packet = counts.tally(result) { pipeline.feed(packet) }
-        pipeline.tick(now())
+        if let packet = counts.tally(result) { stream.push(packet) }
+        tick()
       }
       pipeline.flush()
     }
@@ -104,6 +111,7 @@ struct SniffCommand: ParsableCommand {
       pipeline.summary.capture = CaptureCounters(
         received: Int(stats.received), dropped: Int(stats.dropped), interfaceDropped: Int(stats.interfaceDropped))
     }
+    stream.finishClosed { pipeline.emit($0) }
     pipeline.finish()
     if failed { throw InputFailure() }
   }

@@ -47,7 +47,7 @@ func fuzzOneFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     }
     output.out.removeAll()
   }
-  stream.finish(emit)
+  stream.finishClosed { emit($0.analyzed()) }
   report.footer(summary, into: &output)
   return 0
 }
