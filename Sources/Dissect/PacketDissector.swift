@@ -27,6 +27,18 @@ public enum DissectOutcome<Packet> {
 
 public typealias DissectResult = DissectOutcome<DHCPPacket>
 
+extension DissectOutcome {
+  /// The same outcome with the packet transformed.
+  public func map<Other>(_ transform: (Packet) -> Other) -> DissectOutcome<Other> {
+    switch self {
+    case .dhcp(let packet): return .dhcp(transform(packet))
+    case .other: return .other
+    case .fragment: return .fragment
+    case .malformed(let reason): return .malformed(reason)
+    }
+  }
+}
+
 /// Follows a frame from its link layer through IPv4 (reassembling fragments) and UDP to a
 /// DHCP message. Its only state is the fragment buffer, so one dissector serves one run.
 public struct PacketDissector {
@@ -50,10 +62,21 @@ public struct PacketDissector {
   public mutating func summarize(
     _ bytes: UnsafeRawBufferPointer, linkType: Int, timestamp: Timestamp, frame: Int, fileIndex: Int
   ) -> DissectOutcome<PacketSummary> {
+    var summary = PacketSummary()
+    return summarize(bytes, linkType: linkType, timestamp: timestamp, frame: frame, fileIndex: fileIndex, into: &summary)
+      .map { summary }
+  }
+
+  /// `summarize`, writing the summary of a DHCP packet into `summary` instead of returning it.
+  public mutating func summarize(
+    _ bytes: UnsafeRawBufferPointer, linkType: Int, timestamp: Timestamp, frame: Int, fileIndex: Int,
+    into summary: inout PacketSummary
+  ) -> DissectOutcome<Void> {
     locate(bytes, linkType: linkType, timestamp: timestamp, frame: frame, fileIndex: fileIndex) {
       origin, payload, _ in
-      PacketSummary(origin: origin, payload: payload)
-        ?? PacketSummary(DHCPPacket(origin: origin, message: DHCPMessage(payload: payload)))
+      if !summary.fill(origin: origin, payload: payload) {
+        summary = PacketSummary(DHCPPacket(origin: origin, message: DHCPMessage(payload: payload)))
+      }
     }
   }
 

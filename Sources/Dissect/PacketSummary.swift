@@ -79,11 +79,36 @@ public struct PacketSummary: Sendable, Equatable {
     hasOption82 = m.option(82) != nil
   }
 
-  /// Straight from the BOOTP payload; nil when the message needs the full decoder.
-  init?(origin o: PacketOrigin, payload p: UnsafeRawBufferPointer) {
+  /// An empty summary, for `PacketDissector.summarize(_:linkType:timestamp:frame:fileIndex:into:)`
+  /// to fill in place.
+  public init() {
+    frame = 0
+    fileIndex = 0
+    timestamp = Timestamp(seconds: 0, nanoseconds: 0)
+    source = .zero
+    destination = .zero
+    sourcePort = 0
+    destinationPort = 0
+    ipIdentification = 0
+    op = 0
+    hops = 0
+    secs = 0
+    xid = 0
+    ciaddr = .zero
+    yiaddr = .zero
+    giaddr = .zero
+    clientHardwareAddress = HardwareAddress([])
+    clientKey = 0
+    hasOption82 = false
+  }
+
+  /// Fills this summary straight from the BOOTP payload, in place (a summary is large enough
+  /// that copying it was a measurable part of reading); false, leaving it unchanged, when the
+  /// message needs the full decoder.
+  mutating func fill(origin o: PacketOrigin, payload p: UnsafeRawBufferPointer) -> Bool {
     let optionsStart = DHCPMessage.fixedHeaderLength + 4
     guard p.count >= optionsStart, p.bigEndianUInt32(at: DHCPMessage.fixedHeaderLength) == DHCPMessage.magicCookie
-    else { return nil }
+    else { return false }
     var messageType: UInt8? = nil
     var serverIdentifier: IPv4Address? = nil
     var leaseSeconds: UInt32? = nil
@@ -104,7 +129,7 @@ public struct PacketSummary: Sendable, Equatable {
       let available = min(length, end - start)
       let bit: UInt8
       switch code {
-      case 52: return nil
+      case 52: return false
       case 53:
         bit = 1
         if available >= 1 { messageType = p[start] }
@@ -117,7 +142,7 @@ public struct PacketSummary: Sendable, Equatable {
       case 82: bit = 8
       default: bit = 0
       }
-      if seen & bit != 0 { return nil }
+      if seen & bit != 0 { return false }
       seen |= bit
       if available < length { break }
       i = start + length
@@ -145,5 +170,6 @@ public struct PacketSummary: Sendable, Equatable {
     self.serverIdentifier = serverIdentifier
     self.leaseSeconds = leaseSeconds
     hasOption82 = seen & 8 != 0
+    return true
   }
 }

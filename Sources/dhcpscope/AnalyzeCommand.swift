@@ -46,12 +46,23 @@ struct AnalyzeCommand: ParsableCommand {
     // the transactions it closes and writes their report.
     let feed = PacketFeed<ClosedTransaction>(inputs.readers) { readers, output in
       var stream = TransactionStream(configuration: configuration)
-      readPackets(
-        from: &readers, read: { try $0.nextSummary() }, mergedBy: \.timestamp,
-        packet: { packet in
-          stream.push(packet)
-          while let closed = stream.popClosed() { output.add(closed) }
-        }, damaged: output.damaged)
+      func push(_ packet: PacketSummary) {
+        stream.push(packet)
+        while let closed = stream.popClosed() { output.add(closed) }
+      }
+      if readers.count == 1 {
+        // One file needs no merging, and its summaries are read in place.
+        var summary = PacketSummary()
+        do {
+          while try readers[0].nextSummary(into: &summary) { push(summary) }
+        } catch {
+          output.damaged("\(error)")
+        }
+      } else {
+        readPackets(
+          from: &readers, read: { try $0.nextSummary() }, mergedBy: \.timestamp, packet: push,
+          damaged: output.damaged)
+      }
       stream.finishClosed(output.add)
     }
     while let batch = feed.next() {

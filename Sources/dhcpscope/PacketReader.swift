@@ -49,10 +49,17 @@ struct PacketReader {
 
   /// The next DHCP packet as correlation needs it.
   mutating func nextSummary() throws -> PacketSummary? {
+    var summary = PacketSummary()
+    return try nextSummary(into: &summary) ? summary : nil
+  }
+
+  /// `nextSummary`, written into `summary`; false at the end.
+  mutating func nextSummary(into summary: inout PacketSummary) throws -> Bool {
     try read { dissector, frame, linkType, fileIndex in
       dissector.summarize(
-        frame.bytes, linkType: linkType, timestamp: frame.timestamp, frame: frame.number, fileIndex: fileIndex)
-    }
+        frame.bytes, linkType: linkType, timestamp: frame.timestamp, frame: frame.number, fileIndex: fileIndex,
+        into: &summary)
+    } != nil
   }
 
   private mutating func read<Packet>(
