@@ -25,13 +25,11 @@ public struct CorrelatorConfiguration: Sendable {
 /// a grace period, a timeout, the cap on tracked transactions, or the final flush).
 ///
 /// Open transactions live in a slot array that is reused as they close, found by key through a
-/// dictionary of slot numbers; each packet is appended in place, so nothing is copied per packet.
+/// hash table of slot numbers (`SlotTable`); each packet is appended in place, so nothing is copied per packet.
 public struct Correlator {
-  struct Key: Hashable {
+  struct Key: Equatable {
     var xid: UInt32
     var client: UInt64
-    // One combine instead of two: this is hashed for every packet.
-    func hash(into hasher: inout Hasher) { hasher.combine(client &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(xid)) }
   }
 
   struct Open {
@@ -46,6 +44,35 @@ public struct Correlator {
     /// When the reply (or message) that ends the exchange was seen.
     var finalAt: Timestamp?
     var deadline: Int64 = 0
+
+    /// A slot with no transaction in it (ids start at 1).
+    static let free = Open(
+      id: 0, key: Key(xid: 0, client: 0), clientMAC: HardwareAddress([]),
+      firstSeen: Timestamp(seconds: 0, nanoseconds: 0), lastSeen: Timestamp(seconds: 0, nanoseconds: 0))
+
+    /// Adds a packet; returns the deadline before and after it. Works in place in the slot:
+    /// copying an `Open` out of the array, even to read one field, went through Swift's
+    /// generic value witnesses and cost more than the rest of the append.
+    mutating func add(
+      _ entry: SequenceEntry, endsExchange: Bool, configuration: CorrelatorConfiguration
+    ) -> (before: Int64, after: Int64) {
+      if entries.count < Correlator.maximumSequence {
+        entries.append(entry)
+      } else {
+        dropped += 1
+      }
+      if entry.timestamp > lastSeen { lastSeen = entry.timestamp }
+      if finalAt == nil, !entry.isDuplicate, endsExchange { finalAt = entry.timestamp }
+      let base: Int64
+      if let f = finalAt {
+        base = f.totalNanoseconds &+ Int64(configuration.graceSeconds * 1e9)
+      } else {
+        base = lastSeen.totalNanoseconds &+ Int64(configuration.timeoutSeconds * 1e9)
+      }
+      let before = deadline
+      deadline = min(base, firstSeen.totalNanoseconds &+ Int64(configuration.maximumAgeSeconds * 1e9))
+      return (before, deadline)
+    }
   }
 
   /// A deadline of the transaction in `slot`; stale once the slot's id or deadline changed.
@@ -62,8 +89,8 @@ public struct Correlator {
   public static let maximumSequence = 1024
 
   public let configuration: CorrelatorConfiguration
-  private var slotOf: [Key: Int32] = [:]
-  private var slots: [Open?] = []
+  private var slotOf = SlotTable()
+  private var slots: [Open] = []
   private var freeSlots: [Int32] = []
   private var deadlines = Heap<Deadline>()
   private var creationOrder = Deque<(slot: Int32, id: Int)>()
@@ -88,9 +115,9 @@ public struct Correlator {
     var entry = SequenceEntry(packet)
 
     if var slot = slotOf[key] {
-      if slots[Int(slot)]!.entries.contains(where: { $0.isSamePacket(as: entry) }) {
+      if slots[Int(slot)].entries.contains(where: { $0.isSamePacket(as: entry) }) {
         entry.isDuplicate = true
-      } else if packet.isRequest, slots[Int(slot)]!.finalAt != nil, packet.messageType != MessageType.decline {
+      } else if packet.isRequest, slots[Int(slot)].finalAt != nil, packet.messageType != MessageType.decline {
         // The client has started a new exchange with the same xid: close the old one.
         close(slot, reason: .finished)
         slot = start(key, packet)
@@ -112,12 +139,13 @@ public struct Correlator {
     let now = time.totalNanoseconds
     while let top = deadlines.min, top.at <= now {
       deadlines.removeMin()
-      guard let tx = slots[Int(top.slot)], tx.id == top.id, tx.deadline >= top.at else { continue }
-      if tx.deadline > top.at {
-        deadlines.insert(Deadline(at: tx.deadline, slot: top.slot, id: tx.id))
+      let s = Int(top.slot)
+      guard slots[s].id == top.id, slots[s].deadline >= top.at else { continue }
+      if slots[s].deadline > top.at {
+        deadlines.insert(Deadline(at: slots[s].deadline, slot: top.slot, id: top.id))
         continue
       }
-      close(top.slot, reason: tx.finalAt != nil ? .finished : .timedOut)
+      close(top.slot, reason: slots[s].finalAt != nil ? .finished : .timedOut)
     }
   }
 
@@ -127,8 +155,8 @@ public struct Correlator {
   public mutating func finish(_ emit: (ClosedTransaction) -> Void) {
     while let record = popFinished() { emit(record) }
     while let (slot, id) = creationOrder.popFirst() {
-      guard let tx = slots[Int(slot)], tx.id == id else { continue }
-      close(slot, reason: tx.finalAt != nil ? .finished : .captureEnded)
+      guard slots[Int(slot)].id == id else { continue }
+      close(slot, reason: slots[Int(slot)].finalAt != nil ? .finished : .captureEnded)
       emit(popFinished()!)
     }
     deadlines = Heap()
@@ -152,48 +180,25 @@ public struct Correlator {
       slot = Int32(slots.count)
       slots.append(tx)
     }
-    slotOf[key] = slot
+    slotOf.set(key, slot)
     creationOrder.append((slot, nextID))
     return slot
   }
 
   private mutating func append(_ entry: SequenceEntry, toSlot slot: Int32) {
-    let s = Int(slot)
-    if slots[s]!.entries.count < Self.maximumSequence {
-      slots[s]!.entries.append(entry)
-    } else {
-      slots[s]!.dropped += 1
-    }
-    let tx = slots[s]!
-    var lastSeen = tx.lastSeen
-    if entry.timestamp > lastSeen {
-      lastSeen = entry.timestamp
-      slots[s]!.lastSeen = lastSeen
-    }
-    var finalAt = tx.finalAt
-    if finalAt == nil, !entry.isDuplicate, endsExchange(entry) {
-      finalAt = entry.timestamp
-      slots[s]!.finalAt = finalAt
-    }
-    let base: Int64
-    if let f = finalAt {
-      base = f.totalNanoseconds &+ Int64(configuration.graceSeconds * 1e9)
-    } else {
-      base = lastSeen.totalNanoseconds &+ Int64(configuration.timeoutSeconds * 1e9)
-    }
-    let deadline = min(base, tx.firstSeen.totalNanoseconds &+ Int64(configuration.maximumAgeSeconds * 1e9))
-    guard deadline != tx.deadline else { return }
-    slots[s]!.deadline = deadline
+    let deadline = slots[Int(slot)].add(
+      entry, endsExchange: Self.endsExchange(entry), configuration: configuration)
+    guard deadline.after != deadline.before else { return }
     // A later deadline needs no new heap entry: the earlier one, when it comes up, is moved on
-    // to the transaction's current deadline (see `advance`). Most packets only postpone.
-    if tx.deadline == 0 || deadline < tx.deadline {
-      deadlines.insert(Deadline(at: deadline, slot: slot, id: tx.id))
+    // to the transaction's current deadline (see `advanceClock`). Most packets only postpone.
+    if deadline.before == 0 || deadline.after < deadline.before {
+      deadlines.insert(Deadline(at: deadline.after, slot: slot, id: slots[Int(slot)].id))
       // Entries of closed transactions wait in the heap until their time comes; under a
       // flood that evicts thousands a second they would pile up, so rebuild from what is open.
       if deadlines.count > 2 * max(slotOf.count, 4096) {
         deadlines = Heap(
           slots.indices.compactMap { i in
-            slots[i].map { Deadline(at: $0.deadline, slot: Int32(i), id: $0.id) }
+            slots[i].id == 0 ? nil : Deadline(at: slots[i].deadline, slot: Int32(i), id: slots[i].id)
           })
       }
     }
@@ -201,7 +206,7 @@ public struct Correlator {
 
   /// Whether this packet is the last the exchange needs: an ACK or NAK, a BOOTP reply, a
   /// leasequery answer, or a RELEASE or DECLINE (which get no reply).
-  private func endsExchange(_ e: SequenceEntry) -> Bool {
+  private static func endsExchange(_ e: SequenceEntry) -> Bool {
     switch e.messageType {
     case MessageType.ack, MessageType.nak, MessageType.release, MessageType.decline: return true
     case nil: return e.op == 2
@@ -211,12 +216,13 @@ public struct Correlator {
 
   /// Closes a transaction; it joins the finished queue.
   private mutating func close(_ slot: Int32, reason: EndReason, evicted: Bool = false) {
-    var tx = slots[Int(slot)].take()!
+    var tx = Open.free
+    swap(&tx, &slots[Int(slot)])
     tx.entries.resolveRelayedLegs()
-    slotOf[tx.key] = nil
+    slotOf.remove(tx.key)
     freeSlots.append(slot)
     // Drop closed transactions from the front so the queue stays as short as what is open.
-    while let (s, id) = creationOrder.first, slots[Int(s)]?.id != id { creationOrder.removeFirst() }
+    while let (s, id) = creationOrder.first, slots[Int(s)].id != id { creationOrder.removeFirst() }
     finishedQueue.append(
       ClosedTransaction(
         xid: tx.key.xid, clientMAC: tx.clientMAC, entries: tx.entries, droppedPackets: tx.dropped, end: reason,
@@ -225,10 +231,11 @@ public struct Correlator {
 
   private mutating func evictOldest() {
     while let (slot, id) = creationOrder.popFirst() {
-      guard let tx = slots[Int(slot)], tx.id == id else { continue }
+      guard slots[Int(slot)].id == id else { continue }
       evicted += 1
       return close(
-        slot, reason: tx.finalAt != nil ? .finished : .evicted(limit: configuration.maximumTracked), evicted: true)
+        slot, reason: slots[Int(slot)].finalAt != nil ? .finished : .evicted(limit: configuration.maximumTracked),
+        evicted: true)
     }
   }
 }

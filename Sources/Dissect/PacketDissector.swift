@@ -81,8 +81,9 @@ public struct PacketDissector {
   }
 
   /// Finds the BOOTP payload and hands it to `make` with its origin and the warnings found on
-  /// the way down (lying lengths, overlapping fragments).
-  private mutating func locate<Packet>(
+  /// the way down (lying lengths, overlapping fragments). Inlined so that `make`, which writes
+  /// through an `inout` for `summarize(into:)`, needs no run-time exclusivity check.
+  @inline(__always) private mutating func locate<Packet>(
     _ bytes: UnsafeRawBufferPointer, linkType: Int, timestamp: Timestamp, frame: Int, fileIndex: Int,
     make: (PacketOrigin, UnsafeRawBufferPointer, [String]) -> Packet
   ) -> DissectOutcome<Packet> {

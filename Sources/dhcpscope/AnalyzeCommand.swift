@@ -45,25 +45,21 @@ struct AnalyzeCommand: ParsableCommand {
     // libpcap, the dissector and the correlator run on a second thread; this one analyses
     // the transactions it closes and writes their report.
     let feed = PacketFeed<ClosedTransaction>(inputs.readers) { readers, output in
-      var stream = TransactionStream(configuration: configuration)
-      func push(_ packet: PacketSummary) {
-        stream.push(packet)
-        while let closed = stream.popClosed() { output.add(closed) }
-      }
+      var correlation = CorrelationStage(stream: TransactionStream(configuration: configuration), output: output)
       if readers.count == 1 {
         // One file needs no merging, and its summaries are read in place.
         var summary = PacketSummary()
         do {
-          while try readers[0].nextSummary(into: &summary) { push(summary) }
+          while try readers[0].nextSummary(into: &summary) { correlation.push(summary) }
         } catch {
           output.damaged("\(error)")
         }
       } else {
         readPackets(
-          from: &readers, read: { try $0.nextSummary() }, mergedBy: \.timestamp, packet: push,
+          from: &readers, read: { try $0.nextSummary() }, mergedBy: \.timestamp, packet: { correlation.push($0) },
           damaged: output.damaged)
       }
-      stream.finishClosed(output.add)
+      correlation.stream.finishClosed(output.add)
     }
     while let batch = feed.next() {
       switch batch {
@@ -77,6 +73,19 @@ struct AnalyzeCommand: ParsableCommand {
     }
     pipeline.finish()
     if failed { throw InputFailure() }
+  }
+}
+
+/// The reading thread's correlation: packets in, closed transactions out to the feed. A
+/// struct rather than a closure over the stream, whose captured variable Swift checked for
+/// exclusive access at run time on every packet.
+struct CorrelationStage {
+  var stream: TransactionStream
+  let output: PacketFeed<ClosedTransaction>.Output
+
+  mutating func push(_ packet: PacketSummary) {
+    stream.push(packet)
+    while let closed = stream.popClosed() { output.add(closed) }
   }
 }
 
