@@ -43,9 +43,18 @@ public final class CaptureFile {
       opened = pcap_fopen_offline_with_tstamp_precision(stream, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf)
       if opened == nil { fclose(stream) }
     } else {
-      opened = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf)
+      // Our own stream with a 1 MiB buffer: glibc's default (the 4 KiB block size) made one
+      // read system call per 4 KiB, a tenth of the reading thread's time on a large capture.
+      guard let stream = fopen(path, "rb") else {
+        throw CaptureError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+      }
+      readBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Self.readBufferSize)
+      setvbuf(stream, readBuffer, _IOFBF, Self.readBufferSize)
+      opened = pcap_fopen_offline_with_tstamp_precision(stream, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf)
+      if opened == nil { fclose(stream) }
     }
     guard let opened else {
+      readBuffer?.deallocate()
       throw CaptureError.notACapture(path: path, reason: "libpcap: " + String(cString: errbuf))
     }
     handle = opened
@@ -64,8 +73,12 @@ public final class CaptureFile {
 
   deinit {
     if hasFilter { pcap_freecode(&program) }
-    pcap_close(handle)
+    pcap_close(handle)  // closes the stream, so its buffer goes after
+    readBuffer?.deallocate()
   }
+
+  private static let readBufferSize = 1 << 20
+  private var readBuffer: UnsafeMutablePointer<CChar>?
 
   // The filter runs here rather than inside libpcap so that skipped records still count
   // towards frame numbers, which then match tshark's.
