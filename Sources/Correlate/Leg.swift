@@ -42,10 +42,9 @@ extension Array where Element == SequenceEntry {
   /// client's broadcasts (and packets to the relay) went client→relay, not client→server.
   mutating func resolveRelayedLegs() {
     guard contains(where: { !$0.giaddr.isZero }) else { return }
-    let agents = relayAgents
     for i in indices where self[i].leg == .clientServer {
       let d = self[i].destination
-      if d == .broadcast || agents.contains(d) { self[i].leg = .clientRelay }
+      if d == .broadcast || (!d.isZero && contains { $0.giaddr == d }) { self[i].leg = .clientRelay }
     }
   }
 }

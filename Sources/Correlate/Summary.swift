@@ -169,7 +169,12 @@ public struct Summary: Sendable {
   private func index(
     for address: IPv4Address, in map: inout [IPv4Address: Int], list: inout [EndpointStatistics]
   ) -> Int {
-    if let i = map[address] { return i }
+    // A run has a handful of servers and relays: a scan beats hashing the address.
+    if list.count <= 8 {
+      if let i = list.firstIndex(where: { $0.address == address }) { return i }
+    } else if let i = map[address] {
+      return i
+    }
     list.append(EndpointStatistics(address: address))
     map[address] = list.count - 1
     return list.count - 1

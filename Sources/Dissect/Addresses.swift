@@ -41,7 +41,23 @@ public struct HardwareAddress: Hashable, Sendable, CustomStringConvertible {
   /// The first `count` (at most 16) bytes at `start` of `buffer`; the caller checked bounds.
   public init(_ buffer: UnsafeRawBufferPointer, start: Int, count: Int) {
     self.count = min(count, 16)
-    for i in 0..<self.count { set(i, buffer[start + i]) }
+    guard start + 16 <= buffer.count else {
+      for i in 0..<self.count { set(i, buffer[start + i]) }
+      return
+    }
+    // chaddr is a 16-byte field: two loads, then the bytes beyond `count` masked off.
+    func word(_ offset: Int, keeping bytes: Int) -> UInt64 {
+      guard bytes > 0 else { return 0 }
+      let w = UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: start + offset, as: UInt64.self))
+      return bytes >= 8 ? w : w & ~(UInt64.max >> UInt64(8 * bytes))
+    }
+    high = word(0, keeping: self.count)
+    low = word(8, keeping: self.count - 8)
+  }
+
+  // One combine of the three fields: client addresses are hashed once per transaction.
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(high ^ (low &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(count))
   }
 
   private mutating func set(_ i: Int, _ b: UInt8) {
