@@ -6,12 +6,12 @@ public struct PacketReport {
   public let files: InputFiles
   private var count = 0
   /// Each input's path as a JSON string, quoted once rather than once per packet.
-  private let quotedPaths: [[UInt8]]
+  private let names: QuotedNames
 
   public init(format: OutputFormat, files: InputFiles) {
     self.format = format
     self.files = files
-    quotedPaths = QuotedNames.paths(files)
+    names = QuotedNames(files)
   }
 
   /// Message type names by type, BOOTP (no option 53) last.
@@ -55,7 +55,7 @@ public struct PacketReport {
     w.key("frame")
     w.int(o.frame)
     w.key("file")
-    QuotedNames.write(o.fileIndex, from: quotedPaths, into: &w)
+    names.writePath(ofFile: o.fileIndex, into: &w)
     w.key("ts")
     w.timestamp(o.timestamp, nanosecondPrecision: files.isNano(o.fileIndex))
     if let interface = o.interface {
@@ -111,7 +111,7 @@ public struct PacketReport {
     w.key("file_field")
     w.string(m.bootFileName)
     w.key("message_type")
-    QuotedNames.writeMessageType(m.messageType, into: &w)
+    names.writeMessageType(m.messageType, into: &w)
     w.key("options")
     w.beginArray()
     var options = JSONOptionWriter(w)

@@ -7,13 +7,13 @@ public struct TransactionReport {
   public let files: InputFiles
   public var onlyProblems = false
   private var written = 0
-  private let quotedPaths: [[UInt8]]
+  private let names: QuotedNames
 
   public init(format: OutputFormat, files: InputFiles, onlyProblems: Bool = false) {
     self.format = format
     self.files = files
     self.onlyProblems = onlyProblems
-    quotedPaths = QuotedNames.paths(files)
+    names = QuotedNames(files)
   }
 
   public static let csvColumns = [
@@ -107,13 +107,13 @@ public struct TransactionReport {
       w.key("frame")
       w.int(e.frame)
       w.key("file")
-      QuotedNames.write(e.fileIndex, from: quotedPaths, into: &w)
+      names.writePath(ofFile: e.fileIndex, into: &w)
       w.key("ts")
       w.timestamp(e.timestamp, nanosecondPrecision: files.isNano(e.fileIndex))
       w.key("type")
-      QuotedNames.writeMessageType(e.messageType, into: &w)
+      names.writeMessageType(e.messageType, into: &w)
       w.key("leg")
-      QuotedNames.write(e.leg, into: &w)
+      names.write(e.leg, into: &w)
       w.key("src")
       w.address(e.source)
       w.key("dst")
