@@ -18,6 +18,9 @@ public struct JSONWriter {
 
   public init(capacity: Int = 1 << 16) { out = ByteBuffer(capacity: capacity) }
 
+  /// A writer appending to `buffer`.
+  public init(buffer: ByteBuffer) { out = buffer }
+
   public mutating func beginObject() {
     valuePrefix()
     out.append(UInt8(ascii: "{"))

@@ -31,6 +31,12 @@ public struct PacketReport {
 
   public func footer() -> String { format == .json ? "\n]\n" : "" }
 
+  /// Records rendered so far (the JSON array puts a comma before all but the first).
+  public var rendered: Int {
+    get { count }
+    set { count = newValue }
+  }
+
   /// Appends one packet's record to `w.out`.
   public mutating func render(_ packet: DHCPPacket, into w: inout JSONWriter) {
     defer { count += 1 }

@@ -69,6 +69,7 @@ struct AnalyzeCommand: ParsableCommand {
         printError(message)
         failed = true
       case .finished(let readers): for r in readers { pipeline.add(r.counts) }
+      case .rendered: preconditionFailure("analyze formats on this thread only")
       }
     }
     pipeline.finish()

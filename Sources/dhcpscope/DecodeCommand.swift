@@ -23,9 +23,19 @@ struct DecodeCommand: ParsableCommand {
     var report = PacketReport(format: common.format, files: inputs.files)
     sink.write(report.header())
     var output = JSONWriter(capacity: FileSink.drainSize + FileSink.drainSize / 4)
-    // Reading and dissecting run on a second thread. Options are decoded here: decoding them
-    // there too measured slower (their many small allocations were freed across threads).
+    // Reading and dissecting run on a second thread, which also formats a batch whenever
+    // this thread is behind. Options are decoded where the packet is formatted: decoding
+    // them all on the reading thread measured slower (their many small allocations were
+    // freed across threads).
+    let readerReport = report
     let feed = PacketFeed<DHCPPacket>(inputs.readers) { readers, output in
+      var report = readerReport
+      output.render = { packets, before in
+        var w = JSONWriter(buffer: sink.emptyBuffer())
+        report.rendered = before
+        for packet in packets { report.render(packet, into: &w) }
+        return w.out
+      }
       readPackets(from: &readers, read: { try $0.next() }, packet: output.add, damaged: output.damaged)
     }
     while let batch = feed.next() {
@@ -35,6 +45,10 @@ struct DecodeCommand: ParsableCommand {
           report.render(packet, into: &output)
           if output.out.count >= FileSink.drainSize { sink.drain(&output) }
         }
+      case .rendered(let buffer, let count):
+        sink.drain(&output)
+        sink.write(buffer: buffer)
+        report.rendered += count
       case .damaged(let message):
         sink.drain(&output)
         printError(message)

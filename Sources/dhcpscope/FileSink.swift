@@ -84,6 +84,16 @@ final class FileSink: ReportSink {
     w.out = spare.tryTake() ?? ByteBuffer(capacity: w.out.count + Self.drainSize / 4)
   }
 
+  /// An empty buffer for a report to fill on another thread: a written one when there is
+  /// one, already grown and paged in.
+  func emptyBuffer() -> ByteBuffer { spare.tryTake() ?? ByteBuffer(capacity: Self.drainSize + Self.drainSize / 4) }
+
+  /// Writes a filled buffer as it is (no copy), after everything before it.
+  func write(buffer: ByteBuffer) {
+    if !block.isEmpty { handOff() }
+    queue.put(.write(buffer))
+  }
+
   /// Waits until everything written so far is in the file (live output, and before errors).
   func flush() {
     if !block.isEmpty { handOff() }

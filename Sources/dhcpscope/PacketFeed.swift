@@ -1,4 +1,5 @@
 import Dissect
+import Report
 
 /// Reads the input files on a background thread and hands what it makes of them over in
 /// batches, so libpcap and the dissector (and, for analyze, the correlator) run on the second
@@ -7,6 +8,8 @@ import Dissect
 final class PacketFeed<Item> {
   enum Batch {
     case items([Item])
+    /// Items the reading thread formatted itself (see `Output.render`).
+    case rendered(ByteBuffer, count: Int)
     case damaged(String)
     /// The last batch: the readers, with what they counted.
     case finished([PacketReader])
@@ -16,6 +19,11 @@ final class PacketFeed<Item> {
   final class Output {
     fileprivate let queue: BoundedQueue<Batch>
     private var batch: [Item] = []
+    private var sent = 0
+    /// With this set, a batch the consumer has no room for yet is formatted here instead
+    /// (given the items and how many were sent before them), so the reading thread takes on
+    /// formatting whenever it would otherwise wait: the two cores share the work as it comes.
+    var render: (([Item], Int) -> ByteBuffer)?
 
     fileprivate init(_ queue: BoundedQueue<Batch>) {
       self.queue = queue
@@ -35,13 +43,18 @@ final class PacketFeed<Item> {
 
     fileprivate func send() {
       guard !batch.isEmpty else { return }
-      queue.put(.items(batch))
+      if let render {
+        if !queue.tryPut(.items(batch)) { queue.put(.rendered(render(batch, sent), count: batch.count)) }
+      } else {
+        queue.put(.items(batch))
+      }
+      sent += batch.count
       batch = []
       batch.reserveCapacity(PacketFeed.batchSize)
     }
   }
 
-  static var batchSize: Int { 4096 }
+  static var batchSize: Int { 1024 }
   private let queue = BoundedQueue<Batch>(capacity: 4)
   private var thread: BackgroundThread?
 
