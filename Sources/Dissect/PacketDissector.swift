@@ -63,8 +63,10 @@ public struct PacketDissector {
     _ bytes: UnsafeRawBufferPointer, linkType: Int, timestamp: Timestamp, frame: Int, fileIndex: Int
   ) -> DissectOutcome<PacketSummary> {
     var summary = PacketSummary()
-    return summarize(bytes, linkType: linkType, timestamp: timestamp, frame: frame, fileIndex: fileIndex, into: &summary)
-      .map { summary }
+    return summarize(
+      bytes, linkType: linkType, timestamp: timestamp, frame: frame, fileIndex: fileIndex, into: &summary
+    )
+    .map { summary }
   }
 
   /// `summarize`, writing the summary of a DHCP packet into `summary` instead of returning it.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Capture
 import Dissect
+import Glibc
 import Report
 
 struct DecodeCommand: ParsableCommand {
@@ -27,14 +28,19 @@ struct DecodeCommand: ParsableCommand {
     // this thread is behind. Options are decoded where the packet is formatted: decoding
     // them all on the reading thread measured slower (their many small allocations were
     // freed across threads).
+    // DHCPSCOPE_FORMAT_ON_READER=always or =never pins formatting to one thread (for tests).
+    let placement = getenv("DHCPSCOPE_FORMAT_ON_READER").map { String(cString: $0) }
     let readerReport = report
     let feed = PacketFeed<DHCPPacket>(inputs.readers) { readers, output in
       var report = readerReport
-      output.render = { packets, before in
-        var w = JSONWriter(buffer: sink.emptyBuffer())
-        report.rendered = before
-        for packet in packets { report.render(packet, into: &w) }
-        return w.out
+      output.renderAlways = placement == "always"
+      if placement != "never" {
+        output.render = { packets, before in
+          var w = JSONWriter(buffer: sink.emptyBuffer())
+          report.rendered = before
+          for packet in packets { report.render(packet, into: &w) }
+          return w.out
+        }
       }
       readPackets(from: &readers, read: { try $0.next() }, packet: output.add, damaged: output.damaged)
     }

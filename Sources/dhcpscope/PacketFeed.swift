@@ -24,6 +24,9 @@ final class PacketFeed<Item> {
     /// (given the items and how many were sent before them), so the reading thread takes on
     /// formatting whenever it would otherwise wait: the two cores share the work as it comes.
     var render: (([Item], Int) -> ByteBuffer)?
+    /// Formats every batch here (with `render`), not only when the consumer is behind: for
+    /// the test that checks both paths give the same output.
+    var renderAlways = false
 
     fileprivate init(_ queue: BoundedQueue<Batch>) {
       self.queue = queue
@@ -44,7 +47,9 @@ final class PacketFeed<Item> {
     fileprivate func send() {
       guard !batch.isEmpty else { return }
       if let render {
-        if !queue.tryPut(.items(batch)) { queue.put(.rendered(render(batch, sent), count: batch.count)) }
+        if renderAlways || !queue.tryPut(.items(batch)) {
+          queue.put(.rendered(render(batch, sent), count: batch.count))
+        }
       } else {
         queue.put(.items(batch))
       }
