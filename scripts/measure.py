@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Runs a command, prints its wall time (best of N), peak resident memory (largest) and the
-CPU time (user + system) of the fastest run."""
+CPU time (user + system) of the fastest run. Dirty pages are synced before each run."""
 import resource, subprocess, sys, time, os
 
 def run(cmd, repeat):
     best, peak, cpu = None, 0, 0.0
     for _ in range(repeat):
+        # Flush what earlier runs wrote first: the kernel's writeback of a previous run's
+        # output would otherwise compete with this one for the CPUs.
+        os.sync()
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         start = time.perf_counter()
         p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
