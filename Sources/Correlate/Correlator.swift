@@ -25,7 +25,8 @@ public struct CorrelatorConfiguration: Sendable {
 /// a grace period, a timeout, the cap on tracked transactions, or the final flush).
 ///
 /// Open transactions live in a slot array that is reused as they close, found by key through a
-/// hash table of slot numbers (`SlotTable`); each packet is appended in place, so nothing is copied per packet.
+/// hash table of slot numbers (`SlotTable`); each packet is appended in place, so nothing is
+/// copied per packet.
 public struct Correlator {
   struct Key: Equatable {
     var xid: UInt32

@@ -4,7 +4,9 @@ import Dissect
 public struct PacketReport {
   public let format: OutputFormat
   public let files: InputFiles
-  private var count = 0
+  /// Records rendered so far (the JSON array puts a comma before all but the first); set
+  /// when another thread rendered some of them.
+  public var rendered = 0
   /// Each input's path as a JSON string, quoted once rather than once per packet.
   private let names: QuotedNames
 
@@ -31,21 +33,15 @@ public struct PacketReport {
 
   public func footer() -> String { format == .json ? "\n]\n" : "" }
 
-  /// Records rendered so far (the JSON array puts a comma before all but the first).
-  public var rendered: Int {
-    get { count }
-    set { count = newValue }
-  }
-
   /// Appends one packet's record to `w.out`.
   public mutating func render(_ packet: DHCPPacket, into w: inout JSONWriter) {
-    defer { count += 1 }
+    defer { rendered += 1 }
     switch format {
     case .jsonl:
       writeJSON(packet, into: &w)
       w.newline()
     case .json:
-      if count > 0 { w.raw(",\n") }
+      if rendered > 0 { w.raw(",\n") }
       writeJSON(packet, into: &w)
     case .csv: writeCSV(packet, into: &w)
     case .text: writeText(packet, into: &w)

@@ -72,7 +72,7 @@ struct SniffCommand: ParsableCommand {
         format: common.format, files: InputFiles(paths: [interface], nanosecondPrecision: [false]),
         onlyProblems: correlation.onlyProblems),
       sink: sink, maximumTracked: configuration.maximumTracked)
-    /// Timeouts fire by the clock while no packet arrives.
+    // Timeouts fire by the clock while no packet arrives.
     func tick() {
       stream.advance(to: now())
       while let closed = stream.popClosed() { pipeline.emit(closed) }
