@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # make bench: times dhcpscope against libpcap reading alone (tcpdump -r FILE -w /dev/null) on
 # the same machine in the same run, and prints ratios, packets per second and peak memory.
-# BENCH_TRANSACTIONS sets the capture size (default 120000 transactions, about 940 000 packets).
+# BENCH_TRANSACTIONS sets the capture size (default 133000 transactions, about 1 040 000
+# packets, the size of the capture in issue #5). Each timed run writes a new output file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in tcpdump bc; do command -v $tool >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $tool; }; done
 swift build -c release --product dhcpscope >/dev/null
 swift build -c release --product dhcpscope-gen >/dev/null
 mkdir -p bench-out
-n=${BENCH_TRANSACTIONS:-120000}
+n=${BENCH_TRANSACTIONS:-133000}
 capture=bench-out/load-$n.pcap
 [ -f "$capture" ] || .build/release/dhcpscope-gen load --transactions "$n" --rate 1000 -o "$capture"
 packets=$(tcpdump -r "$capture" -w /dev/null 2>&1 | grep -o '[0-9]* packets' || true)
@@ -19,7 +20,7 @@ printf '%-44s %8.3f %8s %8.3f %10.0f %9.1f\n' "tcpdump -r FILE -w /dev/null (ref
 row() {  # label, then the command to time
   local label=$1
   shift
-  read -r t mb cpu < <(python3 scripts/measure.py 3 "$@")
+  read -r t mb cpu < <(python3 scripts/measure.py 3 --fresh bench-out/out "$@")
   printf '%-44s %8.3f %8.2f %8.3f %10.0f %9.1f\n' "$label" "$t" "$(echo "$t / $ref" | bc -l)" "$cpu" "$(echo "$frames / $t" | bc -l)" "$mb"
 }
 for cmd in "analyze --format jsonl" "analyze --format csv" "analyze --format text" "decode --format jsonl" "decode --format csv" "decode --format text"; do
@@ -31,8 +32,8 @@ done
 row "dhcpscope decode --format jsonl -o /dev/null" .build/release/dhcpscope decode --format jsonl -o /dev/null "$capture"
 .build/release/dhcpscope decode --format jsonl -o bench-out/decoded.jsonl "$capture"
 row "cat DECODE-OUTPUT > FILE (write floor, $(($(stat -c %s bench-out/decoded.jsonl) / 1000000)) MB)" \
-  sh -c 'cat bench-out/decoded.jsonl > bench-out/copy'
-rm -f bench-out/decoded.jsonl bench-out/copy
+  sh -c 'cat bench-out/decoded.jsonl > bench-out/out'
+rm -f bench-out/decoded.jsonl bench-out/out
 echo "capture: $capture, $frames frames; targets: analyze <= 3x, decode <= 5x, peak <= 128 MB"
 echo "(seconds: best-of-3 wall time; cpu s: user + system of that run, all threads included)"
 
@@ -44,7 +45,7 @@ for clients in ${BENCH_FLOOD_CLIENTS:-100000 1000000}; do
   flood=bench-out/flood-$clients.pcap
   [ -f "$flood" ] || .build/release/dhcpscope-gen flood --clients "$clients" -o "$flood"
   for cap in 100000 10000; do
-    read -r t mb cpu < <(python3 scripts/measure.py 1 .build/release/dhcpscope analyze --format jsonl --max-tracked $cap -o bench-out/out "$flood")
+    read -r t mb cpu < <(python3 scripts/measure.py 1 --fresh bench-out/out .build/release/dhcpscope analyze --format jsonl --max-tracked $cap -o bench-out/out "$flood")
     printf '%-52s %8.3f %9.1f\n' "$clients clients, --max-tracked $cap" "$t" "$mb"
   done
 done

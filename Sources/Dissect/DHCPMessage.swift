@@ -32,24 +32,39 @@ public enum MessageType {
 
 /// A decoded BOOTP/DHCP message. It owns one byte buffer (the UDP payload, followed by any
 /// option values RFC 3396 had to concatenate) and refers to fields and options by offset, so a
-/// message costs two allocations however many options it carries.
+/// message costs two allocations however many options it carries, and none when one message
+/// is decoded into again and again (`decode(payload:)`).
 public struct DHCPMessage: Sendable {
   public static let fixedHeaderLength = 236
   public static let magicCookie: UInt32 = 0x6382_5363
 
-  public private(set) var storage: [UInt8]
+  public private(set) var storage: [UInt8] = []
   public private(set) var options: [DHCPOptionRef] = []
   public var warnings: [String] = []
   /// Length of the BOOTP payload at the start of `storage`.
-  public let payloadLength: Int
+  public private(set) var payloadLength = 0
 
   public init(payload: UnsafeRawBufferPointer) {
+    decode(payload: payload)
+  }
+
+  /// An all-zero fixed header with no options: a message to decode others into.
+  public init() {
+    storage = Array(repeating: 0, count: Self.fixedHeaderLength)
+    payloadLength = Self.fixedHeaderLength
+  }
+
+  /// Makes this the message in `payload`, reusing this one's buffers.
+  public mutating func decode(payload: UnsafeRawBufferPointer) {
     payloadLength = payload.count
-    if payload.count >= Self.fixedHeaderLength {
-      storage = Array(payload)
-    } else {
+    storage.removeAll(keepingCapacity: true)
+    storage.append(contentsOf: payload.assumingMemoryBound(to: UInt8.self))
+    options.removeAll(keepingCapacity: true)
+    if !warnings.isEmpty { warnings = [] }
+    overload = 0
+    if payload.count < Self.fixedHeaderLength {
       // A short message is zero-filled to the fixed header so every field reads as something.
-      storage = Array(payload) + repeatElement(0, count: Self.fixedHeaderLength - payload.count)
+      storage.append(contentsOf: repeatElement(0, count: Self.fixedHeaderLength - payload.count))
       warnings.append(
         "BOOTP message is \(payload.count) bytes, shorter than the \(Self.fixedHeaderLength)-byte fixed header")
     }
@@ -157,7 +172,9 @@ public struct DHCPMessage: Sendable {
       warnings.append("bad magic cookie 0x\(String(cookie, radix: 16)) (expected 0x63825363); vendor area not decoded")
       return
     }
+    // Scanned into the buffer `options` already has (it is empty here), then moved back.
     var raw: [DHCPOptionRef] = []
+    swap(&raw, &options)
     raw.reserveCapacity(16)
     let sawEnd = scan(area: .options, range: Self.fixedHeaderLength + 4..<payloadLength, into: &raw)
     if !sawEnd { warnings.append("options field has no end option (255)") }

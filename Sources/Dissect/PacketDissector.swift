@@ -10,6 +10,15 @@ public struct DHCPPacket: Sendable {
     self.message = message
   }
 
+  /// A blank packet to decode others into (`LocatedPackets.decode(_:into:)`).
+  public init() {
+    origin = PacketOrigin(
+      frame: 0, fileIndex: 0, timestamp: Timestamp(seconds: 0, nanoseconds: 0), interface: nil, vlanIDs: [],
+      sourceMAC: nil, source: IPv4Address(0), destination: IPv4Address(0), sourcePort: 0, destinationPort: 0,
+      ipIdentification: 0, ttl: 0)
+    message = DHCPMessage()
+  }
+
   @inlinable public subscript<T>(dynamicMember field: KeyPath<PacketOrigin, T>) -> T { origin[keyPath: field] }
 }
 
@@ -55,6 +64,17 @@ public struct PacketDissector {
       var message = DHCPMessage(payload: payload)
       if !warnings.isEmpty { message.warnings.insert(contentsOf: warnings, at: 0) }
       return DHCPPacket(origin: origin, message: message)
+    }
+  }
+
+  /// The DHCP packet's origin and payload, appended to `batch` to be decoded later (`decode`).
+  public mutating func locate(
+    _ bytes: UnsafeRawBufferPointer, linkType: Int, timestamp: Timestamp, frame: Int, fileIndex: Int,
+    appendingTo batch: inout LocatedPackets
+  ) -> DissectOutcome<Void> {
+    locate(bytes, linkType: linkType, timestamp: timestamp, frame: frame, fileIndex: fileIndex) {
+      origin, payload, warnings in
+      batch.append(origin: origin, payload: payload, warnings: warnings)
     }
   }
 

@@ -44,7 +44,7 @@ struct AnalyzeCommand: ParsableCommand {
 
     // libpcap, the dissector and the correlator run on a second thread; this one analyses
     // the transactions it closes and writes their report.
-    let feed = PacketFeed<ClosedTransaction>(inputs.readers) { readers, output in
+    let feed = PacketFeed<[ClosedTransaction]>(inputs.readers) { readers, output in
       var correlation = CorrelationStage(stream: TransactionStream(configuration: configuration), output: output)
       if readers.count == 1 {
         // One file needs no merging, and its summaries are read in place.
@@ -82,7 +82,7 @@ struct AnalyzeCommand: ParsableCommand {
 /// exclusive access at run time on every packet.
 struct CorrelationStage {
   var stream: TransactionStream
-  let output: PacketFeed<ClosedTransaction>.Output
+  let output: PacketFeed<[ClosedTransaction]>.Output
 
   mutating func push(_ packet: PacketSummary) {
     stream.push(packet)

@@ -24,30 +24,37 @@ struct DecodeCommand: ParsableCommand {
     var report = PacketReport(format: common.format, files: inputs.files)
     sink.write(report.header())
     var output = JSONWriter(capacity: FileSink.drainSize + FileSink.drainSize / 4)
-    // Reading and dissecting run on a second thread, which also formats a batch whenever
-    // this thread is behind. Options are decoded where the packet is formatted: decoding
-    // them all on the reading thread measured slower (their many small allocations were
-    // freed across threads).
+    // Reading and locating packets run on a second thread, which also formats a batch
+    // whenever this thread is behind. Messages are decoded where they are formatted, each
+    // into the same reused packet.
     // DHCPSCOPE_FORMAT_ON_READER=always or =never pins formatting to one thread (for tests).
     let placement = getenv("DHCPSCOPE_FORMAT_ON_READER").map { String(cString: $0) }
     let readerReport = report
-    let feed = PacketFeed<DHCPPacket>(inputs.readers) { readers, output in
-      var report = readerReport
+    let feed = PacketFeed<LocatedPackets>(inputs.readers) { readers, output in
       output.renderAlways = placement == "always"
       if placement != "never" {
-        output.render = { packets, before in
+        output.render = { batch, before in
           var w = JSONWriter(buffer: sink.emptyBuffer())
+          var report = readerReport
+          var packet = DHCPPacket()
           report.rendered = before
-          for packet in packets { report.render(packet, into: &w) }
+          for i in 0..<batch.count {
+            batch.decode(i, into: &packet)
+            report.render(packet, into: &w)
+          }
           return w.out
         }
       }
-      readPackets(from: &readers, read: { try $0.next() }, packet: output.add, damaged: output.damaged)
+      readPackets(
+        from: &readers, read: { try $0.next(into: &output.items) ? () : nil }, packet: output.sendIfFull,
+        damaged: output.damaged)
     }
+    var packet = DHCPPacket()
     while let batch = feed.next() {
       switch batch {
-      case .items(let packets):
-        for packet in packets {
+      case .items(let batch):
+        for i in 0..<batch.count {
+          batch.decode(i, into: &packet)
           report.render(packet, into: &output)
           if output.out.count >= FileSink.drainSize { sink.drain(&output) }
         }

@@ -1,13 +1,29 @@
 import Dissect
 import Report
 
+/// What a feed's batch holds: an array (analyze's closed transactions) or decode's
+/// `LocatedPackets`.
+protocol FeedItems {
+  init(reservingCapacity: Int)
+  var count: Int { get }
+}
+
+extension Array: FeedItems {
+  init(reservingCapacity count: Int) {
+    self.init()
+    reserveCapacity(count)
+  }
+}
+
+extension LocatedPackets: FeedItems {}
+
 /// Reads the input files on a background thread and hands what it makes of them over in
 /// batches, so libpcap and the dissector (and, for analyze, the correlator) run on the second
 /// core while this one formats. Messages about damaged files travel in the same stream and are
 /// printed in order.
-final class PacketFeed<Item> {
+final class PacketFeed<Items: FeedItems> {
   enum Batch {
-    case items([Item])
+    case items(Items)
     /// Items the reading thread formatted itself (see `Output.render`).
     case rendered(ByteBuffer, count: Int)
     case damaged(String)
@@ -18,24 +34,28 @@ final class PacketFeed<Item> {
   /// The reading thread's side: collects items into batches.
   final class Output {
     fileprivate let queue: BoundedQueue<Batch>
-    private var batch: [Item] = []
+    /// The batch being filled: add to it directly, then call `sendIfFull`.
+    @exclusivity(unchecked) var items = Items(reservingCapacity: PacketFeed.batchSize)
     private var sent = 0
     /// With this set, a batch the consumer has no room for yet is formatted here instead
     /// (given the items and how many were sent before them), so the reading thread takes on
     /// formatting whenever it would otherwise wait: the two cores share the work as it comes.
-    var render: (([Item], Int) -> ByteBuffer)?
+    var render: ((Items, Int) -> ByteBuffer)?
     /// Formats every batch here (with `render`), not only when the consumer is behind: for
     /// the test that checks both paths give the same output.
     var renderAlways = false
 
     fileprivate init(_ queue: BoundedQueue<Batch>) {
       self.queue = queue
-      batch.reserveCapacity(PacketFeed.batchSize)
     }
 
-    func add(_ item: Item) {
-      batch.append(item)
-      if batch.count == PacketFeed.batchSize { send() }
+    func add<Item>(_ item: Item) where Items == [Item] {
+      items.append(item)
+      sendIfFull()
+    }
+
+    func sendIfFull() {
+      if items.count >= PacketFeed.batchSize { send() }
     }
 
     /// Everything added so far goes first, then the message.
@@ -45,17 +65,17 @@ final class PacketFeed<Item> {
     }
 
     fileprivate func send() {
-      guard !batch.isEmpty else { return }
+      guard items.count > 0 else { return }
+      let count = items.count
       if let render {
-        if renderAlways || !queue.tryPut(.items(batch)) {
-          queue.put(.rendered(render(batch, sent), count: batch.count))
+        if renderAlways || !queue.tryPut(.items(items)) {
+          queue.put(.rendered(render(items, sent), count: count))
         }
       } else {
-        queue.put(.items(batch))
+        queue.put(.items(items))
       }
-      sent += batch.count
-      batch = []
-      batch.reserveCapacity(PacketFeed.batchSize)
+      sent += count
+      items = Items(reservingCapacity: PacketFeed.batchSize)
     }
   }
 

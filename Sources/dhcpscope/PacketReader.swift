@@ -39,12 +39,14 @@ struct PacketReader {
     self.fileIndex = fileIndex
   }
 
-  /// The next DHCP packet, fully decoded; throws `CaptureError.damaged` where the file breaks.
-  mutating func next() throws -> DHCPPacket? {
+  /// Appends the next DHCP packet, located but not decoded, to `batch`; false at the end.
+  /// Throws `CaptureError.damaged` where the file breaks.
+  mutating func next(into batch: inout LocatedPackets) throws -> Bool {
     try read { dissector, frame, linkType, fileIndex in
-      dissector.dissect(
-        frame.bytes, linkType: linkType, timestamp: frame.timestamp, frame: frame.number, fileIndex: fileIndex)
-    }
+      dissector.locate(
+        frame.bytes, linkType: linkType, timestamp: frame.timestamp, frame: frame.number, fileIndex: fileIndex,
+        appendingTo: &batch)
+    } != nil
   }
 
   /// The next DHCP packet as correlation needs it.
