@@ -16,6 +16,8 @@ enum OptionCatalog {
 
   /// `table` as an array indexed by code, so a lookup per option is an index, not a hash.
   static let byCode: [(name: String, format: OptionFormat)] = (0...255).map { table[$0] ?? ("Unknown", .bytes) }
+  /// The formats alone: looking one up touches no string.
+  static let formats: [OptionFormat] = byCode.map(\.format)
 
   static let table: [Int: (String, OptionFormat)] = [
     0: ("Padding", .empty),

@@ -35,8 +35,8 @@ public enum OptionDecoder {
   static func decode<Sink: OptionSink>(
     code: UInt8, bytes: ArraySlice<UInt8>, pieces: Int, pxeClient: Bool, into sink: inout Sink
   ) {
-    let (name, format) = OptionCatalog.entry(code)
-    sink.beginOption(code: UInt32(code), name: name)
+    let format = OptionCatalog.formats[Int(code)]
+    sink.beginOption(code: code)
     if pieces > 1 { sink.warning("option \(code) split into \(pieces) parts (RFC 3396), concatenated") }
     switch format {
     case .relayAgentInformation:
@@ -365,10 +365,10 @@ public enum OptionDecoder {
       }
       let data = b[(i + 2)..<end]
       if let (name, format) = table.entry(code), format != .bytes {
-        sink.beginOption(code: UInt32(code), name: name)
+        sink.beginSuboption(code: UInt32(code), name: name)
         value(format, data, code: code, label: label, into: &sink)
       } else {
-        sink.beginOption(code: UInt32(code), name: table.entry(code)?.name ?? "Sub-option \(code)")
+        sink.beginSuboption(code: UInt32(code), name: table.entry(code)?.name ?? "Sub-option \(code)")
         // Circuit and remote IDs are usually interface names: show text when it is text.
         if isPrintable(data) { sink.text(data) } else { sink.hex(data) }
       }
@@ -412,7 +412,7 @@ public enum OptionDecoder {
         end = b.endIndex
       }
       let data = b[(i + 5)..<end]
-      sink.beginOption(code: enterprise, name: "Enterprise \(enterprise)")
+      sink.beginSuboption(code: enterprise, name: "Enterprise \(enterprise)")
       if nested {
         sink.none()
         sink.endValue(raw: data, pieces: 1)

@@ -3,12 +3,16 @@
 /// option; `OptionTreeBuilder` builds the tree where one is wanted (tests, the fuzzer).
 ///
 /// Each option, and each sub-option, arrives as
-/// `beginOption`, exactly one value, `endValue`, optionally `beginSuboptions` … (nested
-/// options) … `endSuboptions`, then `endOption`. A value is one scalar event, or
+/// `beginOption` (`beginSuboption`), exactly one value, `endValue`, optionally
+/// `beginSuboptions` … (nested sub-options) … `endSuboptions`, then `endOption`. A value is one scalar event, or
 /// `beginList` … values … `endList`, or `beginRecord` then `field` and a value per field, then
 /// `endRecord`. Warnings may arrive anywhere inside an option; they belong to the message.
 public protocol OptionSink {
-  mutating func beginOption(code: UInt32, name: String)
+  /// A top-level option, named `dhcpOptionName(code)`: a sink that shows names keeps its own
+  /// table of them, so a million options pass no name strings around.
+  mutating func beginOption(code: UInt8)
+  /// A sub-option (or an enterprise block), with the name the decoder found for it.
+  mutating func beginSuboption(code: UInt32, name: String)
   mutating func endValue(raw: ArraySlice<UInt8>, pieces: Int)
   mutating func beginSuboptions()
   mutating func endSuboptions()

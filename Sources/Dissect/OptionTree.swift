@@ -43,7 +43,10 @@ public struct OptionTreeBuilder: OptionSink {
 
   public init() {}
 
-  public mutating func beginOption(code: UInt32, name: String) {
+  public mutating func beginOption(code: UInt8) {
+    beginSuboption(code: UInt32(code), name: dhcpOptionName(code))
+  }
+  public mutating func beginSuboption(code: UInt32, name: String) {
     open.append(DecodedOption(code: code, name: name, value: .none, raw: []))
   }
   public mutating func endValue(raw: ArraySlice<UInt8>, pieces: Int) {

@@ -391,6 +391,7 @@ public struct JSONWriter {
 
   /// Lowercase hex digits, unquoted.
   public mutating func plainHex<C: Collection>(_ v: C) where C.Element == UInt8 {
+    if v.withContiguousStorageIfAvailable({ plainHex(UnsafeRawBufferPointer($0)) }) != nil { return }
     out.write(maximum: v.count * 2) { p in
       var i = 0
       for b in v {
@@ -399,6 +400,28 @@ public struct JSONWriter {
         i += 2
       }
       return i
+    }
+  }
+
+  /// Lowercase hex digits, unquoted: four bytes at a time into eight digits.
+  public mutating func plainHex(_ v: UnsafeRawBufferPointer) {
+    guard let base = v.baseAddress else { return }
+    let n = v.count
+    out.write(maximum: n * 2 + 8) { p in
+      let destination = UnsafeMutableRawPointer(p)
+      var i = 0
+      while i &+ 4 <= n {
+        let four = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt32.self))
+        destination.storeBytes(of: JSONText.hexDigits(four).littleEndian, toByteOffset: 2 &* i, as: UInt64.self)
+        i &+= 4
+      }
+      while i < n {
+        let b = base.load(fromByteOffset: i, as: UInt8.self)
+        p[2 &* i] = hexDigit(b >> 4)
+        p[2 &* i &+ 1] = hexDigit(b & 0xF)
+        i &+= 1
+      }
+      return 2 * n
     }
   }
 
@@ -479,6 +502,18 @@ enum JSONText {
 
   private static let ones: UInt64 = 0x0101_0101_0101_0101
   private static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+  /// The eight lowercase hex digits of four bytes (the first byte in the low bits), the first
+  /// digit in the low byte: each byte goes to a 16-bit lane, its nibbles to the lane's two
+  /// bytes, and every nibble of 10 or more gets the extra 39 that takes '0'+10 to 'a'.
+  @inline(__always) static func hexDigits(_ four: UInt32) -> UInt64 {
+    var v = UInt64(four)
+    v = (v | v << 16) & 0x0000_FFFF_0000_FFFF
+    v = (v | v << 8) & 0x00FF_00FF_00FF_00FF
+    let nibbles = (v >> 4) & 0x000F_000F_000F_000F | (v & 0x000F_000F_000F_000F) << 8
+    let letters = ((nibbles &+ ones &* 6) >> 4) & ones
+    return nibbles &+ ones &* 0x30 &+ letters &* 39
+  }
 
   /// Whether `bytes` hold a control character, a quote or a backslash, or (unless allowed)
   /// a byte above 0x7F, which may be invalid UTF-8 to repair.

@@ -8,29 +8,27 @@ struct JSONOptionWriter: OptionSink {
 
   init(_ w: JSONWriter) { self.w = w }
 
-  /// 1 inside a top-level option, 2 inside its sub-options, and so on.
-  private var optionDepth = 0
-
   /// `"code":N,"name":"…","value":` of every top-level option, rendered once: the start
-  /// of every option record is one copy.
-  private static let topLevelMembers: [[UInt8]] = (0...255).map { code in
-    var w = JSONWriter(capacity: 128)
-    w.beginObject()
-    w.key("code")
-    w.int(code)
-    w.key("name")
-    w.string(dhcpOptionName(UInt8(code)))
-    w.key("value")
-    return w.out.withUnsafeBytes { Array($0.dropFirst()) }  // without the "{"
-  }
+  /// of every option record is one copy. Fetched once per message, not once per option.
+  private let topLevelMembers = JSONOptionWriter.renderedMembers
+  private static let renderedMembers = RenderedTable(
+    rendered: (0...255).map { code in
+      var w = JSONWriter(capacity: 128)
+      w.beginObject()
+      w.key("code")
+      w.int(code)
+      w.key("name")
+      w.string(dhcpOptionName(UInt8(code)))
+      w.key("value")
+      return w.out.withUnsafeBytes { Array($0.dropFirst()) }  // without the "{"
+    })
 
-  mutating func beginOption(code: UInt32, name: String) {
-    optionDepth += 1
+  mutating func beginOption(code: UInt8) {
     w.beginObject()
-    if optionDepth == 1, code < 256 {
-      JSONOptionWriter.topLevelMembers[Int(code)].withUnsafeBytes { w.rawMembers($0, endingWithKey: true) }
-      return
-    }
+    topLevelMembers.writeMembers(Int(code), into: &w)
+  }
+  mutating func beginSuboption(code: UInt32, name: String) {
+    w.beginObject()
     w.key("code")
     w.int(code)
     w.key("name")
@@ -50,10 +48,7 @@ struct JSONOptionWriter: OptionSink {
     w.beginArray()
   }
   mutating func endSuboptions() { w.endArray() }
-  mutating func endOption() {
-    optionDepth -= 1
-    w.endObject()
-  }
+  mutating func endOption() { w.endObject() }
 
   mutating func text(_ utf8: ArraySlice<UInt8>) { w.string(utf8: utf8) }
   mutating func string(_ text: String) { w.string(text) }
@@ -93,24 +88,20 @@ struct TextOptionWriter: OptionSink {
   init(_ w: JSONWriter) { self.w = w }
 
   /// The start of each top-level option's line, "\n  Option (N) Name", rendered once.
-  private static let topLevelLines: [[UInt8]] = (0...255).map {
-    Array("\n  Option (\($0)) \(dhcpOptionName(UInt8($0)))".utf8)
-  }
+  private let topLevelLines = TextOptionWriter.renderedLines
+  private static let renderedLines = RenderedTable(
+    rendered: (0...255).map { Array("\n  Option (\($0)) \(dhcpOptionName(UInt8($0)))".utf8) })
 
-  mutating func beginOption(code: UInt32, name: String) {
+  mutating func beginOption(code: UInt8) {
     optionDepth += 1
-    if optionDepth == 1 {
-      topLevelCode = code
-      if code < 256 {
-        TextOptionWriter.topLevelLines[Int(code)].withUnsafeBytes { w.out.append($0) }
-        return
-      }
-      w.raw("\n  Option (")
-    } else {
-      w.raw("\n")
-      for _ in 0...optionDepth { w.raw("  ") }
-      w.raw("(")
-    }
+    topLevelCode = UInt32(code)
+    topLevelLines.writeRaw(Int(code), into: &w)
+  }
+  mutating func beginSuboption(code: UInt32, name: String) {
+    optionDepth += 1
+    w.raw("\n")
+    for _ in 0...optionDepth { w.raw("  ") }
+    w.raw("(")
     w.plainInt(code)
     w.raw(") ")
     w.raw(text: name)

@@ -1,44 +1,61 @@
 import Correlate
 import Dissect
 
-/// Strings rendered once as JSON strings, back to back in one array: writing one is then a
-/// copy, not an escape check. One flat array, held by the report, rather than an array of
-/// arrays in a global: fetching an inner array retained and released it on every write.
-struct QuotedTable {
+/// Output rendered once (JSON strings, the start of an option's JSON object, the start of
+/// its text line), back to back in one array: writing one is then a copy. One flat array
+/// rather than an array of arrays: fetching an inner array retained and released it on every
+/// write.
+struct RenderedTable {
   private let bytes: [UInt8]
-  /// Where each string ends in `bytes`; it starts where the one before ends.
+  /// Where each entry ends in `bytes`; it starts where the one before ends.
   private let ends: [Int]
 
-  init(_ strings: [String]) {
-    var bytes: [UInt8] = []
-    var ends: [Int] = []
-    for s in strings {
-      bytes += JSONWriter.quoted(s)
-      ends.append(bytes.count)
+  /// Each string as a JSON string.
+  init(_ strings: [String]) { self.init(rendered: strings.map(JSONWriter.quoted)) }
+
+  init(rendered entries: [[UInt8]]) {
+    bytes = entries.flatMap { $0 }
+    var end = 0
+    ends = entries.map {
+      end += $0.count
+      return end
     }
-    self.bytes = bytes
-    self.ends = ends
   }
 
-  /// Writes string `index`; an index out of range writes the last string.
-  func write(_ index: Int, into w: inout JSONWriter) {
+  /// Entry `index`; an index out of range reads the last entry.
+  private func withBytes<Result>(_ index: Int, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
     let i = index >= 0 && index < ends.count ? index : ends.count - 1
     let start = i == 0 ? 0 : ends[i - 1]
-    bytes.withUnsafeBytes { w.rawValue(UnsafeRawBufferPointer(rebasing: $0[start..<ends[i]])) }
+    return bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<ends[i]])) }
   }
+
+  // The writer comes in as an argument rather than being captured by the caller's closure:
+  // a closure that captured a writer stored next to the table had the table's arrays
+  // retained and released around every write.
+
+  /// Writes string `index` as a JSON value.
+  func write(_ index: Int, into w: inout JSONWriter) { withBytes(index) { w.rawValue($0) } }
+
+  /// Writes entry `index`, object members ending with a key, into the open object.
+  func writeMembers(_ index: Int, into w: inout JSONWriter) {
+    withBytes(index) { w.rawMembers($0, endingWithKey: true) }
+  }
+
+  /// Writes entry `index` as it is.
+  func writeRaw(_ index: Int, into w: inout JSONWriter) { withBytes(index) { w.out.append($0) } }
 }
 
 /// The strings records repeat again and again: file paths, message types, legs.
 struct QuotedNames {
   /// Each input's path, then "-" for a packet of no known file.
-  private let paths: QuotedTable
+  private let paths: RenderedTable
   /// By type code; BOOTP (no option 53) last.
-  private let messageTypes = QuotedTable((0...256).map { MessageType.name($0 < 256 ? UInt8($0) : nil) })
+  private let messageTypes = RenderedTable((0...256).map { MessageType.name($0 < 256 ? UInt8($0) : nil) })
   /// In `Leg.allCases` order.
-  private let legs = QuotedTable(Leg.allCases.map(\.rawValue))
+  private let legs = RenderedTable(Leg.allCases.map(\.rawValue))
 
   init(_ files: InputFiles) {
-    paths = QuotedTable(files.paths + ["-"])
+    paths = RenderedTable(files.paths + ["-"])
   }
 
   func writePath(ofFile index: Int, into w: inout JSONWriter) { paths.write(index, into: &w) }

@@ -1,0 +1,31 @@
+import Report
+import Testing
+
+/// The report writers' word-at-a-time paths against byte-at-a-time definitions.
+@Suite struct ReportWriterTests {
+  static func naiveHex(_ bytes: some Sequence<UInt8>) -> String {
+    let digits = Array("0123456789abcdef")
+    return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
+  }
+
+  static func written(_ body: (inout JSONWriter) -> Void) -> String {
+    var w = JSONWriter(capacity: 64)
+    body(&w)
+    return w.out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+  }
+
+  @Test func hexOfEveryByteValueAtEveryPosition() {
+    let all = (0...255).map(UInt8.init) + (0...255).reversed().map(UInt8.init)
+    // Every length up to 9 covers the four-byte steps and every tail; every start shifts
+    // each byte value through each lane of a step.
+    for start in 0..<4 {
+      for length in [0, 1, 2, 3, 4, 5, 7, 8, 9, all.count - start] {
+        let slice = all[start..<(start + length)]
+        let got = Self.written { $0.plainHex(slice) }
+        #expect(got == Self.naiveHex(slice), "start \(start) length \(length)")
+        // A collection without contiguous storage takes the byte-at-a-time path.
+        #expect(Self.written { $0.plainHex(slice.lazy.map { $0 }) } == got)
+      }
+    }
+  }
+}
