@@ -2,6 +2,19 @@
 // `make fuzz` compiles it together with Sources/Dissect (one module, so no import) using
 // swiftc -sanitize=fuzzer,address -parse-as-library.
 
+/// decode's path: one packet decoded into again and again, across inputs. Whatever it held
+/// before, it must come out as `dissect` makes the same frame alone.
+nonisolated(unsafe) var reusedPacket = DHCPPacket()
+
+func sameMessage(_ a: DHCPMessage, _ b: DHCPMessage) -> Bool {
+  func fields(_ o: DHCPOptionRef) -> [Int] {
+    [Int(o.code), Int(o.start), Int(o.length), Int(o.pieces), Int(o.area.rawValue)]
+  }
+  return a.storage == b.storage && a.payloadLength == b.payloadLength && a.warnings == b.warnings
+    && a.options.map(fields) == b.options.map(fields) && a.serverName == b.serverName
+    && a.bootFileName == b.bootFileName
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzDissect(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let bytes = UnsafeRawBufferPointer(start: data, count: size)
@@ -9,13 +22,20 @@ public func fuzzDissect(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let linkTypes = [LinkType.ethernet, LinkType.linuxSLL, LinkType.linuxSLL2, LinkType.raw, LinkType.null]
   let frame = UnsafeRawBufferPointer(rebasing: bytes.dropFirst())
   var dissector = PacketDissector()
+  var locating = PacketDissector()
+  var located = LocatedPackets()
   // Feed the frame twice so the fragment reassembler sees a follow-up too.
   for n in 0..<2 {
-    let result = dissector.dissect(
-      frame, linkType: linkTypes[Int(selector) % linkTypes.count],
-      timestamp: Timestamp(seconds: 1_700_000_000, nanoseconds: Int32(n)), frame: n + 1, fileIndex: 0)
+    let linkType = linkTypes[Int(selector) % linkTypes.count]
+    let timestamp = Timestamp(seconds: 1_700_000_000, nanoseconds: Int32(n))
+    let result = dissector.dissect(frame, linkType: linkType, timestamp: timestamp, frame: n + 1, fileIndex: 0)
+    _ = locating.locate(
+      frame, linkType: linkType, timestamp: timestamp, frame: n + 1, fileIndex: 0, appendingTo: &located)
     if case .dhcp(let packet) = result {
       for option in OptionDecoder.decodeAll(packet.message) { _ = option.warnings.count }
+      precondition(located.count > 0, "dissect found a packet that locate did not")
+      located.decode(located.count - 1, into: &reusedPacket)
+      precondition(sameMessage(reusedPacket.message, packet.message), "a reused packet decoded differently")
     }
   }
   // The raw bytes as a BOOTP payload too.
