@@ -92,10 +92,10 @@ public struct Summary: Sendable {
   public var evicted = 0
   /// Live capture only: what libpcap received and dropped.
   public var capture: CaptureCounters?
-  /// Distinct client hardware addresses, counted exactly up to a cap.
-  public private(set) var distinctClients = 0
-  public static let clientCountCap = 100_000
-  private var clientSet = Set<HardwareAddress>()
+  private var clients = DistinctCount()
+  /// Distinct client hardware addresses: exact up to 100 000, estimated beyond.
+  public var distinctClients: Int { clients.count }
+  public var clientCountIsEstimate: Bool { clients.isEstimate }
   private var serverIndex: [IPv4Address: Int] = [:]
   private var relayIndex: [IPv4Address: Int] = [:]
 
@@ -120,8 +120,6 @@ public struct Summary: Sendable {
 
   public init() {}
 
-  public var clientCountIsCapped: Bool { distinctClients >= Self.clientCountCap }
-
   public mutating func add(_ t: TransactionRecord) {
     transactions += 1
     let outcome = Self.position(of: t.outcome, in: Self.allOutcomes)
@@ -131,7 +129,7 @@ public struct Summary: Sendable {
     duplicatePackets += t.sequence.lazy.filter(\.isDuplicate).count
     if firstPacket == nil || t.firstSeen < firstPacket! { firstPacket = t.firstSeen }
     if lastPacket == nil || t.lastSeen > lastPacket! { lastPacket = t.lastSeen }
-    if distinctClients < Self.clientCountCap, clientSet.insert(t.clientMAC).inserted { distinctClients += 1 }
+    clients.insert(t.clientMAC)
 
     for s in t.servers {
       let i = index(for: s.address, in: &serverIndex, list: &servers)

@@ -60,6 +60,18 @@ public struct HardwareAddress: Hashable, Sendable, CustomStringConvertible {
     hasher.combine(high ^ (low &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(count))
   }
 
+  /// A 64-bit hash that is the same in every run (`Hasher` is seeded per process), for
+  /// estimates that must repeat: SplitMix64's finalizer over the fields.
+  public var stableHash: UInt64 {
+    func mix(_ value: UInt64) -> UInt64 {
+      var x = value
+      x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+      return x ^ (x >> 31)
+    }
+    return mix(mix(high ^ UInt64(count)) ^ low)
+  }
+
   private mutating func set(_ i: Int, _ b: UInt8) {
     if i < 8 {
       high |= UInt64(b) << UInt64(56 - 8 * i)

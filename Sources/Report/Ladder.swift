@@ -205,7 +205,7 @@ enum SummaryTable {
       "   \(s.frames) frames read, \(s.dhcpPackets) DHCP packets (\(s.duplicatePackets) seen twice), \(s.otherPackets) other, \(s.malformedPackets) malformed"
     )
     out.append(
-      "   \(s.transactions) transactions from \(s.distinctClients)\(s.clientCountIsCapped ? "+" : "") clients over \(formatDecimal(s.spanSeconds, places: 3)) s"
+      "   \(s.transactions) transactions from \(s.clientCountIsEstimate ? "~" : "")\(s.distinctClients) clients over \(formatDecimal(s.spanSeconds, places: 3)) s"
     )
     if let c = s.capture {
       out.append(

@@ -170,6 +170,8 @@ public struct TransactionReport {
     w.int(s.transactions)
     w.key("clients")
     w.int(s.distinctClients)
+    w.key("clients_estimated")
+    w.bool(s.clientCountIsEstimate)
     w.key("outcomes")
     w.beginObject()
     for o in Outcome.allCases {
