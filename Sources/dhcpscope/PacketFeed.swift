@@ -34,7 +34,9 @@ final class PacketFeed<Items: FeedItems> {
   /// The reading thread's side: collects items into batches.
   final class Output {
     fileprivate let queue: BoundedQueue<Batch>
-    /// The batch being filled: add to it directly, then call `sendIfFull`.
+    /// The batch being filled: add to it directly, then call `sendIfFull`. Only the reading
+    /// thread touches it, one access at a time, so it goes without Swift's run-time
+    /// exclusivity check, which a class's stored property otherwise gets on every packet.
     @exclusivity(unchecked) var items = Items(reservingCapacity: PacketFeed.batchSize)
     private var sent = 0
     /// With this set, a batch the consumer has no room for yet is formatted here instead
