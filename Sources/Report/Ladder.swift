@@ -63,9 +63,15 @@ enum Ladder {
       }
       if e.isDuplicate { w.raw("  (same packet again)") }
       if let (what, since) = latency(t.sequence, i) {
-        w.raw("  ")
-        w.raw(text: what)
-        w.raw(" +")
+        switch what {
+        case .relayForward: w.raw("  relay forward +")
+        case .serverResponse: w.raw("  server response +")
+        case .relayReturn: w.raw("  relay return +")
+        case .retransmission:
+          w.raw("  retransmission (secs ")
+          w.plainInt(e.secs)
+          w.raw(") +")
+        }
         w.plainDecimal(e.timestamp.milliseconds(since: since))
         w.raw(" ms")
       }
@@ -139,7 +145,14 @@ enum Ladder {
   }
 
   /// How long this hop took: what it was, and the time of the packet it answers or passes on.
-  static func latency(_ seq: [SequenceEntry], _ i: Int) -> (String, Timestamp)? {
+  /// What a packet's time on the ladder is measured from.
+  enum LatencyNote {
+    case relayForward, serverResponse, relayReturn
+    /// The client's previous copy; the line shows the new copy's `secs`.
+    case retransmission
+  }
+
+  static func latency(_ seq: [SequenceEntry], _ i: Int) -> (LatencyNote, Timestamp)? {
     let e = seq[i]
     guard !e.isDuplicate else { return nil }
     // The latest earlier packet (not a duplicate) that matches.
@@ -151,20 +164,20 @@ enum Ladder {
       }
       return nil
     }
-    func note(_ what: String, _ matches: (SequenceEntry) -> Bool) -> (String, Timestamp)? {
+    func note(_ what: LatencyNote, _ matches: (SequenceEntry) -> Bool) -> (LatencyNote, Timestamp)? {
       latest(matches).map { (what, $0) }
     }
     switch e.leg {
     case .relayServer:
-      return note("relay forward") { $0.leg == .clientRelay && $0.messageType == e.messageType }
+      return note(.relayForward) { $0.leg == .clientRelay && $0.messageType == e.messageType }
     case .serverRelay:
-      return note("server response") { $0.leg == .relayServer && $0.destination == e.source }
+      return note(.serverResponse) { $0.leg == .relayServer && $0.destination == e.source }
     case .relayClient:
-      return note("relay return") { $0.leg == .serverRelay && $0.messageType == e.messageType }
+      return note(.relayReturn) { $0.leg == .serverRelay && $0.messageType == e.messageType }
     case .serverClient:
-      return note("server response") { $0.leg == .clientServer }
+      return note(.serverResponse) { $0.leg == .clientServer }
     case .clientRelay, .clientServer:
-      return note("retransmission (secs \(e.secs))") { $0.leg == e.leg && $0.messageType == e.messageType }
+      return note(.retransmission) { $0.leg == e.leg && $0.messageType == e.messageType }
     }
   }
 
