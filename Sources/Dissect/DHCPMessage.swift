@@ -5,7 +5,7 @@ public enum OptionArea: UInt8, Sendable {
 }
 
 /// One option after RFC 3396 concatenation: its value bytes are `message.storage[range]`.
-public struct DHCPOptionRef: Sendable {
+public struct DHCPOptionRef: Sendable, Equatable {
   public var code: UInt8
   public var start: Int32
   public var length: Int32
@@ -33,8 +33,9 @@ public enum MessageType {
 /// A decoded BOOTP/DHCP message. It owns one byte buffer (the UDP payload, followed by any
 /// option values RFC 3396 had to concatenate) and refers to fields and options by offset, so a
 /// message costs two allocations however many options it carries, and none when one message
-/// is decoded into again and again (`decode(payload:)`).
-public struct DHCPMessage: Sendable {
+/// is decoded into again and again (`decode(payload:)`). Equal messages hold the same bytes,
+/// options, warnings and overload: how a reused message is checked against a fresh one.
+public struct DHCPMessage: Sendable, Equatable {
   public static let fixedHeaderLength = 236
   public static let magicCookie: UInt32 = 0x6382_5363
 

@@ -91,3 +91,27 @@ func packets(_ frames: [(Double, [UInt8])]) -> [DHCPPacket] {
     return nil
   }
 }
+
+/// BOOTP payloads that leave the common path: option overload (file alone, and file and
+/// sname), repeated options (RFC 3396 concatenation, which grows the message's buffer), a cut
+/// option, a message shorter than the fixed header, a message type of length zero.
+func unusualPayloads() -> [[UInt8]] {
+  var overloadedFile = BOOTPBuilder(type: MessageType.ack, xid: 1)
+  overloadedFile.add(52, [1])
+  overloadedFile.file = [54, 4, 198, 51, 100, 2, 255]
+  var overloadedBoth = BOOTPBuilder(type: MessageType.ack, xid: 6)
+  overloadedBoth.add(52, [3])
+  overloadedBoth.file = overloadedFile.file
+  overloadedBoth.sname = [12, 3, 0x61, 0x62, 0x63, 255]
+  var repeated = BOOTPBuilder(type: MessageType.ack, xid: 2)
+  repeated.add(51, [0, 0])
+  repeated.add(51, [1, 0])
+  var cut = BOOTPBuilder(type: MessageType.discover, xid: 3)
+  cut.minimumSize = 0
+  cut.add(54, [198, 51])
+  let cutBytes = Array(cut.build(end: false).dropLast(1))
+  let short = Array(BOOTPBuilder(type: nil, xid: 4).build().prefix(100))
+  var lengthZeroType = BOOTPBuilder(type: nil, xid: 5)
+  lengthZeroType.add(53, [])
+  return [overloadedFile.build(), overloadedBoth.build(), repeated.build(), cutBytes, short, lengthZeroType.build()]
+}
