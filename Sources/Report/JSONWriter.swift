@@ -284,13 +284,17 @@ public struct JSONWriter {
     endObject()
   }
 
-  /// A dotted-quad IPv4 address as a JSON string.
-  public mutating func address(_ a: IPv4Address) {
+  /// A JSON string whose text `plain` writes unquoted: digits, hex, dots and colons, which
+  /// never need escaping.
+  @inline(__always) private mutating func quotedValue(_ plain: (inout JSONWriter) -> Void) {
     valuePrefix()
     out.append(UInt8(ascii: "\""))
-    plainAddress(a)
+    plain(&self)
     out.append(UInt8(ascii: "\""))
   }
+
+  /// A dotted-quad IPv4 address as a JSON string.
+  public mutating func address(_ a: IPv4Address) { quotedValue { $0.plainAddress(a) } }
 
   // MARK: Unquoted text (CSV and text reports share the number and address formatting)
 
@@ -337,12 +341,7 @@ public struct JSONWriter {
   }
 
   /// "0x" and 8 lowercase hex digits, as the contract spells xids.
-  public mutating func xid(_ v: UInt32) {
-    valuePrefix()
-    out.append(UInt8(ascii: "\""))
-    plainXID(v)
-    out.append(UInt8(ascii: "\""))
-  }
+  public mutating func xid(_ v: UInt32) { quotedValue { $0.plainXID(v) } }
 
   public mutating func plainXID(_ v: UInt32) {
     out.append("0x")
@@ -358,12 +357,7 @@ public struct JSONWriter {
   }
 
   /// A hardware address as colon-separated hex.
-  public mutating func hardwareAddress(_ a: HardwareAddress) {
-    valuePrefix()
-    out.append(UInt8(ascii: "\""))
-    plainHardwareAddress(a)
-    out.append(UInt8(ascii: "\""))
-  }
+  public mutating func hardwareAddress(_ a: HardwareAddress) { quotedValue { $0.plainHardwareAddress(a) } }
 
   public mutating func plainHardwareAddress(_ a: HardwareAddress) {
     guard a.count > 0 else { return }
@@ -379,12 +373,7 @@ public struct JSONWriter {
   }
 
   /// Bytes as plain lowercase hex.
-  public mutating func hex<C: Collection>(_ v: C) where C.Element == UInt8 {
-    valuePrefix()
-    out.append(UInt8(ascii: "\""))
-    plainHex(v)
-    out.append(UInt8(ascii: "\""))
-  }
+  public mutating func hex<C: Collection>(_ v: C) where C.Element == UInt8 { quotedValue { $0.plainHex(v) } }
 
   /// Four lowercase hex digits, unquoted.
   public mutating func plainHex16(_ v: UInt16) { hexDigits(UInt64(v), count: 4) }
