@@ -1,3 +1,5 @@
+import CPcap
+
 /// Everything that can go wrong reading or sniffing, in words a network engineer can act on.
 public enum CaptureError: Error, CustomStringConvertible, Equatable {
   case cannotOpen(path: String, reason: String)
@@ -9,6 +11,9 @@ public enum CaptureError: Error, CustomStringConvertible, Equatable {
   case interfaceDown(String)
   case liveFailure(device: String, reason: String)
   case cannotWrite(path: String, reason: String)
+  /// A link layer the dissector cannot follow (802.11, USB, ...): rejected when opened, not
+  /// counted frame by frame as malformed.
+  case unsupportedLinkType(source: String, linkType: Int)
 
   public var description: String {
     switch self {
@@ -31,6 +36,10 @@ public enum CaptureError: Error, CustomStringConvertible, Equatable {
       return "\(device): \(reason)"
     case .cannotWrite(let path, let reason):
       return "\(path): cannot write: \(reason)"
+    case .unsupportedLinkType(let source, let linkType):
+      let name = String(cString: pcap_datalink_val_to_name(Int32(linkType)) ?? pcap_datalink_val_to_name(-1))
+      return "\(source): link type \(linkType) (\(name)) is not supported"
+        + " (Ethernet, Linux cooked v1/v2, raw IP and BSD loopback are)"
     }
   }
 }

@@ -7,6 +7,7 @@ public final class LiveCapture {
   public private(set) var linkType: Int
   private let handle: OpaquePointer
   private var dumper: OpaquePointer?
+  private var savePath: String?
   private var framesRead = 0
   private var selectableFD: Int32 = -1
   private var readTimeoutMs: Int32 = 100
@@ -35,6 +36,8 @@ public final class LiveCapture {
       default: throw CaptureError.liveFailure(device: device, reason: detail)
       }
     }
+    // From here on `deinit` owns the handle: an error below throws without closing it, since
+    // a class whose stored properties are all set runs its deinit when its initializer throws.
     handle = h
     // On `any`, cooked v2 keeps the interface index of each packet, as `tcpdump -y LINUX_SLL2`.
     if device == "any" { _ = pcap_set_datalink(h, 276) }
@@ -48,13 +51,11 @@ public final class LiveCapture {
     var program = bpf_program()
     guard pcap_compile(h, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
       let reason = String(cString: pcap_geterr(h))
-      pcap_close(h)
       throw CaptureError.badFilter(expression: filter, reason: reason)
     }
     defer { pcap_freecode(&program) }
     guard pcap_setfilter(h, &program) == 0 else {
       let reason = String(cString: pcap_geterr(h))
-      pcap_close(h)
       throw CaptureError.badFilter(expression: filter, reason: reason)
     }
   }
@@ -70,6 +71,7 @@ public final class LiveCapture {
       throw CaptureError.cannotWrite(path: path, reason: String(cString: pcap_geterr(handle)))
     }
     dumper = d
+    savePath = path
   }
 
   public enum Event {
@@ -92,9 +94,13 @@ public final class LiveCapture {
     switch status {
     case 1:
       framesRead += 1
-      if let dumper {
+      if let dumper, let savePath {
         pcap_dump(UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self), header, data)
-        pcap_dump_flush(dumper)
+        if pcap_dump_flush(dumper) != 0 {
+          let reason = String(cString: strerror(errno))
+          closeSaveFile()
+          throw CaptureError.cannotWrite(path: savePath, reason: reason)
+        }
       }
       let h = header!.pointee
       return .frame(
@@ -116,10 +122,16 @@ public final class LiveCapture {
     return (stats.ps_recv, stats.ps_drop, stats.ps_ifdrop)
   }
 
-  /// Flushes and closes the -w file.
-  public func closeSaveFile() {
-    if let dumper { pcap_dump_close(dumper) }
-    dumper = nil
+  /// Flushes and closes the -w file; the error when what was captured did not reach it whole.
+  @discardableResult public func closeSaveFile() -> CaptureError? {
+    guard let dumper, let savePath else { return nil }
+    self.dumper = nil
+    var problem: CaptureError? = nil
+    if pcap_dump_flush(dumper) != 0 || ferror(pcap_dump_file(dumper)) != 0 {
+      problem = .cannotWrite(path: savePath, reason: String(cString: strerror(errno)))
+    }
+    pcap_dump_close(dumper)
+    return problem
   }
 }
 

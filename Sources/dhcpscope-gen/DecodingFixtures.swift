@@ -27,6 +27,8 @@ extension CraftedFixtures {
       ])
     try write("linktype-raw.pcap", linkType: LinkType.rawDLT12, [(0, ipDiscover), (0.01, ipOffer)])
     try write("linktype-null.pcap", linkType: LinkType.null, [(0, f.null(ipDiscover)), (0.01, f.null(ipOffer))])
+    // A link type dhcpscope does not follow (IEEE 802.11, 105): rejected when opened.
+    try write("linktype-ieee80211.pcap", linkType: 105, [(0, [0x08, 0x02, 0, 0] + ipDiscover)])
     try write("nanosecond.pcap", nano: true, [(0.000000123, discover), (0.010000456, offer)])
 
     // VLAN: one 802.1Q tag, then 802.1ad outer + 802.1Q inner (Q-in-Q).

@@ -29,6 +29,7 @@ struct AnalyzeCommand: ParsableCommand {
 
   func validate() throws {
     if files.isEmpty { throw ValidationError("give at least one capture file") }
+    try refuseOverwriting(inputs: files, outputs: [common.output])
   }
 
   func run() throws {
@@ -73,6 +74,7 @@ struct AnalyzeCommand: ParsableCommand {
       }
     }
     pipeline.finish()
+    try sink.finish()
     if failed { throw InputFailure() }
   }
 }

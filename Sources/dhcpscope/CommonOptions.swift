@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import Report
 
 extension OutputFormat: ExpressibleByArgument {}
@@ -30,6 +31,33 @@ struct CommonOptions: ParsableArguments {
     } catch {
       printError("\(error)")
       throw InputFailure()
+    }
+  }
+}
+
+/// A usage error when an output names an input (`analyze -o victim.pcap victim.pcap` would
+/// replace the capture with its report) or another output. Files are compared by device and
+/// inode, so another path to the same file counts; "-" is standard output, never a file.
+func refuseOverwriting(inputs: [String], outputs: [String?]) throws {
+  struct FileIdentity: Equatable {
+    var device: UInt64
+    var inode: UInt64
+    init?(_ path: String) {
+      var info = stat()
+      guard path != "-", stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+      (device, inode) = (UInt64(info.st_dev), UInt64(info.st_ino))
+    }
+  }
+  var seen: [(path: String, identity: FileIdentity?)] = []
+  for output in outputs.compactMap({ $0 }) where output != "-" {
+    let identity = FileIdentity(output)
+    if seen.contains(where: { $0.path == output || ($0.identity != nil && $0.identity == identity) }) {
+      throw ValidationError("'\(output)' is named as two outputs")
+    }
+    seen.append((output, identity))
+    guard let identity else { continue }
+    if inputs.contains(where: { FileIdentity($0) == identity }) {
+      throw ValidationError("'\(output)' is also an input: writing there would destroy the capture")
     }
   }
 }

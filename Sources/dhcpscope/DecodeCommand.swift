@@ -16,6 +16,7 @@ struct DecodeCommand: ParsableCommand {
 
   func validate() throws {
     if files.isEmpty { throw ValidationError("give at least one capture file") }
+    try refuseOverwriting(inputs: files, outputs: [common.output])
   }
 
   func run() throws {
@@ -71,7 +72,7 @@ struct DecodeCommand: ParsableCommand {
     }
     sink.drain(&output)
     sink.write(report.footer())
-    sink.flush()
+    try sink.finish()
     if inputs.failed { throw InputFailure() }
   }
 }

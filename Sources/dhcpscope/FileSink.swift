@@ -37,22 +37,27 @@ final class FileSink: ReportSink {
     var description: String
   }
 
-  init(path: String?) throws {
+  /// Writes to `path`, or to standard output for nil or "-".
+  convenience init(path: String?) throws {
     if let path, path != "-" {
       let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
       guard fd >= 0 else {
         throw OpenError(description: "\(path): cannot write: \(String(cString: strerror(errno)))")
       }
-      descriptor = fd
-      ownsDescriptor = true
+      self.init(descriptor: fd, owned: true)
     } else {
       fflush(stdout)
-      descriptor = STDOUT_FILENO
-      ownsDescriptor = false
+      self.init(descriptor: STDOUT_FILENO, owned: false)
     }
-    defer { if !ownsDescriptor { FileSink.standardOutput = self } }
+  }
+
+  /// Writes to an open descriptor, closed at the end when `owned`.
+  init(descriptor: Int32, owned: Bool) {
+    self.descriptor = descriptor
+    ownsDescriptor = owned
+    defer { if descriptor == STDOUT_FILENO { FileSink.standardOutput = self } }
     failure.pointee = 0
-    let (queue, done, spare, descriptor, failure) = (queue, done, spare, descriptor, failure)
+    let (queue, done, spare, failure) = (queue, done, spare, failure)
     writer = BackgroundThread {
       while let job = queue.take() {
         switch job {
@@ -101,6 +106,18 @@ final class FileSink: ReportSink {
     _ = done.take()
   }
 
+  /// Waits until the report is written, and throws `InputFailure` (exit 1) when it did not
+  /// reach its destination whole: a full disk, a file that takes no writes. A reader that went
+  /// away (EPIPE, as `| head` does) ends quietly: nobody wants the rest.
+  func finish() throws {
+    flush()
+    let error = failure.pointee
+    failure.pointee = 0
+    guard error != 0, error != EPIPE else { return }
+    printError("writing the report failed: \(String(cString: strerror(error)))")
+    throw InputFailure()
+  }
+
   private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
     var offset = 0
     while offset < bytes.count {
@@ -118,7 +135,7 @@ final class FileSink: ReportSink {
     flush()
     queue.close()
     writer?.join()
-    if failure.pointee != 0 {
+    if failure.pointee != 0 && failure.pointee != EPIPE {
       fputs("dhcpscope: writing the report failed: \(String(cString: strerror(failure.pointee)))\n", stderr)
     }
     if ownsDescriptor { close(descriptor) }

@@ -36,6 +36,9 @@ struct PacketReader {
   init(path: String, fileIndex: Int, userFilter: String?) throws {
     // With no user filter the dissector alone decides, which is cheaper than BPF per packet.
     file = try CaptureFile(path: path, userFilter: userFilter)
+    guard LinkType.isSupported(file.linkType) else {
+      throw CaptureError.unsupportedLinkType(source: path, linkType: file.linkType)
+    }
     self.fileIndex = fileIndex
   }
 

@@ -35,25 +35,35 @@ struct SniffCommand: ParsableCommand {
     if let count, count <= 0 { throw ValidationError("--count must be positive") }
     if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
     if interface.isEmpty { throw ValidationError("-i needs an interface name") }
+    try refuseOverwriting(inputs: [], outputs: [write, common.output])
   }
 
   func run() throws {
     let capture: LiveCapture
     do {
       capture = try LiveCapture(device: interface, userFilter: common.filter)
+      guard LinkType.isSupported(capture.linkType) else {
+        throw CaptureError.unsupportedLinkType(source: interface, linkType: capture.linkType)
+      }
     } catch let error as CaptureError {
       printError("\(error)")
       if case .badFilter = error { throw UsageFailure() }
       throw InputFailure()
     }
-    if let user { try dropPrivileges(to: user) }
     if let write {
       do { try capture.save(to: write) } catch {
         printError("\(error)")
         throw InputFailure()
       }
     }
-    let sink = try common.openSink()
+    // With the capture on standard output (`-w -`), the report goes to standard error, as
+    // tcpdump's own messages do.
+    let sink =
+      write == "-" && common.output == nil ? FileSink(descriptor: STDERR_FILENO, owned: false) : try common.openSink()
+    // As tcpdump -Z: the outputs are opened first, then handed to the user with the device.
+    if let user {
+      try dropPrivileges(to: user, handingOver: [write, common.output].compactMap { $0 }.filter { $0 != "-" })
+    }
     signal(SIGINT) { _ in stopRequested = 1 }
     signal(SIGTERM) { _ in stopRequested = 1 }
     // A parent may have started us with these signals blocked (the mask is inherited).
@@ -84,11 +94,17 @@ struct SniffCommand: ParsableCommand {
     var counts = ReadCounts()
     let started = monotonicSeconds()
     var failed = false
+    var saveFailed = false
     while stopRequested == 0 {
       if let duration, monotonicSeconds() - started >= duration { break }
       if let count, counts.frames >= count { break }
       let event: LiveCapture.Event
-      do { event = try capture.next() } catch {
+      do { event = try capture.next() } catch let error as CaptureError {
+        if case .cannotWrite = error { saveFailed = true }
+        printError("\(error)")
+        failed = true
+        break
+      } catch {
         printError("\(error)")
         failed = true
         break
@@ -105,7 +121,10 @@ struct SniffCommand: ParsableCommand {
       }
       pipeline.flush()
     }
-    capture.closeSaveFile()
+    if !saveFailed, let problem = capture.closeSaveFile() {
+      printError("\(problem)")
+      failed = true
+    }
     pipeline.add(counts)
     if let stats = capture.statistics() {
       pipeline.summary.capture = CaptureCounters(
@@ -113,6 +132,7 @@ struct SniffCommand: ParsableCommand {
     }
     stream.finishClosed { pipeline.emit($0) }
     pipeline.finish()
+    try sink.finish()
     if failed { throw InputFailure() }
   }
 
@@ -129,14 +149,19 @@ struct SniffCommand: ParsableCommand {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
   }
 
-  /// As tcpdump -Z: give up root once the device is open.
-  func dropPrivileges(to name: String) throws {
+  /// As tcpdump -Z: give up root once the device and the outputs are open; the output files
+  /// change owner to the user, as tcpdump leaves them.
+  func dropPrivileges(to name: String, handingOver files: [String]) throws {
     guard let entry = getpwnam(name) else {
       printError("-Z \(name): no such user")
       throw InputFailure()
     }
     let uid = entry.pointee.pw_uid
     let gid = entry.pointee.pw_gid
+    for file in files where chown(file, uid, gid) != 0 {
+      printError("-Z \(name): cannot hand \(file) over: \(String(cString: strerror(errno)))")
+      throw InputFailure()
+    }
     guard initgroups(name, gid) == 0, setgid(gid) == 0, setuid(uid) == 0 else {
       printError("-Z \(name): cannot change to that user: \(String(cString: strerror(errno)))")
       throw InputFailure()

@@ -160,4 +160,49 @@ import Testing
     #expect(r.status == 0)
     #expect(r.stdout.contains("lo"))
   }
+
+  @Test func writeFailuresExitOne() throws {
+    let file = "\(fixtures)/single-any.pcap"
+    for format in ["jsonl", "text"] {
+      let full = try dhcpscope("analyze", "--format", format, "-o", "/dev/full", file)
+      #expect(full.status == 1 && full.stderr.contains("writing the report failed"), "analyze \(format)")
+    }
+    // decode's own standard output on a full device, as `decode F > /dev/full`.
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: dhcpscopeBinary)
+    process.arguments = ["decode", file]
+    process.standardOutput = FileHandle(forWritingAtPath: "/dev/full")
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 1)
+    #expect(try dhcpscope("analyze", "-o", "/proc/version", file).status == 1)
+  }
+
+  @Test func anOutputNamingAnInputIsRefused() throws {
+    let victim = NSTemporaryDirectory() + "victim-\(getpid()).pcap"
+    let link = NSTemporaryDirectory() + "victim-link-\(getpid()).pcap"
+    try FileManager.default.copyItem(atPath: "\(fixtures)/single-any.pcap", toPath: victim)
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: victim)
+    defer {
+      try? FileManager.default.removeItem(atPath: victim)
+      try? FileManager.default.removeItem(atPath: link)
+    }
+    let before = try Data(contentsOf: URL(fileURLWithPath: victim))
+    #expect(try dhcpscope("analyze", "-o", victim, victim).status == 2)
+    #expect(try dhcpscope("decode", "-o", link, "\(fixtures)/nak-any.pcap", victim).status == 2)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: victim)) == before)
+  }
+
+  @Test func anUnsupportedLinkTypeIsNamedAndExitsOne() throws {
+    let r = try dhcpscope("decode", "\(fixtures)/crafted/linktype-ieee80211.pcap")
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("link type 105"))
+    #expect(r.stdout.isEmpty)
+    // Beside a good file, the good file is still analysed, and the run still exits 1.
+    let both = try dhcpscope(
+      "analyze", "--format", "jsonl", "\(fixtures)/crafted/linktype-ieee80211.pcap", "\(fixtures)/single-any.pcap")
+    #expect(both.status == 1)
+    #expect(try jsonLines(both.stdout).first?["outcome"] as? String == "bound")
+  }
 }

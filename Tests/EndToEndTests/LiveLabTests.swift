@@ -122,6 +122,42 @@ struct SniffErrorTests {
     #expect(bad.status == 1 && bad.stderr.contains("no such user"))
   }
 
+  @Test func aFilterLibpcapRejectsIsAUsageError() throws {
+    let r = try dhcpscope("sniff", "-i", "lo", "--filter", "port 67 and", "--duration", "1")
+    #expect(r.status == 2, "\(r.stderr)")
+    #expect(r.stderr.contains("invalid filter"))
+  }
+
+  @Test func savedCaptureOwnedByTheUserOfZ() throws {
+    let dir = NSTemporaryDirectory() + "dhcpscope-z-\(getpid())"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let r = try dhcpscope(
+      "sniff", "-i", "lo", "-Z", "nobody", "-w", "\(dir)/saved.pcap", "-o", "\(dir)/report.jsonl", "--duration",
+      "0.5", "--format", "jsonl")
+    #expect(r.status == 0, "\(r.stderr)")
+    for file in ["saved.pcap", "report.jsonl"] {
+      let owner = try FileManager.default.attributesOfItem(atPath: "\(dir)/\(file)")[.ownerAccountName] as? String
+      #expect(owner == "nobody", "\(file)")
+    }
+  }
+
+  @Test func writeErrorsOfSniffExitOne() throws {
+    let saved = try dhcpscope("sniff", "-i", "lo", "-w", "/dev/full", "--duration", "0.5")
+    #expect(saved.status == 1 && saved.stderr.contains("/dev/full"))
+    let report = try dhcpscope("sniff", "-i", "lo", "-o", "/dev/full", "--duration", "0.5")
+    #expect(report.status == 1 && report.stderr.contains("writing the report failed"))
+    #expect(try dhcpscope("sniff", "-i", "lo", "-w", "/tmp/x.pcap", "-o", "/tmp/x.pcap").status == 2)
+  }
+
+  @Test func captureToStandardOutputSendsTheReportToStandardError() throws {
+    let r = try dhcpscope("sniff", "-i", "lo", "-w", "-", "--duration", "0.5")
+    #expect(r.status == 0, "\(r.stderr)")
+    // A nanosecond pcap header: magic a1b23c4d, little-endian ("M<" then bytes not UTF-8).
+    #expect(r.stdout.hasPrefix("M<"))
+    #expect(r.stderr.contains("Summary"))
+  }
+
   @Test func stopsByItselfAfterDuration() throws {
     let r = try dhcpscope("sniff", "-i", "lo", "--duration", "1", "--format", "jsonl")
     #expect(r.status == 0)
