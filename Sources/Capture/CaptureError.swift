@@ -37,8 +37,8 @@ public enum CaptureError: Error, CustomStringConvertible, Equatable {
     case .cannotWrite(let path, let reason):
       return "\(path): cannot write: \(reason)"
     case .unsupportedLinkType(let source, let linkType):
-      let name = String(cString: pcap_datalink_val_to_name(Int32(linkType)) ?? pcap_datalink_val_to_name(-1))
-      return "\(source): link type \(linkType) (\(name)) is not supported"
+      let name = pcap_datalink_val_to_name(Int32(linkType)).map { " (\(String(cString: $0)))" } ?? ""
+      return "\(source): link type \(linkType)\(name) is not supported"
         + " (Ethernet, Linux cooked v1/v2, raw IP and BSD loopback are)"
     }
   }

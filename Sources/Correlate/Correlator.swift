@@ -44,6 +44,9 @@ public struct Correlator {
     var lastSeen: Timestamp
     /// When the reply (or message) that ends the exchange was seen.
     var finalAt: Timestamp?
+    /// The first client request still waiting for any reply: the timeout runs from it, so a
+    /// client that keeps retransmitting times out by the clock all the same.
+    var pendingSince: Timestamp?
     var deadline: Int64 = 0
 
     /// A slot with no transaction in it (ids start at 1).
@@ -64,11 +67,18 @@ public struct Correlator {
       }
       if entry.timestamp > lastSeen { lastSeen = entry.timestamp }
       if finalAt == nil, !entry.isDuplicate, endsExchange { finalAt = entry.timestamp }
+      if !entry.isDuplicate {
+        if !entry.isRequest {
+          pendingSince = nil
+        } else if pendingSince == nil, ExchangePhase.of(request: entry.messageType) != nil {
+          pendingSince = entry.timestamp
+        }
+      }
       let base: Int64
       if let f = finalAt {
         base = f.totalNanoseconds &+ Int64(configuration.graceSeconds * 1e9)
       } else {
-        base = lastSeen.totalNanoseconds &+ Int64(configuration.timeoutSeconds * 1e9)
+        base = (pendingSince ?? lastSeen).totalNanoseconds &+ Int64(configuration.timeoutSeconds * 1e9)
       }
       let before = deadline
       deadline = min(base, firstSeen.totalNanoseconds &+ Int64(configuration.maximumAgeSeconds * 1e9))
@@ -118,8 +128,14 @@ public struct Correlator {
     if var slot = slotOf[key] {
       if slots[Int(slot)].entries.contains(where: { $0.isSamePacket(as: entry) }) {
         entry.isDuplicate = true
-      } else if packet.isRequest, slots[Int(slot)].finalAt != nil, packet.messageType != MessageType.decline {
-        // The client has started a new exchange with the same xid: close the old one.
+      } else if packet.isRequest, slots[Int(slot)].finalAt != nil, packet.messageType != MessageType.decline,
+        !slots[Int(slot)].entries.contains(where: {
+          $0.isRequest && $0.messageType == packet.messageType && $0.secs == packet.secs
+        })
+      {
+        // The client has started a new exchange with the same xid: close the old one. A
+        // request like one already seen (same type and secs) is a copy of it instead: a
+        // relay agent's forward of a RELEASE the host also routed to the server.
         close(slot, reason: .finished)
         slot = start(key, packet)
       }
@@ -227,7 +243,7 @@ public struct Correlator {
     finishedQueue.append(
       ClosedTransaction(
         xid: tx.key.xid, clientMAC: tx.clientMAC, entries: tx.entries, droppedPackets: tx.dropped, end: reason,
-        wasEvicted: evicted, timeoutSeconds: configuration.timeoutSeconds))
+        wasEvicted: evicted, timeoutSeconds: configuration.timeoutSeconds, observedUntil: latest ?? tx.lastSeen))
   }
 
   private mutating func evictOldest() {
@@ -252,11 +268,24 @@ public struct ClosedTransaction: Sendable {
   /// Closed early by the cap on tracked transactions (`Correlator.evicted` counts these).
   public var wasEvicted: Bool
   public var timeoutSeconds: Double
+  /// How far the capture (or, live, the clock) had got when it closed: how long an
+  /// unanswered request had waited.
+  public var observedUntil: Timestamp
+
+  public init(
+    xid: UInt32, clientMAC: HardwareAddress, entries: [SequenceEntry], droppedPackets: Int = 0, end: EndReason,
+    wasEvicted: Bool = false, timeoutSeconds: Double = 10, observedUntil: Timestamp? = nil
+  ) {
+    self.xid = xid
+    self.clientMAC = clientMAC
+    self.entries = entries
+    self.droppedPackets = droppedPackets
+    self.end = end
+    self.wasEvicted = wasEvicted
+    self.timeoutSeconds = timeoutSeconds
+    self.observedUntil = observedUntil ?? entries.map(\.timestamp).max() ?? Timestamp(seconds: 0, nanoseconds: 0)
+  }
 
   /// Its report: kind, outcome, servers, flags, timings.
-  public func analyzed() -> TransactionRecord {
-    TransactionAnalysis.analyze(
-      xid: xid, clientMAC: clientMAC, entries: entries, droppedPackets: droppedPackets, end: end,
-      timeoutSeconds: timeoutSeconds)
-  }
+  public func analyzed() -> TransactionRecord { TransactionAnalysis.analyze(self) }
 }

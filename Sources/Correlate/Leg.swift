@@ -71,6 +71,9 @@ public struct SequenceEntry: Sendable {
   /// Option 54: the server a request names, or the server a reply comes from.
   public var serverIdentifier: IPv4Address?
   public var leaseSeconds: UInt32?
+  /// Option 50.
+  public var requestedAddress: IPv4Address?
+  public var identityOptions: IdentityOptions
   public var interface: CaptureInterface?
   /// Another capture of a packet already in the sequence (the `any` device, or a second
   /// interface of a pcapng): listed, but not counted.
@@ -99,6 +102,8 @@ public struct SequenceEntry: Sendable {
     hasOption82 = p.hasOption82
     serverIdentifier = p.serverIdentifier
     leaseSeconds = p.leaseSeconds
+    requestedAddress = p.requestedAddress
+    identityOptions = p.identityOptions
     interface = p.interface
   }
 

@@ -1,22 +1,38 @@
 import Dissect
 import Foundation
 
-/// Response-time statistics in fixed memory: exact count, min and max; median and p95 from a
-/// logarithmic histogram with 1 % buckets (as HdrHistogram does, coarser).
+/// Response-time statistics in bounded memory. Up to `exactLimit` samples are kept, and the
+/// median and p95 are true samples (nearest rank). Beyond that a logarithmic histogram with
+/// 1 % buckets takes over (as HdrHistogram does, coarser): its estimates are within 0.5 % of
+/// a true sample, so they are rounded to three significant digits. Count, minimum and maximum
+/// are always exact.
 public struct LatencyStatistics: Sendable {
+  public static let exactLimit = 10_000
   public private(set) var count = 0
   public private(set) var minimum = Double.infinity
   public private(set) var maximum = -Double.infinity
+  private var samples: [Double] = []
   private var buckets: [Int32: Int] = [:]
   private static let base = 1.01
 
   public init() {}
+
+  /// Whether the quantiles are exact order statistics.
+  public var isExact: Bool { count <= Self.exactLimit }
 
   public mutating func add(_ milliseconds: Double) {
     guard milliseconds.isFinite, milliseconds >= 0 else { return }
     count += 1
     minimum = Swift.min(minimum, milliseconds)
     maximum = Swift.max(maximum, milliseconds)
+    if count <= Self.exactLimit {
+      samples.append(milliseconds)
+      return
+    }
+    if !samples.isEmpty {
+      for v in samples { buckets[Self.bucket(v), default: 0] += 1 }
+      samples = []
+    }
     buckets[Self.bucket(milliseconds), default: 0] += 1
   }
 
@@ -24,19 +40,27 @@ public struct LatencyStatistics: Sendable {
     v < 0.001 ? Int32.min : Int32((log(v * 1000) / log(base)).rounded(.down))
   }
 
-  /// The q-quantile (0...1), clamped to the exact extremes.
+  /// The q-quantile (0...1): the nearest-rank sample while exact, else the histogram's
+  /// estimate to three significant digits, clamped to the exact extremes.
   public func quantile(_ q: Double) -> Double? {
     guard count > 0 else { return nil }
     let rank = Swift.max(1, Int((q * Double(count)).rounded(.up)))
+    if isExact { return samples.sorted()[rank - 1] }
     var seen = 0
     for key in buckets.keys.sorted() {
       seen += buckets[key]!
       if seen >= rank {
         let value = key == Int32.min ? 0 : pow(Self.base, Double(key) + 0.5) / 1000
-        return Swift.min(Swift.max(value, minimum), maximum)
+        return Swift.min(Swift.max(Self.threeSignificantDigits(value), minimum), maximum)
       }
     }
     return maximum
+  }
+
+  static func threeSignificantDigits(_ v: Double) -> Double {
+    guard v > 0 else { return v }
+    let scale = pow(10, 2 - floor(log10(v)))
+    return (v * scale).rounded() / scale
   }
 }
 
@@ -46,10 +70,15 @@ public struct EndpointStatistics: Sendable {
   public var transactions = 0
   public var requests = 0
   public var replies = 0
+  /// Exchanges (a transaction's DISCOVER→OFFER, REQUEST→ACK, ...) in which it was sent a
+  /// request that expects a reply, and those it answered. RELEASE and DECLINE expect none.
+  public var asked = 0
   public var answered = 0
   public var responseTimes = LatencyStatistics()
-  /// Share of the transactions that reached this endpoint in which it answered.
-  public var answerRate: Double { transactions == 0 ? 0 : Double(answered) / Double(transactions) }
+  /// Response times by the kind of reply (servers): an OFFER can wait for a ping check.
+  public var phaseTimes: [ExchangePhase: LatencyStatistics] = [:]
+  /// Share of the exchanges that expected its answer in which it answered; nil when none did.
+  public var answerRate: Double? { asked == 0 ? nil : Double(answered) / Double(asked) }
 }
 
 /// libpcap's counters for a live capture.
@@ -71,6 +100,7 @@ public struct Summary: Sendable {
   public var dhcpPackets = 0
   public var otherPackets = 0
   public var malformedPackets = 0
+  public var malformedByReason: [Malformed.Reason: Int] = [:]
   public var duplicatePackets = 0
   public var transactions = 0
   /// Transactions by outcome, by kind and outcome, and by flag; only those seen.
@@ -96,6 +126,11 @@ public struct Summary: Sendable {
   /// Distinct client hardware addresses: exact up to 100 000, estimated beyond.
   public var distinctClients: Int { clients.count }
   public var clientCountIsEstimate: Bool { clients.isEstimate }
+  /// Outcomes per relay agent circuit id and remote id (option 82), so a bad switch port
+  /// stands out; at most `identifierLimit` each, the rest under one `nil` key.
+  public private(set) var circuits: [[UInt8]?: [Outcome: Int]] = [:]
+  public private(set) var remotes: [[UInt8]?: [Outcome: Int]] = [:]
+  public static let identifierLimit = 1000
   private var serverIndex: [IPv4Address: Int] = [:]
   private var relayIndex: [IPv4Address: Int] = [:]
 
@@ -130,14 +165,23 @@ public struct Summary: Sendable {
     if firstPacket == nil || t.firstSeen < firstPacket! { firstPacket = t.firstSeen }
     if lastPacket == nil || t.lastSeen > lastPacket! { lastPacket = t.lastSeen }
     clients.insert(t.clientMAC)
+    if let info = t.relayAgentInformation {
+      if let c = info.circuitID { count(t.outcome, for: c, in: &circuits) }
+      if let r = info.remoteID { count(t.outcome, for: r, in: &remotes) }
+    }
 
     for s in t.servers {
       let i = index(for: s.address, in: &serverIndex, list: &servers)
       servers[i].transactions += 1
       servers[i].requests += s.forwarded
       servers[i].replies += s.replies
-      if s.answered { servers[i].answered += 1 }
-      if let r = s.responseMilliseconds { servers[i].responseTimes.add(r) }
+      servers[i].asked += s.askedCount
+      servers[i].answered += s.answeredCount
+      for phase in ExchangePhase.allCases {
+        guard let r = s.phaseResponseMilliseconds[phase.rawValue] else { continue }
+        servers[i].responseTimes.add(r)
+        servers[i].phaseTimes[phase, default: LatencyStatistics()].add(r)
+      }
     }
     for relay in t.relayAgents {
       let i = index(for: relay, in: &relayIndex, list: &relayAgents)
@@ -145,10 +189,12 @@ public struct Summary: Sendable {
       let unique = t.sequence.lazy.filter { !$0.isDuplicate && $0.giaddr == relay }
       var forwards = 0
       var returns = 0
+      var expectsReply = false
       var firstForward: Timestamp?
       for e in unique {
         if e.leg == .relayServer {
           forwards += 1
+          if ExchangePhase.of(request: e.messageType) != nil { expectsReply = true }
           if firstForward == nil { firstForward = e.timestamp }
         } else if e.leg == .relayClient {
           returns += 1
@@ -157,7 +203,10 @@ public struct Summary: Sendable {
       relayAgents[i].transactions += 1
       relayAgents[i].requests += forwards
       relayAgents[i].replies += returns
-      if returns > 0 { relayAgents[i].answered += 1 }
+      if expectsReply {
+        relayAgents[i].asked += 1
+        if returns > 0 { relayAgents[i].answered += 1 }
+      }
       if let f = firstForward, let r = unique.first(where: { $0.leg == .relayClient && $0.timestamp >= f }) {
         relayAgents[i].responseTimes.add(r.timestamp.milliseconds(since: f))
       }
@@ -176,6 +225,11 @@ public struct Summary: Sendable {
     list.append(EndpointStatistics(address: address))
     map[address] = list.count - 1
     return list.count - 1
+  }
+
+  private func count(_ outcome: Outcome, for id: [UInt8], in table: inout [[UInt8]?: [Outcome: Int]]) {
+    let key: [UInt8]? = table[id] != nil || table.count < Self.identifierLimit ? id : nil
+    table[key, default: [:]][outcome, default: 0] += 1
   }
 
   /// Seconds between the first and last DHCP packet.

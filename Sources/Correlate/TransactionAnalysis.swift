@@ -4,7 +4,7 @@ import Dissect
 public enum EndReason: Sendable {
   /// Its final reply arrived (and the grace period for late duplicates passed), or it needs none.
   case finished
-  /// The client's last message went unanswered for the timeout.
+  /// A request went unanswered for the timeout.
   case timedOut
   /// The input ended first.
   case captureEnded
@@ -12,321 +12,297 @@ public enum EndReason: Sendable {
   case evicted(limit: Int)
 }
 
-/// Turns the packets of one transaction into its report: kind, outcome, servers, flags,
-/// timings and the sentences that explain each flag. A pure function of the sequence.
-///
-/// This runs once per transaction, a hundred thousand times in a busy capture, so the subsets
-/// it reasons about (the client's messages, the servers' replies, ...) are predicates over the
-/// one array of entries rather than filtered copies of it; arrays are built only to explain a
-/// problem. Legs are already settled (`resolveRelayedLegs`).
+/// Turns the packets of one transaction into its report. A view of the transaction is built
+/// once (`TransactionView`: the client's messages, the relays' copies, the replies, the
+/// servers); then each question is one function that returns typed findings: kind, outcome,
+/// retransmissions, replies, silent servers and failover, relay checks, timings, identity.
+/// Sentences are the report's business (`Finding`).
 enum TransactionAnalysis {
-  static func analyze(
-    xid: UInt32, clientMAC: HardwareAddress, entries input: [SequenceEntry], droppedPackets: Int = 0,
-    end: EndReason, timeoutSeconds: Double
-  ) -> TransactionRecord {
-    var entries = input
-    // Stable sort by time: a pcapng from several interfaces is not in time order.
-    if zip(entries, entries.dropFirst()).contains(where: { $1.timestamp < $0.timestamp }) {
-      entries = entries.enumerated().sorted {
-        $0.element.timestamp != $1.element.timestamp
-          ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset
-      }.map(\.element)
-    }
+  static func analyze(_ closed: ClosedTransaction) -> TransactionRecord {
+    let view = TransactionView(closed.entries)
+    let kind = self.kind(view)
+    let timeoutMilliseconds = closed.timeoutSeconds * 1000
+    var findings: [Finding] = []
 
-    let relayAgents = entries.relayAgents
-    let relayed = !relayAgents.isEmpty
-    // The subsets. Duplicates (the same packet captured twice) never count.
-    func isRequest(_ e: SequenceEntry) -> Bool { !e.isDuplicate && e.isRequest }
-    let clientSideExists = entries.contains { isRequest($0) && $0.leg.isClientSide }
-    // What the client said: its own packets, or, for a capture taken beside the server only,
-    // the relay's copies to the first server they went to.
-    let firstServerTarget = entries.first { isRequest($0) && $0.leg == .relayServer }?.destination
-    func isClientMessage(_ e: SequenceEntry) -> Bool {
-      isRequest(e) && (clientSideExists ? e.leg.isClientSide : e.destination == firstServerTarget)
-    }
-    // What the servers said: their own packets, or the relay's copies of them.
-    let serverSideExists = entries.contains { !$0.isDuplicate && $0.leg.isServerSide }
-    func isServerReply(_ e: SequenceEntry) -> Bool {
-      !e.isDuplicate && (serverSideExists ? e.leg.isServerSide : e.leg == .relayClient)
-    }
-    func replyServer(_ e: SequenceEntry) -> IPv4Address? {
-      e.leg == .relayClient ? e.serverIdentifier : e.source
-    }
-    var clientMessageCount = 0
-    var firstClientMessage: SequenceEntry?
-    var lastClientMessage: SequenceEntry?
-    for e in entries where isClientMessage(e) {
-      clientMessageCount += 1
-      if firstClientMessage == nil { firstClientMessage = e }
-      lastClientMessage = e
-    }
-    let lastReply = entries.last(where: isServerReply)
+    let (outcome, ending) = self.outcome(
+      view, kind: kind, end: closed.end, observedUntil: closed.observedUntil, timeoutSeconds: closed.timeoutSeconds)
+    findings += retransmissions(view)
+    findings += replyFindings(view, kind: kind)
+    findings += ending
+    findings += silentServers(view, kind: kind, observedUntil: closed.observedUntil, timeout: timeoutMilliseconds)
+    findings += relayChecks(view)
+    findings += view.serverIdentifierMismatches
+    findings += routedAndRelayed(view)
 
-    // Kind: from the first message the client sent, else from the first reply.
-    let kind: TransactionKind = {
-      if let first = entries.first(where: isRequest) {
-        switch first.messageType {
-        case MessageType.discover: return .dora
-        case MessageType.request: return .request
-        case MessageType.release: return .release
-        case MessageType.decline: return .decline
-        case MessageType.inform: return .inform
-        case nil: return .bootp
-        case MessageType.leaseQuery, 14: return .leasequery
-        default: return .request
-        }
+    let final = boundReply(view, kind: kind, outcome: outcome)
+    var assigned: IPv4Address? = nil
+    var lease: UInt32? = nil
+    if let final {
+      if final.yiaddr.isZero {
+        findings.append(.ackWithoutAddress(server: view.replyServer(final)))
+      } else {
+        assigned = final.yiaddr
+        lease = final.leaseSeconds
       }
-      switch entries.first(where: { !$0.isDuplicate })?.messageType {
-      case MessageType.offer: return .dora
-      case nil: return .bootp
-      case .some(let t) where t >= 11 && t <= 17: return .leasequery
-      default: return .request
-      }
-    }()
-
-    // Servers, in the order they were first involved.
-    var servers: [ServerActivity] = []
-    func serverIndex(_ a: IPv4Address) -> Int {
-      if let i = servers.firstIndex(where: { $0.address == a }) { return i }
-      servers.append(ServerActivity(address: a, forwarded: 0, replies: 0))
-      return servers.count - 1
     }
-    for e in entries where isRequest(e) {
-      guard e.leg == .relayServer || (e.leg == .clientServer && e.destination != .broadcast && !e.destination.isZero)
-      else { continue }
-      let i = serverIndex(e.destination)
-      servers[i].forwarded += 1
-      if servers[i].firstForward == nil { servers[i].firstForward = e.timestamp }
-    }
-    for e in entries where isServerReply(e) {
-      guard let a = replyServer(e) else { continue }
-      let i = serverIndex(a)
-      servers[i].replies += 1
-      if servers[i].firstReply == nil { servers[i].firstReply = e.timestamp }
-    }
-    // A direct exchange broadcasts: every server that answered heard each client message.
-    if !relayed {
-      for i in servers.indices where servers[i].forwarded == 0 {
-        servers[i].forwarded = clientMessageCount
-        servers[i].firstForward = firstClientMessage?.timestamp
-      }
+    if closed.droppedPackets > 0 {
+      findings.append(.packetsNotListed(count: closed.droppedPackets, kept: view.entries.count))
     }
 
     var flags = FlagSet()
-    var anomalies: [String] = []
+    for f in findings { if let flag = f.flag { flags.insert(flag) } }
+    let (client, relayInformation) = identity(view)
+    return TransactionRecord(
+      xid: closed.xid, clientMAC: closed.clientMAC, kind: kind, outcome: outcome, assignedAddress: assigned,
+      leaseSeconds: lease, client: client, relayAgentInformation: relayInformation,
+      serverMessage: serverMessage(view), relayAgents: view.relayAgents, servers: view.servers,
+      sequence: view.entries, flags: flags.inReportOrder, timings: timings(view), findings: findings,
+      firstSeen: view.entries.first?.timestamp ?? Timestamp(seconds: 0, nanoseconds: 0),
+      lastSeen: view.entries.last?.timestamp ?? Timestamp(seconds: 0, nanoseconds: 0))
+  }
 
-    // Retransmissions: counted by message type (nil is BOOTP), in the order types appear.
-    if hasRepeat(in: entries, where: isClientMessage, same: { $0.messageType == $1.messageType }) {
-      let clientMessages = entries.filter(isClientMessage)
-      var typeCounts: [(type: UInt8?, count: Int)] = []
-      for e in clientMessages {
-        if let i = typeCounts.firstIndex(where: { $0.type == e.messageType }) {
-          typeCounts[i].count += 1
-        } else {
-          typeCounts.append((e.messageType, 1))
-        }
-      }
-      for (t, count) in typeCounts where count > 1 {
-        flags.insert(.retransmission)
-        let secs = clientMessages.filter { $0.messageType == t }.map { String($0.secs) }.joined(separator: ", ")
-        anomalies.append("the client sent \(MessageType.name(t)) \(count) times (secs \(secs))")
-      }
-    }
+  // MARK: Kind and outcome
 
-    // Replies: which servers offered, duplicates, late ones.
-    func isOffer(_ e: SequenceEntry) -> Bool {
-      isServerReply(e) && e.messageType == MessageType.offer && replyServer(e) != nil
-    }
-    if hasRepeat(in: entries, where: isOffer, same: { replyServer($0) != replyServer($1) }) {
-      var offerServers: [IPv4Address] = []
-      for e in entries where isOffer(e) { offerServers.appendIfAbsent(replyServer(e)!) }
-      flags.insert(.multipleOffers)
-      anomalies.append(
-        "offers came from \(offerServers.count) servers: \(offerServers.map(\.description).joined(separator: ", "))")
-    }
-    if hasRepeat(
-      in: entries, where: isServerReply,
-      same: { replyServer($0) == replyServer($1) && $0.messageType == $1.messageType })
-    {
-      var replyCounts: [(server: IPv4Address?, type: UInt8?, count: Int)] = []
-      for e in entries where isServerReply(e) {
-        let server = replyServer(e)
-        if let i = replyCounts.firstIndex(where: { $0.server == server && $0.type == e.messageType }) {
-          replyCounts[i].count += 1
-        } else {
-          replyCounts.append((server, e.messageType, 1))
-        }
-      }
-      for (server, type, count) in replyCounts where count > 1 {
-        flags.insert(.duplicateReply)
-        anomalies.append(
-          "server \(server.map(\.description) ?? "(unknown)") sent \(MessageType.name(type)) \(count) times")
+  /// From the first message the client sent, else from the first reply.
+  static func kind(_ view: TransactionView) -> TransactionKind {
+    if let first = view.entries.first(where: view.isRequest) {
+      switch first.messageType {
+      case MessageType.discover: return .dora
+      case MessageType.request: return .request
+      case MessageType.release: return .release
+      case MessageType.decline: return .decline
+      case MessageType.inform: return .inform
+      case nil: return .bootp
+      case MessageType.leaseQuery, 14: return .leasequery
+      default: return .request
       }
     }
-    let firstClientRequest = entries.first { isClientMessage($0) && $0.messageType == MessageType.request }?.timestamp
-    func isFinalReply(_ e: SequenceEntry) -> Bool {
-      e.messageType == MessageType.ack || e.messageType == MessageType.nak
+    switch view.entries.first(where: { !$0.isDuplicate })?.messageType {
+    case MessageType.offer: return .dora
+    case nil: return .bootp
+    case .some(let t) where t >= 11 && t <= 17: return .leasequery
+    default: return .request
     }
-    let firstFinal = entries.first { isServerReply($0) && isFinalReply($0) }
-    for e in entries where isServerReply(e) {
-      if e.messageType == MessageType.offer, let r = firstClientRequest, e.timestamp > r, kind == .dora {
-        flags.insert(.lateReply)
-        anomalies.append(
-          "OFFER from \(replyServer(e).map(\.description) ?? "a server") arrived \(ms(e.timestamp.milliseconds(since: r))) after the client had sent REQUEST"
-        )
-      } else if let f = firstFinal, e.timestamp > f.timestamp, isFinalReply(e), e.messageType != f.messageType {
-        flags.insert(.lateReply)
-        anomalies.append(
-          "\(e.typeName) from \(replyServer(e).map(\.description) ?? "a server") arrived after the \(f.typeName) that ended the exchange"
-        )
-      }
-    }
+  }
 
-    // Outcome.
-    let hasAck = entries.contains { !$0.isDuplicate && $0.messageType == MessageType.ack }
-    let firstNak = entries.first { !$0.isDuplicate && $0.messageType == MessageType.nak }
-    let declinedAfterAck =
-      kind == .dora || kind == .request
-      ? entries.contains { isRequest($0) && $0.messageType == MessageType.decline } : false
-    let hasReply = entries.contains { !$0.isDuplicate && !$0.isRequest }
-    let outcome: Outcome
+  /// How it ended, and the finding that says why when it did not end well: a request that
+  /// expects a reply and waited `--timeout` unanswered is a timeout, also while the client
+  /// kept retransmitting; one the capture cut short is incomplete.
+  static func outcome(
+    _ view: TransactionView, kind: TransactionKind, end: EndReason, observedUntil: Timestamp, timeoutSeconds: Double
+  ) -> (Outcome, [Finding]) {
+    let unique = view.entries.lazy.filter { !$0.isDuplicate }
+    let firstAck = unique.first { !$0.isRequest && $0.messageType == MessageType.ack }
+    let firstNak = unique.first { !$0.isRequest && $0.messageType == MessageType.nak }
     switch kind {
-    case .release: outcome = .released
-    case .decline: outcome = .declined
-    case .inform: outcome = hasAck ? .informed : endOutcome(end)
-    case .bootp: outcome = hasReply ? .bound : endOutcome(end)
-    case .leasequery: outcome = hasReply ? .informed : endOutcome(end)
+    case .release: return (.released, [])
+    case .decline: return (.declined, [.declined(address: view.entries.first(where: view.isRequest)?.requestedAddress)])
+    case .inform where firstAck != nil: return (.informed, [])
+    case .bootp where unique.contains(where: { !$0.isRequest }): return (.bound, [])
+    case .leasequery where unique.contains(where: { !$0.isRequest }): return (.informed, [])
     case .dora, .request:
-      if declinedAfterAck {
-        outcome = .declined
-      } else if hasAck {
-        outcome = .bound
-      } else if firstNak != nil {
-        outcome = .nak
-      } else {
-        outcome = endOutcome(end)
+      if let decline = unique.first(where: { $0.isRequest && $0.messageType == MessageType.decline }) {
+        return (.declined, [.declined(address: decline.requestedAddress ?? firstAck?.yiaddr)])
       }
-    }
-    switch outcome {
-    case .nak:
-      flags.insert(.nak)
-      let from = firstNak.flatMap(replyServer).map { " by \($0)" } ?? ""
-      anomalies.append("the request was refused with NAK\(from)")
-    case .declined:
-      flags.insert(.declined)
-      anomalies.append("the client declined the address (DHCPDECLINE): it is probably in use by another host")
-    case .timeout:
-      flags.insert(.timeout)
-      let last = lastClientMessage.map { "\($0.typeName)" } ?? "message"
-      if let lastReply {
-        anomalies.append(
-          "the exchange stalled after \(lastReply.typeName): nothing more within \(ms(timeoutSeconds * 1000))")
-      } else {
-        anomalies.append("no reply to the client's \(last) within \(ms(timeoutSeconds * 1000))")
-      }
-    case .incomplete:
-      flags.insert(.incomplete)
-      if case .evicted(let limit) = end {
-        anomalies.append("closed early: more than \(limit) transactions were open at once")
-      } else {
-        anomalies.append("the capture ended in the middle of the exchange")
+      if firstAck != nil { return (.bound, []) }
+      if let nak = firstNak {
+        let request = view.entries.last { view.isClientMessage($0) && $0.timestamp <= nak.timestamp }
+        return (
+          .nak,
+          [
+            .nak(
+              server: view.replyServer(nak), requestedAddress: request?.requestedAddress ?? request?.ciaddr.nonZero,
+              message: nak.identityOptions.value(56).map(text))
+          ]
+        )
       }
     default: break
     }
+    // Not finished: find the first request that waited for its answer in vain.
+    let timeout = timeoutSeconds * 1000
+    if let waiting = view.firstUnansweredRequest {
+      let waited = observedUntil.milliseconds(since: waiting.timestamp)
+      if waited >= timeout {
+        return (.timeout, [.timeout(type: waiting.messageType, waitedMilliseconds: waited, timeoutSeconds: timeoutSeconds)])
+      }
+      if case .evicted(let limit) = end { return (.incomplete, [.evicted(limit: limit)]) }
+      return (.incomplete, [.captureEnded(type: waiting.messageType, waitedMilliseconds: waited)])
+    }
+    if case .evicted(let limit) = end { return (.incomplete, [.evicted(limit: limit)]) }
+    let lastReply = unique.last { !$0.isRequest }
+    if let lastReply, observedUntil.milliseconds(since: lastReply.timestamp) >= timeout {
+      return (.timeout, [.stalled(after: lastReply.messageType, timeoutSeconds: timeoutSeconds)])
+    }
+    return (.incomplete, [.captureEnded(type: nil, waitedMilliseconds: nil)])
+  }
 
-    // Silent servers and failover.
-    // RELEASE and DECLINE get no reply, so a server's silence means nothing there.
-    let expectsReply = kind != .release && kind != .decline
-    // When the capture simply ended, one unanswered request may just be early; silence tells
-    // once another server answered or the server ignored a retransmission too.
+  /// The reply whose yiaddr and lease the transaction reports: the last ACK (the one that
+  /// reached the client when the capture shows it), or a BOOTP reply.
+  static func boundReply(_ view: TransactionView, kind: TransactionKind, outcome: Outcome) -> SequenceEntry? {
+    switch (kind, outcome) {
+    case (.bootp, .bound): return view.entries.last { !$0.isDuplicate && !$0.isRequest }
+    case (.dora, .bound), (.request, .bound), (.dora, .declined), (.request, .declined):
+      return view.entries.last { !$0.isDuplicate && $0.messageType == MessageType.ack && $0.leg.reachesClient }
+        ?? view.entries.last { !$0.isDuplicate && $0.messageType == MessageType.ack }
+    default: return nil
+    }
+  }
+
+  // MARK: The client's messages and the replies
+
+  /// Each message type the client sent more than once.
+  static func retransmissions(_ view: TransactionView) -> [Finding] {
+    var counts: [(type: UInt8?, secs: [UInt16])] = []
+    for e in view.entries where view.isClientMessage(e) {
+      if let i = counts.firstIndex(where: { $0.type == e.messageType }) {
+        counts[i].secs.append(e.secs)
+      } else {
+        counts.append((e.messageType, [e.secs]))
+      }
+    }
+    return counts.filter { $0.secs.count > 1 }.map {
+      .retransmission(type: $0.type, count: $0.secs.count, secs: $0.secs)
+    }
+  }
+
+  /// Offers from several servers, one server repeating a reply, and replies that came after
+  /// the client had moved on.
+  static func replyFindings(_ view: TransactionView, kind: TransactionKind) -> [Finding] {
+    var findings: [Finding] = []
+    var offerServers: [IPv4Address] = []
+    var replyCounts: [(server: IPv4Address?, type: UInt8?, count: Int)] = []
+    for e in view.entries where view.isServerReply(e) {
+      let server = view.replyServer(e)
+      if e.messageType == MessageType.offer, let server { offerServers.appendIfAbsent(server) }
+      if let i = replyCounts.firstIndex(where: { $0.server == server && $0.type == e.messageType }) {
+        replyCounts[i].count += 1
+      } else {
+        replyCounts.append((server, e.messageType, 1))
+      }
+    }
+    if offerServers.count > 1 { findings.append(.multipleOffers(servers: offerServers)) }
+    for r in replyCounts where r.count > 1 {
+      findings.append(.duplicateReply(server: r.server, type: r.type, count: r.count))
+    }
+    let firstRequest = view.entries.first { view.isClientMessage($0) && $0.messageType == MessageType.request }
+    func isFinal(_ e: SequenceEntry) -> Bool { e.messageType == MessageType.ack || e.messageType == MessageType.nak }
+    let firstFinal = view.entries.first { view.isServerReply($0) && isFinal($0) }
+    for e in view.entries where view.isServerReply(e) {
+      if kind == .dora, e.messageType == MessageType.offer, let r = firstRequest, e.timestamp > r.timestamp {
+        findings.append(
+          .lateOffer(server: view.replyServer(e), afterMilliseconds: e.timestamp.milliseconds(since: r.timestamp)))
+      } else if let f = firstFinal, e.timestamp > f.timestamp, isFinal(e), e.messageType != f.messageType {
+        findings.append(.lateFinalReply(server: view.replyServer(e), type: e.messageType, after: f.messageType))
+      }
+    }
+    return findings
+  }
+
+  // MARK: Servers
+
+  /// Servers sent requests that expect a reply that never replied; the relay failing over
+  /// from the first such server; a server the client named (option 54) that never answered.
+  static func silentServers(
+    _ view: TransactionView, kind: TransactionKind, observedUntil: Timestamp, timeout: Double
+  ) -> [Finding] {
+    var findings: [Finding] = []
+    let servers = view.servers
     let anyAnswered = servers.contains(where: \.answered)
-    for s in servers where expectsReply && s.forwarded > 0 && !s.answered {
-      guard outcome != .incomplete || anyAnswered || s.forwarded > 1 else { continue }
-      flags.insert(.serverNoReply)
-      anomalies.append(
-        "server \(s.address) was sent \(s.forwarded) request\(s.forwarded == 1 ? "" : "s") and never replied")
+    for s in servers where s.askedPhases != 0 && !s.answered {
+      // Silence tells once another server answered, the server ignored a retransmission
+      // too, or its first request waited the timeout; a capture cut short proves nothing.
+      let waited = s.firstForward.map { observedUntil.milliseconds(since: $0) } ?? 0
+      guard anyAnswered || s.forwarded > 1 || waited >= timeout else { continue }
+      findings.append(.serverNoReply(server: s.address, requests: s.forwarded))
     }
     // The server first sent to (ties: first listed) never answered, and one sent to more than
     // half a second later did: the relay failed over.
-    func earliestForwarded(where included: (ServerActivity) -> Bool) -> Int? {
-      var earliest: Int? = nil
-      for i in servers.indices where servers[i].firstForward != nil && included(servers[i]) {
-        if let e = earliest, servers[e].firstForward! <= servers[i].firstForward! { continue }
-        earliest = i
+    func earliestForwarded(where included: (ServerActivity) -> Bool) -> ServerActivity? {
+      var earliest: ServerActivity? = nil
+      for s in servers where s.firstForward != nil && included(s) {
+        if let e = earliest, e.firstForward! <= s.firstForward! { continue }
+        earliest = s
       }
       return earliest
     }
-    if let first = earliestForwarded(where: { _ in true }), !servers[first].answered {
-      let start = servers[first].firstForward!
-      let next = earliestForwarded {
-        $0.address != servers[first].address && $0.answered && $0.firstForward!.milliseconds(since: start) > 500
-      }
-      if let next {
-        flags.insert(.failover)
-        let after = servers[next].firstForward!.milliseconds(since: start)
-        anomalies.append(
-          "server \(servers[first].address) never answered; the relay failed over to \(servers[next].address) after \(ms(after))"
+    if let first = earliestForwarded(where: { $0.askedPhases != 0 }), !first.answered {
+      let start = first.firstForward!
+      if let next = earliestForwarded(where: {
+        $0.address != first.address && $0.answered && $0.firstForward!.milliseconds(since: start) > 500
+      }) {
+        findings.append(
+          .failover(from: first.address, to: next.address, afterMilliseconds: next.firstForward!.milliseconds(since: start))
         )
       }
     }
-
-    // The client asked a named server (option 54) that never answered.
-    func answering(_ s: IPv4Address) -> Bool {
-      servers.contains { $0.address == s && $0.answered }
-        || entries.contains { isServerReply($0) && $0.serverIdentifier == s }
+    var named: [IPv4Address] = []
+    for e in view.entries where view.isRequest(e) && e.messageType == MessageType.request {
+      guard let s = e.serverIdentifier, !named.contains(s) else { continue }
+      named.append(s)
+      let answering =
+        servers.contains { $0.address == s && $0.answered }
+        || view.entries.contains { view.isServerReply($0) && $0.serverIdentifier == s }
+      if !answering { findings.append(.unansweredServerIdentifier(server: s)) }
     }
-    for (i, e) in entries.enumerated() where isRequest(e) && e.messageType == MessageType.request {
-      guard let s = e.serverIdentifier, !answering(s) else { continue }
-      // Each server once, where it is first named.
-      guard
-        !entries[..<i].contains(where: {
-          isRequest($0) && $0.messageType == MessageType.request && $0.serverIdentifier == s
-        })
-      else { continue }
-      flags.insert(.unansweredServerID)
-      anomalies.append("the client requested from server \(s) (option 54), which never answered")
-    }
+    return findings
+  }
 
-    // Relay behaviour against RFC 1542 and RFC 3046.
-    var relayProblems: [String] = []
+  /// The client's unicast reached the server twice: routed by the relay host, and relayed by
+  /// the relay agent that also heard it.
+  static func routedAndRelayed(_ view: TransactionView) -> [Finding] {
+    var findings: [Finding] = []
+    for e in view.entries where view.isRequest(e) && e.leg == .clientServer {
+      guard let direct = view.requestServer(e) else { continue }
+      let relayed = view.entries.contains {
+        view.isRequest($0) && $0.leg == .relayServer && $0.messageType == e.messageType
+          && view.requestServer($0) == direct
+      }
+      if relayed, !findings.contains(.routedAndRelayed(type: e.messageType, server: direct)) {
+        findings.append(.routedAndRelayed(type: e.messageType, server: direct))
+      }
+    }
+    return findings
+  }
+
+  // MARK: Relays
+
+  /// Relay behaviour against RFC 1542 and RFC 3046, each problem once.
+  static func relayChecks(_ view: TransactionView) -> [Finding] {
+    var findings: [Finding] = []
+    func add(_ f: Finding) { findings.appendIfAbsent(f) }
+    let entries = view.entries
     if let e = entries.first(where: { !$0.isDuplicate && $0.leg == .relayServer && $0.hops == 0 }) {
-      relayProblems.append("relay \(e.giaddr) forwarded \(e.typeName) with hops 0 (RFC 1542 requires incrementing)")
+      add(.relayHopsNotIncremented(relay: e.giaddr, type: e.messageType))
     }
-    func isRelayedRequest(_ e: SequenceEntry) -> Bool { isRequest(e) && e.leg == .relayServer }
+    func isRelayedRequest(_ e: SequenceEntry) -> Bool { view.isRequest(e) && e.leg == .relayServer }
     let anyRelayedRequest = entries.contains(where: isRelayedRequest)
     for e in entries where !e.isDuplicate && e.leg == .serverRelay {
       if e.giaddr.isZero {
-        relayProblems.append("\(e.typeName) from \(e.source) to the relay has no giaddr")
+        add(.replyWithoutGiaddr(server: e.source, type: e.messageType))
       } else if anyRelayedRequest && !entries.contains(where: { isRelayedRequest($0) && $0.giaddr == e.giaddr }) {
-        relayProblems.append("\(e.typeName) from \(e.source) carries giaddr \(e.giaddr), not the request's")
+        add(.replyGiaddrMismatch(server: e.source, giaddr: e.giaddr, type: e.messageType))
       }
       if e.destination == .broadcast || (!e.yiaddr.isZero && e.destination == e.yiaddr) {
-        relayProblems.append("\(e.typeName) from \(e.source) was sent to the client on port 67 instead of 68")
+        add(.replyToClientOnServerPort(server: e.source, type: e.messageType))
       }
     }
     let relayAddedOption82 =
       entries.contains { !$0.isDuplicate && $0.leg == .relayServer && $0.hasOption82 }
-      && entries.contains { isRequest($0) && $0.leg.isClientSide && !$0.hasOption82 }
+      && entries.contains { view.isRequest($0) && $0.leg.isClientSide && !$0.hasOption82 }
     for e in entries where !e.isDuplicate && e.leg == .relayClient {
-      if e.hasOption82 && (relayAddedOption82 || !clientSideExists) {
-        relayProblems.append(
-          "\(e.typeName) to the client still carries option 82 (RFC 3046 requires the relay to remove it)")
-      }
-      if relayAgents.contains(e.destination) && e.destinationPort == 68 {
-        relayProblems.append("\(e.typeName) to relay \(e.destination) was sent to port 68 instead of 67")
+      if e.hasOption82 && (relayAddedOption82 || !view.clientSideExists) { add(.option82NotRemoved(type: e.messageType)) }
+      if view.relayAgents.contains(e.destination) && e.destinationPort == 68 {
+        add(.replyToRelayOnClientPort(relay: e.destination, type: e.messageType))
       }
     }
-    if !relayProblems.isEmpty {
-      flags.insert(.relayAnomaly)
-      anomalies.append(contentsOf: orderedUnique(relayProblems))
-    }
-    if droppedPackets > 0 {
-      anomalies.append(
-        "\(droppedPackets) more packets of this transaction were counted but not listed (at most \(entries.count) are kept)"
-      )
-    }
+    return findings
+  }
 
-    // Timings.
+  // MARK: Timings
+
+  /// Each timing as docs/output.md defines it.
+  static func timings(_ view: TransactionView) -> Timings {
+    let entries = view.entries
     func first(_ type: UInt8, after: Timestamp, legs: (Leg) -> Bool) -> SequenceEntry? {
       entries.first { !$0.isDuplicate && $0.messageType == type && legs($0.leg) && $0.timestamp >= after }
     }
@@ -334,21 +310,26 @@ enum TransactionAnalysis {
       first(type, after: after, legs: \.reachesClient) ?? first(type, after: after, legs: \.isServerSide)
     }
     func clientMessage(_ type: UInt8) -> SequenceEntry? {
-      entries.first { isClientMessage($0) && $0.messageType == type }
+      entries.first { view.isClientMessage($0) && $0.messageType == type }
     }
     var timings = Timings()
     if let d = clientMessage(MessageType.discover), let o = clientFacing(MessageType.offer, after: d.timestamp) {
       timings.discoverToOffer = o.timestamp.milliseconds(since: d.timestamp)
     }
     if let r = clientMessage(MessageType.request) {
-      let reply = clientFacing(MessageType.ack, after: r.timestamp) ?? clientFacing(MessageType.nak, after: r.timestamp)
-      if let reply { timings.requestToAck = reply.timestamp.milliseconds(since: r.timestamp) }
+      if let ack = clientFacing(MessageType.ack, after: r.timestamp) {
+        timings.requestToAck = ack.timestamp.milliseconds(since: r.timestamp)
+      }
+      if let nak = clientFacing(MessageType.nak, after: r.timestamp) {
+        timings.requestToNak = nak.timestamp.milliseconds(since: r.timestamp)
+      }
     }
+    func isFinal(_ e: SequenceEntry) -> Bool { e.messageType == MessageType.ack || e.messageType == MessageType.nak }
     let finalReply =
-      entries.last { !$0.isDuplicate && isFinalReply($0) && $0.leg.reachesClient }
-      ?? entries.last { !$0.isDuplicate && isFinalReply($0) }
-    if let start = firstClientMessage?.timestamp ?? entries.first(where: { !$0.isDuplicate })?.timestamp,
-      let f = finalReply
+      entries.last { !$0.isDuplicate && isFinal($0) && $0.leg.reachesClient }
+      ?? entries.last { !$0.isDuplicate && isFinal($0) }
+    if let start = entries.first(where: view.isClientMessage)?.timestamp
+      ?? entries.first(where: { !$0.isDuplicate })?.timestamp, let f = finalReply
     {
       timings.total = f.timestamp.milliseconds(since: start)
     }
@@ -359,11 +340,13 @@ enum TransactionAnalysis {
     {
       timings.relayForward = r.timestamp.milliseconds(since: c.timestamp)
     }
-    // From the relay's latest forward to the server that answered first, to that answer.
+    // The first reply to reach the relay, from the first request of its phase sent to that
+    // server (the same definition as the per-server response time).
     let firstToRelay = entries.first { !$0.isDuplicate && $0.leg == .serverRelay }
-    if let s = firstToRelay,
-      let r = entries.last(where: {
-        !$0.isDuplicate && $0.leg == .relayServer && $0.destination == s.source && $0.timestamp <= s.timestamp
+    if let s = firstToRelay, let phase = view.phase(ofReply: s), let server = view.replyServer(s),
+      let r = entries.first(where: {
+        view.isRequest($0) && $0.leg == .relayServer && view.requestServer($0) == server
+          && ExchangePhase.of(request: $0.messageType) == phase && $0.timestamp <= s.timestamp
       })
     {
       timings.serverResponse = s.timestamp.milliseconds(since: r.timestamp)
@@ -375,41 +358,216 @@ enum TransactionAnalysis {
     {
       timings.relayReturn = c.timestamp.milliseconds(since: s.timestamp)
     }
-
-    let bound = outcome == .bound && (kind == .dora || kind == .request || kind == .bootp)
-    let boundReply =
-      kind == .bootp
-      ? entries.last { !$0.isDuplicate && !$0.isRequest }
-      : entries.last { !$0.isDuplicate && $0.messageType == MessageType.ack && $0.leg.reachesClient }
-        ?? entries.last { !$0.isDuplicate && $0.messageType == MessageType.ack }
-    return TransactionRecord(
-      xid: xid, clientMAC: clientMAC, kind: kind, outcome: outcome,
-      assignedAddress: bound ? boundReply?.yiaddr : nil,
-      leaseSeconds: bound ? boundReply?.leaseSeconds : nil,
-      relayAgents: relayAgents, servers: servers, sequence: entries,
-      flags: flags.inReportOrder, timings: timings, anomalies: anomalies,
-      firstSeen: entries.first?.timestamp ?? Timestamp(seconds: 0, nanoseconds: 0),
-      lastSeen: entries.last?.timestamp ?? Timestamp(seconds: 0, nanoseconds: 0))
+    return timings
   }
 
-  /// Whether two of the entries that satisfy `included` are `same`: the cheap test that
-  /// decides whether a problem needs explaining at all.
-  private static func hasRepeat(
-    in entries: [SequenceEntry], where included: (SequenceEntry) -> Bool,
-    same: (SequenceEntry, SequenceEntry) -> Bool
-  ) -> Bool {
-    for j in entries.indices where included(entries[j]) {
-      for i in 0..<j where included(entries[i]) && same(entries[i], entries[j]) { return true }
+  // MARK: Identity
+
+  /// Who the client is, from its own messages, and option 82 as the relay sent it on.
+  static func identity(_ view: TransactionView) -> (ClientIdentity, RelayAgentInformation?) {
+    var client = ClientIdentity()
+    for e in view.entries where view.isRequest(e) && (e.leg.isClientSide || !view.clientSideExists) {
+      let o = e.identityOptions
+      if client.hostName == nil, let v = o.value(12) { client.hostName = text(v) }
+      if client.clientID == nil, let v = o.value(61) { client.clientID = Array(v) }
+      if client.vendorClass == nil, let v = o.value(60) { client.vendorClass = text(v) }
+      if client.fqdn == nil, let v = o.value(81), v.count > 3 { client.fqdn = fqdnName(v.dropFirst(3)) }
+      if client.requestedAddress == nil { client.requestedAddress = e.requestedAddress }
+      if client.requestedServer == nil, e.messageType != nil { client.requestedServer = e.serverIdentifier }
     }
-    return false
+    var relay: RelayAgentInformation? = nil
+    let forwarded =
+      view.entries.first { view.isRequest($0) && $0.leg == .relayServer && $0.hasOption82 }
+      ?? view.entries.first { view.isRequest($0) && $0.hasOption82 }
+    if let v = forwarded?.identityOptions.value(82) {
+      var info = RelayAgentInformation()
+      var cursor = v.startIndex
+      while cursor + 2 <= v.endIndex {
+        let code = v[cursor]
+        let length = Int(v[cursor + 1])
+        let end = min(cursor + 2 + length, v.endIndex)
+        let value = v[(cursor + 2)..<end]
+        switch code {
+        case 1: info.circuitID = Array(value)
+        case 2: info.remoteID = Array(value)
+        case 6: info.subscriberID = text(value)
+        case 5 where value.count == 4:
+          let b = Array(value)
+          info.linkSelection = IPv4Address(UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3]))
+        default: break
+        }
+        cursor = end
+      }
+      relay = info
+    }
+    return (client, relay)
   }
 
-  static func endOutcome(_ end: EndReason) -> Outcome {
-    switch end {
-    case .timedOut: return .timeout
-    case .finished: return .timeout
-    case .captureEnded, .evicted: return .incomplete
+  /// Option 56 of a reply: a NAK's when there is one, else the first.
+  static func serverMessage(_ view: TransactionView) -> String? {
+    let replies = view.entries.lazy.filter { !$0.isDuplicate && !$0.isRequest }
+    let nak = replies.first { $0.messageType == MessageType.nak && $0.identityOptions.value(56) != nil }
+    return (nak ?? replies.first { $0.identityOptions.value(56) != nil })?.identityOptions.value(56).map(text)
+  }
+
+  static func text<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    var s = String(decoding: bytes, as: UTF8.self)
+    while s.hasSuffix("\0") { s.removeLast() }
+    return s
+  }
+
+  /// Option 81's domain name: DNS wire format (RFC 4702 §2.3.1) when it parses, else text.
+  static func fqdnName(_ bytes: ArraySlice<UInt8>) -> String {
+    var labels: [String] = []
+    var i = bytes.startIndex
+    while i < bytes.endIndex {
+      let n = Int(bytes[i])
+      if n == 0 { return labels.joined(separator: ".") }
+      guard n < 64, i + 1 + n <= bytes.endIndex else { return text(bytes) }
+      labels.append(text(bytes[(i + 1)..<(i + 1 + n)]))
+      i += 1 + n
     }
+    return labels.isEmpty ? text(bytes) : labels.joined(separator: ".")
+  }
+}
+
+/// One transaction's packets seen the ways the questions need them, built once. Duplicates
+/// (the same packet captured twice) are listed but never counted.
+struct TransactionView {
+  /// In time order; ties in capture order (a pcapng from several interfaces is not in time order).
+  let entries: [SequenceEntry]
+  let relayAgents: [IPv4Address]
+  /// Whether the capture holds the client's own packets, or only a relay's copies of them.
+  let clientSideExists: Bool
+  /// Whether it holds the servers' own packets, or only the relay's copies to the client.
+  let serverSideExists: Bool
+  private let firstServerTarget: IPv4Address?
+  /// Reply source → Server Identifier, where a server answers from another address than it
+  /// names (a multi-homed server): requests to the source count for the identifier.
+  private let aliases: [(source: IPv4Address, identifier: IPv4Address)]
+  private(set) var servers: [ServerActivity] = []
+  let serverIdentifierMismatches: [Finding]
+
+  init(_ input: [SequenceEntry]) {
+    var entries = input
+    if zip(entries, entries.dropFirst()).contains(where: { $1.timestamp < $0.timestamp }) {
+      entries = entries.enumerated().sorted {
+        $0.element.timestamp != $1.element.timestamp
+          ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset
+      }.map(\.element)
+    }
+    self.entries = entries
+    relayAgents = entries.relayAgents
+    clientSideExists = entries.contains { !$0.isDuplicate && $0.isRequest && $0.leg.isClientSide }
+    firstServerTarget = entries.first { !$0.isDuplicate && $0.isRequest && $0.leg == .relayServer }?.destination
+    serverSideExists = entries.contains { !$0.isDuplicate && $0.leg.isServerSide }
+    var aliases: [(source: IPv4Address, identifier: IPv4Address)] = []
+    var mismatches: [Finding] = []
+    for e in entries where !e.isDuplicate && e.leg.isServerSide {
+      guard let id = e.serverIdentifier, id != e.source else { continue }
+      if !aliases.contains(where: { $0.source == e.source && $0.identifier == id }) {
+        aliases.append((e.source, id))
+        mismatches.append(.serverIdentifierMismatch(source: e.source, identifier: id))
+      }
+    }
+    self.aliases = aliases
+    serverIdentifierMismatches = mismatches
+    servers = buildServers()
+  }
+
+  func isRequest(_ e: SequenceEntry) -> Bool { !e.isDuplicate && e.isRequest }
+
+  /// What the client said: its own packets, or, for a capture taken beside the server only,
+  /// the relay's copies to the first server they went to.
+  func isClientMessage(_ e: SequenceEntry) -> Bool {
+    isRequest(e) && (clientSideExists ? e.leg.isClientSide : e.destination == firstServerTarget)
+  }
+
+  /// What the servers said: their own packets, or the relay's copies of them.
+  func isServerReply(_ e: SequenceEntry) -> Bool {
+    !e.isDuplicate && !e.isRequest && (serverSideExists ? e.leg.isServerSide : e.leg == .relayClient)
+  }
+
+  /// A reply's server: its Server Identifier when it has one, else its source (a relay's copy
+  /// to the client has only the identifier).
+  func replyServer(_ e: SequenceEntry) -> IPv4Address? {
+    e.leg == .relayClient ? e.serverIdentifier : e.serverIdentifier ?? e.source
+  }
+
+  /// The server a request was sent to, if it was sent to one (relayed, or unicast).
+  func requestServer(_ e: SequenceEntry) -> IPv4Address? {
+    guard e.leg == .relayServer || (e.leg == .clientServer && e.destination != .broadcast && !e.destination.isZero)
+    else { return nil }
+    return aliases.first { $0.source == e.destination }?.identifier ?? e.destination
+  }
+
+  func phase(ofReply e: SequenceEntry) -> ExchangePhase? { ExchangePhase.of(reply: e.messageType) }
+
+  /// The first request expecting a reply that no reply of its phase followed.
+  var firstUnansweredRequest: SequenceEntry? {
+    entries.first { e in
+      guard isClientMessage(e) || (isRequest(e) && e.leg == .relayServer && !clientSideExists),
+        let phase = ExchangePhase.of(request: e.messageType)
+      else { return false }
+      return !entries.contains {
+        !$0.isDuplicate && !$0.isRequest && $0.timestamp >= e.timestamp && phase.isAnswered(by: $0.messageType)
+      }
+    }
+  }
+
+  /// Servers in the order they were first involved, with what each was sent and answered.
+  private func buildServers() -> [ServerActivity] {
+    var servers: [ServerActivity] = []
+    // First request of each phase sent to each server: the start of its response time.
+    var firstRequests: [[Timestamp?]] = []
+    func index(_ a: IPv4Address) -> Int {
+      if let i = servers.firstIndex(where: { $0.address == a }) { return i }
+      servers.append(ServerActivity(address: a, forwarded: 0, replies: 0))
+      firstRequests.append([nil, nil, nil, nil])
+      return servers.count - 1
+    }
+    for e in entries where isRequest(e) {
+      guard let server = requestServer(e) else { continue }
+      let i = index(server)
+      servers[i].forwarded += 1
+      if servers[i].firstForward == nil { servers[i].firstForward = e.timestamp }
+      if let phase = ExchangePhase.of(request: e.messageType) {
+        servers[i].askedPhases |= 1 << UInt8(phase.rawValue)
+        if firstRequests[i][phase.rawValue] == nil { firstRequests[i][phase.rawValue] = e.timestamp }
+      }
+    }
+    let relayed = !relayAgents.isEmpty
+    var clientPhases: [Timestamp?] = [nil, nil, nil, nil]
+    var clientMessages = 0
+    for e in entries where isClientMessage(e) {
+      clientMessages += 1
+      if let phase = ExchangePhase.of(request: e.messageType), clientPhases[phase.rawValue] == nil {
+        clientPhases[phase.rawValue] = e.timestamp
+      }
+    }
+    for e in entries where isServerReply(e) {
+      guard let server = replyServer(e) else { continue }
+      let i = index(server)
+      // A direct exchange broadcasts: a server that answered heard each client message.
+      if !relayed && servers[i].forwarded == 0 {
+        servers[i].forwarded = clientMessages
+        servers[i].firstForward = entries.first(where: isClientMessage)?.timestamp
+        for p in ExchangePhase.allCases where clientPhases[p.rawValue] != nil {
+          servers[i].askedPhases |= 1 << UInt8(p.rawValue)
+        }
+        firstRequests[i] = clientPhases
+      }
+      servers[i].replies += 1
+      if servers[i].firstReply == nil { servers[i].firstReply = e.timestamp }
+      guard let phase = phase(ofReply: e) else { continue }
+      servers[i].answeredPhases |= 1 << UInt8(phase.rawValue)
+      if servers[i].phaseResponseMilliseconds[phase.rawValue] == nil, let start = firstRequests[i][phase.rawValue],
+        start <= e.timestamp
+      {
+        servers[i].phaseResponseMilliseconds[phase.rawValue] = e.timestamp.milliseconds(since: start)
+      }
+    }
+    return servers
   }
 }
 
@@ -427,16 +585,7 @@ extension Array where Element: Equatable {
   mutating func appendIfAbsent(_ item: Element) { if !contains(item) { append(item) } }
 }
 
-func orderedUnique<T: Hashable>(_ items: [T]) -> [T] {
-  var seen = Set<T>()
-  return items.filter { seen.insert($0).inserted }
-}
-
-/// "850 ms", "6.02 s": durations in anomaly sentences.
-func ms(_ milliseconds: Double) -> String {
-  if milliseconds < 1000 {
-    return milliseconds < 10 ? "\(Double(Int(milliseconds * 100)) / 100) ms" : "\(Int(milliseconds.rounded())) ms"
-  }
-  let s = milliseconds / 1000
-  return s == s.rounded() ? "\(Int(s)) s" : "\(Double(Int(s * 100)) / 100) s"
+extension IPv4Address {
+  /// The address, or nil for 0.0.0.0.
+  var nonZero: IPv4Address? { isZero ? nil : self }
 }

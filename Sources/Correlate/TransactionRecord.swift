@@ -27,16 +27,81 @@ public enum TransactionFlag: String, Sendable, CaseIterable {
   case unansweredServerID = "unanswered-server-id"
 }
 
-/// What one server did for a transaction.
+/// The kind of reply a request waits for: what pairs a request with its answer.
+public enum ExchangePhase: Int, Sendable, CaseIterable {
+  /// DISCOVER, answered by OFFER (or by ACK under Rapid Commit).
+  case offer
+  /// REQUEST or INFORM, answered by ACK or NAK.
+  case ack
+  /// A BOOTP request (no option 53), answered by a BOOTP reply.
+  case bootp
+  /// DHCPLEASEQUERY or DHCPBULKLEASEQUERY, answered by LEASEUNASSIGNED/UNKNOWN/ACTIVE or DONE.
+  case leasequery
+
+  /// The phase a request opens; nil for RELEASE and DECLINE, which expect no reply.
+  public static func of(request type: UInt8?) -> ExchangePhase? {
+    switch type {
+    case nil: return .bootp
+    case MessageType.discover: return .offer
+    case MessageType.request, MessageType.inform: return .ack
+    case MessageType.leaseQuery, 14: return .leasequery
+    default: return nil
+    }
+  }
+
+  /// The phase a reply answers: OFFER the DISCOVER, ACK or NAK the REQUEST (or INFORM).
+  public static func of(reply type: UInt8?) -> ExchangePhase? {
+    switch type {
+    case nil: return .bootp
+    case MessageType.offer: return .offer
+    case MessageType.ack, MessageType.nak: return .ack
+    case .some(let t) where (11...13).contains(t) || t == 15: return .leasequery
+    default: return nil
+    }
+  }
+
+  /// The reply that answers it, for reports.
+  public var replyName: String {
+    switch self {
+    case .offer: return "OFFER"
+    case .ack: return "ACK"
+    case .bootp: return "BOOTP"
+    case .leasequery: return "LEASEQUERY"
+    }
+  }
+
+  /// Whether a reply of `type` answers a request of this phase.
+  public func isAnswered(by type: UInt8?) -> Bool {
+    switch self {
+    case .offer: return type == MessageType.offer || type == MessageType.ack
+    case .ack: return type == MessageType.ack || type == MessageType.nak
+    case .bootp: return type == nil
+    case .leasequery: return type.map { (11...13).contains($0) || $0 == 15 } ?? false
+    }
+  }
+}
+
+/// What one server did for a transaction. A server is its Server Identifier (option 54)
+/// when its replies carry one, else their source address; requests sent to an address that
+/// server answered from count for it.
 public struct ServerActivity: Sendable, Equatable {
   public var address: IPv4Address
-  /// Requests sent to it (relayed, or unicast by the client).
+  /// Requests sent to it (relayed, or unicast by the client), of any type.
   public var forwarded: Int
   public var replies: Int
   public var answered: Bool { replies > 0 }
-  /// First request sent to it, and its first reply (for response times).
+  /// First request sent to it, and its first reply.
   public var firstForward: Timestamp?
   public var firstReply: Timestamp?
+  /// Phases (bits of `ExchangePhase.rawValue`) in which it was sent a request expecting a
+  /// reply, and those in which it answered: the answer rate counts these.
+  public var askedPhases: UInt8 = 0
+  public var answeredPhases: UInt8 = 0
+  /// Its first reply of each phase, timed from the first request of that phase sent to it
+  /// (not from the latest retransmission: a server that waits, as ISC dhcpd's ping check
+  /// does, shows its full wait). Indexed by `ExchangePhase.rawValue`.
+  public var phaseResponseMilliseconds: [Double?] = [nil, nil, nil, nil]
+
   public init(
     address: IPv4Address, forwarded: Int, replies: Int, firstForward: Timestamp? = nil, firstReply: Timestamp? = nil
   ) {
@@ -47,20 +112,45 @@ public struct ServerActivity: Sendable, Equatable {
     self.firstReply = firstReply
   }
 
-  public var responseMilliseconds: Double? {
-    guard let f = firstForward, let r = firstReply, r >= f else { return nil }
-    return r.milliseconds(since: f)
-  }
+  /// Its first response time in the transaction (see `phaseResponseMilliseconds`).
+  public var responseMilliseconds: Double? { phaseResponseMilliseconds.lazy.compactMap { $0 }.first }
+  public var askedCount: Int { askedPhases.nonzeroBitCount }
+  public var answeredCount: Int { (answeredPhases & askedPhases).nonzeroBitCount }
 }
 
 /// Per-leg and end-to-end times in milliseconds; nil where the capture lacks the packets.
+/// docs/output.md defines each.
 public struct Timings: Sendable, Equatable {
   public var discoverToOffer: Double?
   public var requestToAck: Double?
+  /// REQUEST to NAK: kept apart so `requestToAck` is always a successful answer.
+  public var requestToNak: Double?
   public var total: Double?
   public var relayForward: Double?
   public var serverResponse: Double?
   public var relayReturn: Double?
+}
+
+/// Who the client says it is, from its own messages (the first value of each).
+public struct ClientIdentity: Sendable, Equatable {
+  public var hostName: String?
+  /// Option 61 as sent: type byte, then the identifier.
+  public var clientID: [UInt8]?
+  public var vendorClass: String?
+  public var requestedAddress: IPv4Address?
+  public var requestedServer: IPv4Address?
+  public var fqdn: String?
+  public init() {}
+  public var isEmpty: Bool { self == ClientIdentity() }
+}
+
+/// Option 82 as the relay sent it to the server (RFC 3046, 3527, 3993).
+public struct RelayAgentInformation: Sendable, Equatable {
+  public var circuitID: [UInt8]?
+  public var remoteID: [UInt8]?
+  public var subscriberID: String?
+  public var linkSelection: IPv4Address?
+  public init() {}
 }
 
 /// A finished transaction: everything the reports print about it.
@@ -69,16 +159,24 @@ public struct TransactionRecord: Sendable {
   public var clientMAC: HardwareAddress
   public var kind: TransactionKind
   public var outcome: Outcome
+  /// yiaddr of the final ACK (also when the client then declined it); never 0.0.0.0.
   public var assignedAddress: IPv4Address?
   public var leaseSeconds: UInt32?
+  public var client: ClientIdentity
+  public var relayAgentInformation: RelayAgentInformation?
+  /// Option 56 of a reply (a NAK's first), the server's own words.
+  public var serverMessage: String?
   public var relayAgents: [IPv4Address]
   public var servers: [ServerActivity]
   public var sequence: [SequenceEntry]
   public var flags: [TransactionFlag]
   public var timings: Timings
-  public var anomalies: [String]
+  public var findings: [Finding]
   public var firstSeen: Timestamp
   public var lastSeen: Timestamp
 
   public func has(_ flag: TransactionFlag) -> Bool { flags.contains(flag) }
+  /// Whether any finding is a problem (`Finding.Severity`): what `--only-problems` keeps.
+  public var hasProblem: Bool { findings.contains { $0.severity == .problem } }
+  public func finding(_ code: String) -> Finding? { findings.first { $0.code == code } }
 }

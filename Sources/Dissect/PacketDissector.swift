@@ -30,8 +30,9 @@ public enum DissectOutcome<Packet> {
   case other
   /// A fragment held for reassembly.
   case fragment
-  /// A frame that could not be followed down to UDP (a broken header), with the reason.
-  case malformed(String)
+  /// A frame that could not be followed down to UDP (a broken header), or, for `summarize`,
+  /// a UDP 67/68 payload that is not a BOOTP message; with the reason.
+  case malformed(Malformed)
 }
 
 public typealias DissectResult = DissectOutcome<DHCPPacket>
@@ -43,7 +44,7 @@ extension DissectOutcome {
     case .dhcp(let packet): return .dhcp(transform(packet))
     case .other: return .other
     case .fragment: return .fragment
-    case .malformed(let reason): return .malformed(reason)
+    case .malformed(let why): return .malformed(why)
     }
   }
 }
@@ -90,16 +91,21 @@ public struct PacketDissector {
   }
 
   /// `summarize`, writing the summary of a DHCP packet into `summary` instead of returning it.
+  /// A payload that is not a BOOTP message (`Malformed.inBOOTP`) is malformed here.
   public mutating func summarize(
     _ bytes: UnsafeRawBufferPointer, linkType: Int, timestamp: Timestamp, frame: Int, fileIndex: Int,
     into summary: inout PacketSummary
   ) -> DissectOutcome<Void> {
-    locate(bytes, linkType: linkType, timestamp: timestamp, frame: frame, fileIndex: fileIndex) {
-      origin, payload, _ in
+    let located = locate(bytes, linkType: linkType, timestamp: timestamp, frame: frame, fileIndex: fileIndex) {
+      origin, payload, _ -> Malformed? in
+      if let problem = Malformed.inBOOTP(payload) { return problem }
       if !summary.fill(origin: origin, payload: payload) {
         summary = PacketSummary(DHCPPacket(origin: origin, message: DHCPMessage(payload: payload)))
       }
+      return nil
     }
+    if case .dhcp(let problem?) = located { return .malformed(problem) }
+    return located.map { _ in () }
   }
 
   /// Finds the BOOTP payload and hands it to `make` with its origin and the warnings found on
@@ -112,21 +118,23 @@ public struct PacketDissector {
     let link: LinkHeader
     switch parseLinkHeader(bytes, linkType: linkType) {
     case .success(let header): link = header
-    case .failure(.truncated(let what)): return .malformed("truncated \(what)")
-    case .failure(.tooManyTags(let n)): return .malformed("more than \(n - 1) stacked VLAN tags")
-    case .failure(.unsupportedLinkType(let t)): return .malformed("unsupported link type \(t)")
+    case .failure(.truncated(let what)): return .malformed(Malformed(.truncatedLinkHeader, "truncated \(what)"))
+    case .failure(.tooManyTags(let n)):
+      return .malformed(Malformed(.tooManyVLANTags, "more than \(n - 1) stacked VLAN tags"))
+    case .failure(.unsupportedLinkType(let t)):
+      return .malformed(Malformed(.truncatedLinkHeader, "unsupported link type \(t)"))
     }
     guard link.etherType == EtherType.ipv4 else { return .other }
     var warnings: [String] = []
     let network = UnsafeRawBufferPointer(rebasing: bytes[link.networkOffset...])
     guard let (ip, ipPayload) = parseIPv4(network, warnings: &warnings) else {
-      return warnings.isEmpty ? .other : .malformed(warnings.joined(separator: "; "))
+      return warnings.isEmpty ? .other : .malformed(Malformed(.badIPHeader, warnings.joined(separator: "; ")))
     }
     guard ip.protocolNumber == 17 else { return .other }
 
     func finish(_ udpDatagram: UnsafeRawBufferPointer) -> DissectOutcome<Packet> {
       guard udpDatagram.count >= 8 else {
-        return warnings.isEmpty ? .other : .malformed("UDP header truncated")
+        return warnings.isEmpty ? .other : .malformed(Malformed(.truncatedUDPHeader, "UDP header truncated"))
       }
       let sport = udpDatagram.bigEndianUInt16(at: 0)
       let dport = udpDatagram.bigEndianUInt16(at: 2)
@@ -158,7 +166,7 @@ public struct PacketDissector {
     case .incomplete:
       return .fragment
     case .dropped(let reason):
-      return .malformed(reason)
+      return .malformed(Malformed(.fragmentsDropped, reason))
     case .complete(let datagram, let notes):
       warnings.append(contentsOf: notes.filter { $0.contains("overlap") })
       return datagram.withUnsafeBytes { finish($0) }

@@ -48,6 +48,11 @@ public struct PacketSummary: Sendable, Equatable {
   /// Option 51.
   public var leaseSeconds: UInt32?
   public var hasOption82: Bool
+  /// Option 50: the address a client asks for.
+  public var requestedAddress: IPv4Address?
+  /// The options that say who the client is and what the server said, as they came
+  /// (`IdentityOptions.codes`); empty, with no allocation, when the message has none.
+  public var identityOptions: IdentityOptions
 
   public var isRequest: Bool { op == 1 }
   public var isReply: Bool { op == 2 }
@@ -77,6 +82,11 @@ public struct PacketSummary: Sendable, Equatable {
     serverIdentifier = m.addressOption(54)
     leaseSeconds = m.uint32Option(51)
     hasOption82 = m.option(82) != nil
+    requestedAddress = m.addressOption(50)
+    identityOptions = IdentityOptions()
+    for code in IdentityOptions.codes {
+      if let o = m.option(code) { identityOptions.append(code: code, value: m.optionBytes(o)) }
+    }
   }
 
   /// An empty summary, for `PacketDissector.summarize(_:linkType:timestamp:frame:fileIndex:into:)`
@@ -100,6 +110,7 @@ public struct PacketSummary: Sendable, Equatable {
     clientHardwareAddress = HardwareAddress([])
     clientKey = 0
     hasOption82 = false
+    identityOptions = IdentityOptions()
   }
 
   /// Fills this summary straight from the BOOTP payload, in place (a summary is large enough
@@ -112,7 +123,11 @@ public struct PacketSummary: Sendable, Equatable {
     var messageType: UInt8? = nil
     var serverIdentifier: IPv4Address? = nil
     var leaseSeconds: UInt32? = nil
-    var seen: UInt8 = 0  // one bit each for 53, 54, 51 and 82: a repeat needs RFC 3396
+    var requestedAddress: IPv4Address? = nil
+    // Where each identity option's value is (start, length), in `IdentityOptions.codes` order.
+    var identity: [(Int, Int)]? = nil
+    // One bit each for 53, 54, 51, 82, 50 and the identity options: a repeat needs RFC 3396.
+    var seen: UInt16 = 0
     // The same walk as `DHCPMessage.scan`: pads skipped, stop at the end option, at a missing
     // length byte, or after an option that runs past the end.
     var i = optionsStart
@@ -127,9 +142,17 @@ public struct PacketSummary: Sendable, Equatable {
       let length = Int(p[i + 1])
       let start = i + 2
       let available = min(length, end - start)
-      let bit: UInt8
+      let bit: UInt16
       switch code {
       case 52: return false
+      case 50:
+        bit = 16
+        if available >= 4 { requestedAddress = IPv4Address(p.bigEndianUInt32(at: start)) }
+      case 12, 56, 60, 61, 81:
+        let k = IdentityOptions.codes.firstIndex(of: code)!
+        bit = 32 << UInt16(k)
+        if identity == nil { identity = Array(repeating: (0, -1), count: IdentityOptions.codes.count) }
+        identity![k] = (start, available)
       case 53:
         bit = 1
         if available >= 1 { messageType = p[start] }
@@ -139,7 +162,10 @@ public struct PacketSummary: Sendable, Equatable {
       case 51:
         bit = 4
         if available >= 4 { leaseSeconds = p.bigEndianUInt32(at: start) }
-      case 82: bit = 8
+      case 82:
+        bit = 8
+        if identity == nil { identity = Array(repeating: (0, -1), count: IdentityOptions.codes.count) }
+        identity![IdentityOptions.codes.firstIndex(of: 82)!] = (start, available)
       default: bit = 0
       }
       if seen & bit != 0 { return false }
@@ -170,6 +196,45 @@ public struct PacketSummary: Sendable, Equatable {
     self.serverIdentifier = serverIdentifier
     self.leaseSeconds = leaseSeconds
     hasOption82 = seen & 8 != 0
+    self.requestedAddress = requestedAddress
+    identityOptions = IdentityOptions()
+    if let identity {
+      for (k, (start, length)) in identity.enumerated() where length >= 0 {
+        identityOptions.append(
+          code: IdentityOptions.codes[k], value: UnsafeRawBufferPointer(rebasing: p[start..<start + length]))
+      }
+    }
     return true
+  }
+}
+
+/// The options of one message that identify the client or carry the server's words: host name
+/// (12), server message (56), vendor class (60), client identifier (61), client FQDN (81) and
+/// relay agent information (82). Kept as code, two-byte length and value, one after another,
+/// so the many messages without them cost nothing and the rest one small array.
+public struct IdentityOptions: Sendable, Equatable {
+  public static let codes: [UInt8] = [12, 56, 60, 61, 81, 82]
+  public private(set) var bytes: [UInt8] = []
+
+  public init() {}
+
+  public var isEmpty: Bool { bytes.isEmpty }
+
+  mutating func append<Bytes: Collection>(code: UInt8, value: Bytes) where Bytes.Element == UInt8 {
+    bytes.append(code)
+    bytes.append(UInt8(truncatingIfNeeded: value.count >> 8))
+    bytes.append(UInt8(truncatingIfNeeded: value.count))
+    bytes.append(contentsOf: value)
+  }
+
+  /// The value of option `code`, if the message had it.
+  public func value(_ code: UInt8) -> ArraySlice<UInt8>? {
+    var i = 0
+    while i + 3 <= bytes.count {
+      let length = Int(bytes[i + 1]) << 8 | Int(bytes[i + 2])
+      if bytes[i] == code { return bytes[i + 3..<i + 3 + length] }
+      i += 3 + length
+    }
+    return nil
   }
 }

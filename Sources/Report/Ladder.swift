@@ -1,5 +1,6 @@
 import Correlate
 import Dissect
+import Foundation
 
 /// The text view of one transaction: a ladder with client | relay | server columns, one row
 /// per packet, times relative to the first packet, then the flags in plain words.
@@ -26,6 +27,7 @@ enum Ladder {
       w.plainDuration(Int(l))
       w.raw(")")
     }
+    writeIdentity(t, into: &w)
     w.raw("\n   relay ")
     if t.relayAgents.isEmpty { w.raw("none (direct)") }
     for (i, r) in t.relayAgents.enumerated() {
@@ -41,7 +43,7 @@ enum Ladder {
       w.plainInt(s.forwarded)
       w.raw(" sent, ")
       w.plainInt(s.replies)
-      w.raw(" replies)")
+      w.raw(s.replies == 1 ? " reply)" : " replies)")
     }
     w.raw("\n")
     w.raw(text: header)
@@ -62,7 +64,7 @@ enum Ladder {
         w.raw(text: files.path(e.fileIndex))
       }
       if e.isDuplicate { w.raw("  (same packet again)") }
-      if let (what, since) = latency(t.sequence, i) {
+      if let (what, since, latest) = latency(t.sequence, i) {
         switch what {
         case .relayForward: w.raw("  relay forward +")
         case .serverResponse: w.raw("  server response +")
@@ -74,22 +76,42 @@ enum Ladder {
         }
         w.plainDecimal(e.timestamp.milliseconds(since: since))
         w.raw(" ms")
+        if let latest {
+          w.raw(" (+")
+          w.plainDecimal(e.timestamp.milliseconds(since: latest))
+          w.raw(" ms after the latest copy)")
+        }
       }
     }
-    if t.flags.isEmpty {
-      w.raw("\n   ok: no problems seen")
-    } else {
+    if !t.hasProblem { w.raw("\n   ok: no problems seen") }
+    if !t.flags.isEmpty {
       w.raw("\n   flags: ")
       for (i, f) in t.flags.enumerated() {
         if i > 0 { w.raw(", ") }
         w.raw(text: f.rawValue)
       }
-      for a in t.anomalies {
-        w.raw("\n   ! ")
-        w.raw(text: a)
-      }
+    }
+    for f in t.findings {
+      w.raw(f.severity == .problem ? "\n   ! " : "\n   · ")
+      w.raw(text: f.sentence)
     }
     w.raw("\n\n")
+  }
+
+  /// The client's name and identifiers and the port it is on, where the capture says them.
+  static func writeIdentity(_ t: TransactionRecord, into w: inout JSONWriter) {
+    var parts: [String] = []
+    if let h = t.client.hostName { parts.append("host \(h)") }
+    if let c = t.client.clientID { parts.append("client-id \(IdentityText.clientIdentifier(c))") }
+    if let v = t.client.vendorClass { parts.append("vendor \(v)") }
+    if let r = t.relayAgentInformation {
+      if let c = r.circuitID { parts.append("circuit \(IdentityText.agentIdentifier(c))") }
+      if let id = r.remoteID { parts.append("remote \(IdentityText.agentIdentifier(id))") }
+    }
+    if let m = t.serverMessage { parts.append("server says \"\(m)\"") }
+    guard !parts.isEmpty else { return }
+    w.raw("\n   ")
+    w.raw(text: parts.joined(separator: "  "))
   }
 
   static let header =
@@ -152,9 +174,21 @@ enum Ladder {
     case retransmission
   }
 
-  static func latency(_ seq: [SequenceEntry], _ i: Int) -> (LatencyNote, Timestamp)? {
+  /// The note's start and, for a server's response, the latest copy of the request when the
+  /// relay sent several: the response is timed from the first copy (as in JSON and the
+  /// summary), and the time since the latest is shown beside it.
+  static func latency(_ seq: [SequenceEntry], _ i: Int) -> (LatencyNote, Timestamp, Timestamp?)? {
     let e = seq[i]
     guard !e.isDuplicate else { return nil }
+    if e.leg == .serverRelay || e.leg == .serverClient {
+      guard let phase = ExchangePhase.of(reply: e.messageType) else { return nil }
+      let requests = seq[..<i].filter {
+        !$0.isDuplicate && $0.isRequest && ExchangePhase.of(request: $0.messageType) == phase
+          && (e.leg == .serverRelay ? $0.leg == .relayServer && $0.destination == e.source : $0.leg == .clientServer)
+      }
+      guard let first = requests.first, let latest = requests.last else { return nil }
+      return (.serverResponse, first.timestamp, requests.count > 1 ? latest.timestamp : nil)
+    }
     // The latest earlier packet (not a duplicate) that matches.
     func latest(_ matches: (SequenceEntry) -> Bool) -> Timestamp? {
       var k = i
@@ -164,18 +198,16 @@ enum Ladder {
       }
       return nil
     }
-    func note(_ what: LatencyNote, _ matches: (SequenceEntry) -> Bool) -> (LatencyNote, Timestamp)? {
-      latest(matches).map { (what, $0) }
+    func note(_ what: LatencyNote, _ matches: (SequenceEntry) -> Bool) -> (LatencyNote, Timestamp, Timestamp?)? {
+      latest(matches).map { (what, $0, nil) }
     }
     switch e.leg {
     case .relayServer:
       return note(.relayForward) { $0.leg == .clientRelay && $0.messageType == e.messageType }
-    case .serverRelay:
-      return note(.serverResponse) { $0.leg == .relayServer && $0.destination == e.source }
     case .relayClient:
       return note(.relayReturn) { $0.leg == .serverRelay && $0.messageType == e.messageType }
-    case .serverClient:
-      return note(.serverResponse) { $0.leg == .clientServer }
+    case .serverRelay, .serverClient:
+      return nil
     case .clientRelay, .clientServer:
       return note(.retransmission) { $0.leg == e.leg && $0.messageType == e.messageType }
     }
@@ -217,8 +249,10 @@ enum SummaryTable {
     out.append(
       "   \(s.frames) frames read, \(s.dhcpPackets) DHCP packets (\(s.duplicatePackets) seen twice), \(s.otherPackets) other, \(s.malformedPackets) malformed"
     )
+    let reasons = Malformed.Reason.allCases.compactMap { r in s.malformedByReason[r].map { "\(r.rawValue) \($0)" } }
+    if !reasons.isEmpty { out.append("   malformed: " + reasons.joined(separator: ", ")) }
     out.append(
-      "   \(s.transactions) transactions from \(s.clientCountIsEstimate ? "~" : "")\(s.distinctClients) clients over \(formatDecimal(s.spanSeconds, places: 3)) s"
+      "   \(plural(s.transactions, "transaction")) from \(s.clientCountIsEstimate ? "~" : "")\(plural(s.distinctClients, "client")) over \(formatDecimal(s.spanSeconds, places: 3)) s"
     )
     if let c = s.capture {
       out.append(
@@ -239,8 +273,41 @@ enum SummaryTable {
       out.append("   ! many clients and next to no completed leases: a DHCP starvation attack or a dead server")
     }
     out.append(contentsOf: table("server", s.servers))
+    for server in s.servers {
+      if let offers = server.phaseTimes[.offer], let median = offers.quantile(0.5), median >= 500 {
+        let acks = server.phaseTimes[.ack]?.quantile(0.5).map { ", ACKs \(formatDecimal($0, places: 3)) ms" } ?? ""
+        out.append(
+          "   · \(server.address): median OFFER \(formatDecimal(median, places: 3)) ms\(acks): a server that pings an address before offering it (ISC dhcpd's ping-check) waits about 1 s"
+        )
+      }
+    }
     out.append(contentsOf: table("relay agent", s.relayAgents))
+    if !s.relayAgents.isEmpty {
+      out.append(
+        "   (relay agent: requests it forwarded to servers, replies it passed back to clients, answered = exchanges it forwarded that got a reply back to the client; times from its first forward to its first reply to the client)"
+      )
+    }
+    out.append(contentsOf: identifierTable("circuit id", s.circuits))
+    out.append(contentsOf: identifierTable("remote id", s.remotes))
+    if s.servers.contains(where: { !$0.responseTimes.isExact }) {
+      out.append(
+        "   (over \(LatencyStatistics.exactLimit) samples, median and p95 are histogram estimates within 0.5 %, to 3 significant digits)"
+      )
+    }
     return out.joined(separator: "\n") + "\n"
+  }
+
+  static func identifierTable(_ title: String, _ table: [[UInt8]?: [Outcome: Int]]) -> [String] {
+    guard !table.isEmpty else { return [] }
+    var lines = ["   " + Ladder.pad(title, 24) + " txns  outcomes"]
+    let rows = table.map { (name: $0.key.map(IdentityText.agentIdentifier) ?? "(others)", outcomes: $0.value) }
+      .sorted { $0.name < $1.name }
+    for r in rows {
+      let total = r.outcomes.values.reduce(0, +)
+      let parts = Outcome.allCases.compactMap { o in r.outcomes[o].map { "\(o.rawValue) \($0)" } }
+      lines.append("   " + Ladder.pad(r.name, 24) + " " + Ladder.pad(String(total), 4, right: true) + "  " + parts.joined(separator: ", "))
+    }
+    return lines
   }
 
   static func table(_ title: String, _ rows: [EndpointStatistics]) -> [String] {
@@ -250,12 +317,17 @@ enum SummaryTable {
     for r in rows {
       let st = r.responseTimes
       func d(_ v: Double?) -> String { v.map { formatDecimal($0, places: 3) } ?? "-" }
+      // A histogram estimate has three significant digits: printed with no more.
+      func q(_ v: Double?) -> String {
+        guard let v, !st.isExact, v > 0 else { return d(v) }
+        return formatDecimal(v, places: max(0, 2 - Int(log10(v).rounded(.down))))
+      }
       lines.append(
         "   "
           + format([
             Ladder.pad(r.address.description, 16), String(r.transactions), String(r.requests), String(r.replies),
-            formatDecimal(r.answerRate * 100, places: 1) + "%", d(st.count > 0 ? st.minimum : nil),
-            d(st.quantile(0.5)), d(st.quantile(0.95)), d(st.count > 0 ? st.maximum : nil),
+            r.answerRate.map { formatDecimal($0 * 100, places: 1) + "%" } ?? "-", d(st.count > 0 ? st.minimum : nil),
+            q(st.quantile(0.5)), q(st.quantile(0.95)), d(st.count > 0 ? st.maximum : nil),
           ]))
     }
     return lines

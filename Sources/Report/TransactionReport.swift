@@ -19,7 +19,8 @@ public struct TransactionReport {
   public static let csvColumns = [
     "xid", "client_mac", "kind", "outcome", "assigned_address", "lease_seconds", "relay_agents",
     "servers", "flags", "discover_to_offer", "request_to_ack", "total", "relay_forward",
-    "server_response", "relay_return", "first_ts", "packets",
+    "server_response", "relay_return", "first_ts", "packets", "host_name", "client_id",
+    "requested_address", "circuit_id", "remote_id", "server_message", "request_to_nak", "findings",
   ]
 
   public func header() -> String {
@@ -32,7 +33,7 @@ public struct TransactionReport {
 
   /// Appends one transaction to `w.out` (nothing when `--only-problems` leaves it out).
   public mutating func render(_ t: TransactionRecord, into w: inout JSONWriter) {
-    if onlyProblems && t.flags.isEmpty { return }
+    if onlyProblems && !t.hasProblem { return }
     defer { written += 1 }
     switch format {
     case .json:
@@ -79,6 +80,7 @@ public struct TransactionReport {
     if let a = t.assignedAddress { w.address(a) } else { w.null() }
     w.key("lease_seconds")
     if let l = t.leaseSeconds { w.int(l) } else { w.null() }
+    writeIdentity(t, into: &w)
     w.key("relay_agents")
     w.beginArray()
     for r in t.relayAgents { w.address(r) }
@@ -137,6 +139,8 @@ public struct TransactionReport {
     w.optionalDecimal(t.timings.discoverToOffer)
     w.key("request_to_ack")
     w.optionalDecimal(t.timings.requestToAck)
+    w.key("request_to_nak")
+    w.optionalDecimal(t.timings.requestToNak)
     w.key("total")
     w.optionalDecimal(t.timings.total)
     w.key("relay_forward")
@@ -147,7 +151,79 @@ public struct TransactionReport {
     w.optionalDecimal(t.timings.relayReturn)
     w.endObject()
     w.key("anomalies")
-    w.stringArray(t.anomalies)
+    w.stringArray(t.findings.map(\.sentence))
+    w.key("findings")
+    w.beginArray()
+    for f in t.findings { writeFinding(f, into: &w) }
+    w.endArray()
+    w.endObject()
+  }
+
+  /// The client's identity, option 82 as relayed, and the server's message.
+  func writeIdentity(_ t: TransactionRecord, into w: inout JSONWriter) {
+    let c = t.client
+    w.key("client")
+    w.beginObject()
+    w.key("host_name")
+    optionalString(c.hostName, into: &w)
+    w.key("client_id")
+    optionalString(c.clientID.map(IdentityText.clientIdentifier), into: &w)
+    w.key("vendor_class")
+    optionalString(c.vendorClass, into: &w)
+    w.key("requested_address")
+    if let a = c.requestedAddress { w.address(a) } else { w.null() }
+    w.key("requested_server")
+    if let a = c.requestedServer { w.address(a) } else { w.null() }
+    w.key("fqdn")
+    optionalString(c.fqdn, into: &w)
+    w.endObject()
+    if let r = t.relayAgentInformation {
+      w.key("relay_agent_information")
+      w.beginObject()
+      w.key("circuit_id")
+      optionalString(r.circuitID.map(IdentityText.agentIdentifier), into: &w)
+      w.key("remote_id")
+      optionalString(r.remoteID.map(IdentityText.agentIdentifier), into: &w)
+      w.key("subscriber_id")
+      optionalString(r.subscriberID, into: &w)
+      w.key("link_selection")
+      if let a = r.linkSelection { w.address(a) } else { w.null() }
+      w.endObject()
+    }
+    w.key("server_message")
+    optionalString(t.serverMessage, into: &w)
+  }
+
+  func optionalString(_ s: String?, into w: inout JSONWriter) {
+    if let s { w.string(s) } else { w.null() }
+  }
+
+  /// {"code": ..., "severity": ..., parameters...}
+  func writeFinding(_ f: Finding, into w: inout JSONWriter) {
+    w.beginObject()
+    w.key("code")
+    w.string(f.code)
+    w.key("severity")
+    w.string(f.severity.rawValue)
+    for (key, value) in f.parameters {
+      w.dynamicKey(key)
+      switch value {
+      case .int(let v): w.int(v)
+      case .ints(let vs):
+        w.beginArray()
+        for v in vs { w.int(v) }
+        w.endArray()
+      case .address(let a): w.address(a)
+      case .optionalAddress(let a): if let a { w.address(a) } else { w.null() }
+      case .addresses(let list):
+        w.beginArray()
+        for a in list { w.address(a) }
+        w.endArray()
+      case .messageType(let t): w.string(MessageType.name(t))
+      case .milliseconds(let v), .seconds(let v): w.decimal(v)
+      case .text(let s): optionalString(s, into: &w)
+      }
+    }
     w.endObject()
   }
 
@@ -165,6 +241,14 @@ public struct TransactionReport {
     w.int(s.otherPackets)
     w.key("malformed")
     w.int(s.malformedPackets)
+    w.key("malformed_reasons")
+    w.beginObject()
+    for reason in Malformed.Reason.allCases {
+      guard let n = s.malformedByReason[reason] else { continue }
+      w.dynamicKey(reason.rawValue)
+      w.int(n)
+    }
+    w.endObject()
     w.endObject()
     w.key("transactions")
     w.int(s.transactions)
@@ -242,22 +326,45 @@ public struct TransactionReport {
       w.int(e.requests)
       w.key("replies")
       w.int(e.replies)
+      w.key("asked")
+      w.int(e.asked)
+      w.key("answered")
+      w.int(e.answered)
       w.key("answer_rate")
-      w.decimal(e.answerRate)
+      w.optionalDecimal(e.answerRate)
       w.key("response_ms")
-      w.beginObject()
-      w.key("min")
-      w.optionalDecimal(e.responseTimes.count > 0 ? e.responseTimes.minimum : nil)
-      w.key("median")
-      w.optionalDecimal(e.responseTimes.quantile(0.5))
-      w.key("p95")
-      w.optionalDecimal(e.responseTimes.quantile(0.95))
-      w.key("max")
-      w.optionalDecimal(e.responseTimes.count > 0 ? e.responseTimes.maximum : nil)
-      w.endObject()
+      writeLatency(e.responseTimes, into: &w)
+      if !e.phaseTimes.isEmpty {
+        w.key("response_ms_by_reply")
+        w.beginObject()
+        for (phase, stats) in e.phaseTimes.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+          w.dynamicKey(phase.replyName)
+          writeLatency(stats, into: &w)
+        }
+        w.endObject()
+      }
       w.endObject()
     }
     w.endArray()
+  }
+
+  /// Order statistics: exact while the sample is small, else histogram estimates rounded to
+  /// the precision the histogram has (`LatencyStatistics`).
+  func writeLatency(_ r: LatencyStatistics, into w: inout JSONWriter) {
+    w.beginObject()
+    w.key("count")
+    w.int(r.count)
+    w.key("exact")
+    w.bool(r.isExact)
+    w.key("min")
+    w.optionalDecimal(r.count > 0 ? r.minimum : nil)
+    w.key("median")
+    w.optionalDecimal(r.quantile(0.5))
+    w.key("p95")
+    w.optionalDecimal(r.quantile(0.95))
+    w.key("max")
+    w.optionalDecimal(r.count > 0 ? r.maximum : nil)
+    w.endObject()
   }
 
   // MARK: CSV
@@ -303,6 +410,50 @@ public struct TransactionReport {
     w.plainTimestamp(t.firstSeen, nanosecondPrecision: false)
     w.raw(",")
     w.plainInt(t.sequence.count)
+    w.raw(",")
+    if let v = t.client.hostName { w.csvField(v) }
+    w.raw(",")
+    if let v = t.client.clientID { w.csvField(IdentityText.clientIdentifier(v)) }
+    w.raw(",")
+    if let a = t.client.requestedAddress { w.plainAddress(a) }
+    w.raw(",")
+    if let v = t.relayAgentInformation?.circuitID { w.csvField(IdentityText.agentIdentifier(v)) }
+    w.raw(",")
+    if let v = t.relayAgentInformation?.remoteID { w.csvField(IdentityText.agentIdentifier(v)) }
+    w.raw(",")
+    if let v = t.serverMessage { w.csvField(v) }
+    w.raw(",")
+    if let v = t.timings.requestToNak { w.plainDecimal(v) }
+    w.raw(",")
+    for (i, f) in t.findings.enumerated() {
+      if i > 0 { w.raw(" ") }
+      w.raw(text: f.code)
+    }
     w.newline()
+  }
+}
+
+/// Identifiers as people read them: text when printable, else hex.
+public enum IdentityText {
+  /// Option 61: type 0 is text (RFC 2132 §9.14), type 1 an Ethernet address after its type
+  /// byte ("01:aa:bb:cc:dd:ee:ff", as ISC writes it), anything else hex bytes.
+  public static func clientIdentifier(_ bytes: [UInt8]) -> String {
+    if bytes.first == 0, bytes.count > 1, isPrintable(bytes.dropFirst()) {
+      return String(decoding: bytes.dropFirst(), as: UTF8.self)
+    }
+    return bytes.map { hexByte($0) }.joined(separator: ":")
+  }
+
+  /// A relay agent's circuit or remote id: text when printable, else "0x" and hex.
+  public static func agentIdentifier(_ bytes: [UInt8]) -> String {
+    if !bytes.isEmpty, isPrintable(bytes[...]) { return String(decoding: bytes, as: UTF8.self) }
+    return "0x" + bytes.map { hexByte($0) }.joined()
+  }
+
+  static func isPrintable(_ bytes: ArraySlice<UInt8>) -> Bool { bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }
+
+  static func hexByte(_ b: UInt8) -> String {
+    let digits = Array("0123456789abcdef")
+    return String([digits[Int(b >> 4)], digits[Int(b & 15)]])
   }
 }

@@ -113,6 +113,9 @@ struct ReportPipeline {
     summary.dhcpPackets += counts.dhcp
     summary.otherPackets += counts.other + counts.fragments
     summary.malformedPackets += counts.malformed
+    for (reason, n) in zip(Malformed.Reason.allCases, counts.malformedByReason) where n > 0 {
+      summary.malformedByReason[reason, default: 0] += n
+    }
   }
 
   mutating func emit(_ closed: ClosedTransaction) {

@@ -8,6 +8,8 @@ struct ReadCounts {
   var dhcp = 0
   var other = 0
   var malformed = 0
+  /// Malformed frames by reason, indexed as `Malformed.Reason.allCases`.
+  var malformedByReason = [Int](repeating: 0, count: Malformed.Reason.allCases.count)
   var fragments = 0
 
   /// Counts one dissected frame; returns its DHCP packet, if it was one.
@@ -19,7 +21,9 @@ struct ReadCounts {
       return packet
     case .other: other += 1
     case .fragment: fragments += 1
-    case .malformed: malformed += 1
+    case .malformed(let why):
+      malformed += 1
+      malformedByReason[Malformed.Reason.allCases.firstIndex(of: why.reason)!] += 1
     }
     return nil
   }
