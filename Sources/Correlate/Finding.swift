@@ -151,17 +151,20 @@ public enum Finding: Sendable, Equatable {
       return [("type", .messageType(type)), ("waited_ms", .milliseconds(waited))]
     case .evicted(let limit): return [("limit", .int(limit))]
     case .unansweredServerIdentifier(let server): return [("server", .address(server))]
-    case .relayHopsNotIncremented(let relay, let type): return [("relay", .address(relay)), ("type", .messageType(type))]
+    case .relayHopsNotIncremented(let relay, let type):
+      return [("relay", .address(relay)), ("type", .messageType(type))]
     case .replyWithoutGiaddr(let server, let type): return [("server", .address(server)), ("type", .messageType(type))]
     case .replyGiaddrMismatch(let server, let giaddr, let type):
       return [("server", .address(server)), ("giaddr", .address(giaddr)), ("type", .messageType(type))]
     case .replyToClientOnServerPort(let server, let type):
       return [("server", .address(server)), ("type", .messageType(type))]
     case .option82NotRemoved(let type): return [("type", .messageType(type))]
-    case .replyToRelayOnClientPort(let relay, let type): return [("relay", .address(relay)), ("type", .messageType(type))]
+    case .replyToRelayOnClientPort(let relay, let type):
+      return [("relay", .address(relay)), ("type", .messageType(type))]
     case .serverIdentifierMismatch(let source, let identifier):
       return [("source", .address(source)), ("server_identifier", .address(identifier))]
-    case .routedAndRelayed(let type, let server): return [("type", .messageType(type)), ("server", .optionalAddress(server))]
+    case .routedAndRelayed(let type, let server):
+      return [("type", .messageType(type)), ("server", .optionalAddress(server))]
     case .ackWithoutAddress(let server): return [("server", .optionalAddress(server))]
     case .packetsNotListed(let count, let kept): return [("count", .int(count)), ("kept", .int(kept))]
     }

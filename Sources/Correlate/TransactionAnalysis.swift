@@ -123,7 +123,9 @@ enum TransactionAnalysis {
     if let waiting = view.firstUnansweredRequest {
       let waited = observedUntil.milliseconds(since: waiting.timestamp)
       if waited >= timeout {
-        return (.timeout, [.timeout(type: waiting.messageType, waitedMilliseconds: waited, timeoutSeconds: timeoutSeconds)])
+        return (
+          .timeout, [.timeout(type: waiting.messageType, waitedMilliseconds: waited, timeoutSeconds: timeoutSeconds)]
+        )
       }
       if case .evicted(let limit) = end { return (.incomplete, [.evicted(limit: limit)]) }
       return (.incomplete, [.captureEnded(type: waiting.messageType, waitedMilliseconds: waited)])
@@ -231,7 +233,8 @@ enum TransactionAnalysis {
         $0.address != first.address && $0.answered && $0.firstForward!.milliseconds(since: start) > 500
       }) {
         findings.append(
-          .failover(from: first.address, to: next.address, afterMilliseconds: next.firstForward!.milliseconds(since: start))
+          .failover(
+            from: first.address, to: next.address, afterMilliseconds: next.firstForward!.milliseconds(since: start))
         )
       }
     }
@@ -290,7 +293,9 @@ enum TransactionAnalysis {
       entries.contains { !$0.isDuplicate && $0.leg == .relayServer && $0.hasOption82 }
       && entries.contains { view.isRequest($0) && $0.leg.isClientSide && !$0.hasOption82 }
     for e in entries where !e.isDuplicate && e.leg == .relayClient {
-      if e.hasOption82 && (relayAddedOption82 || !view.clientSideExists) { add(.option82NotRemoved(type: e.messageType)) }
+      if e.hasOption82 && (relayAddedOption82 || !view.clientSideExists) {
+        add(.option82NotRemoved(type: e.messageType))
+      }
       if view.relayAgents.contains(e.destination) && e.destinationPort == 68 {
         add(.replyToRelayOnClientPort(relay: e.destination, type: e.messageType))
       }

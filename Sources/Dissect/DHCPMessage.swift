@@ -194,6 +194,26 @@ public struct DHCPMessage: Sendable, Equatable {
       }
     }
     options = concatenate(raw)
+    checkClientRules()
+  }
+
+  /// What RFC 2131 §4.4.4–4.4.6 requires of a client's DECLINE, RELEASE and INFORM.
+  private mutating func checkClientRules() {
+    guard op == 1, let type = messageType else { return }
+    switch type {
+    case MessageType.decline:
+      if option(50) == nil { warnings.append("DECLINE without the declined address (option 50; RFC 2131 §4.4.4)") }
+      if option(54) == nil { warnings.append("DECLINE without a server identifier (option 54; RFC 2131 §4.4.4)") }
+    case MessageType.release:
+      if ciaddr.isZero {
+        warnings.append("RELEASE with ciaddr 0.0.0.0 (RFC 2131 §4.4.6 requires the released address)")
+      }
+    case MessageType.inform:
+      for code: UInt8 in [50, 51] where option(code) != nil {
+        warnings.append("INFORM carries option \(code), which RFC 2131 §4.4.3 forbids")
+      }
+    default: break
+    }
   }
 
   private mutating func scanOverloaded(_ area: OptionArea, _ range: Range<Int>, into raw: inout [DHCPOptionRef]) {

@@ -4,10 +4,9 @@
 public enum OptionDecoder {
   /// Decodes every option of a message, in wire order after RFC 3396 concatenation.
   public static func decodeAll<Sink: OptionSink>(_ message: DHCPMessage, into sink: inout Sink) {
-    let pxeClient = message.option(60).map { isPXEClient(message.optionBytes($0)) } ?? false
+    let vendor = message.option(60).map { VendorEncoding(vendorClass: message.optionBytes($0)) } ?? .generic
     for ref in message.options {
-      decode(
-        code: ref.code, bytes: message.optionBytes(ref), pieces: Int(ref.pieces), pxeClient: pxeClient, into: &sink)
+      decode(code: ref.code, bytes: message.optionBytes(ref), pieces: Int(ref.pieces), vendor: vendor, into: &sink)
     }
   }
 
@@ -22,18 +21,38 @@ public enum OptionDecoder {
   /// option 43 reads.
   public static func decode(code: UInt8, bytes: ArraySlice<UInt8>, vendorClass: String? = nil) -> DecodedOption {
     var builder = OptionTreeBuilder()
-    let pxeClient = vendorClass.map { isPXEClient(Array($0.utf8)[...]) } ?? false
-    decode(code: code, bytes: bytes, pieces: 1, pxeClient: pxeClient, into: &builder)
+    let vendor = vendorClass.map { VendorEncoding(vendorClass: Array($0.utf8)[...]) } ?? .generic
+    decode(code: code, bytes: bytes, pieces: 1, vendor: vendor, into: &builder)
     return builder.options[0]
   }
 
-  /// PXE clients send option 60 "PXEClient:Arch:…"; their option 43 holds PXE sub-options.
-  static func isPXEClient(_ vendorClass: ArraySlice<UInt8>) -> Bool {
-    vendorClass.starts(with: "PXEClient".utf8)
+  /// How option 43 reads, decided by the message's vendor class (option 60), as Wireshark
+  /// decides it.
+  enum VendorEncoding {
+    /// "PXEClient:Arch:…": PXE sub-options.
+    case pxe
+    /// "ArubaAP": the controller's address as text.
+    case aruba
+    /// "Cisco AP …": sub-option 241 lists the wireless LAN controllers' addresses.
+    case ciscoAP
+    /// Sub-options where the bytes parse as such, else hex.
+    case generic
+
+    init(vendorClass v: ArraySlice<UInt8>) {
+      if v.starts(with: "PXEClient".utf8) {
+        self = .pxe
+      } else if v.starts(with: "ArubaAP".utf8) {
+        self = .aruba
+      } else if v.starts(with: "Cisco AP".utf8) {
+        self = .ciscoAP
+      } else {
+        self = .generic
+      }
+    }
   }
 
   static func decode<Sink: OptionSink>(
-    code: UInt8, bytes: ArraySlice<UInt8>, pieces: Int, pxeClient: Bool, into sink: inout Sink
+    code: UInt8, bytes: ArraySlice<UInt8>, pieces: Int, vendor: VendorEncoding, into sink: inout Sink
   ) {
     let format = OptionCatalog.formats[Int(code)]
     sink.beginOption(code: code)
@@ -43,10 +62,20 @@ public enum OptionDecoder {
       sink.none()
       sink.endValue(raw: bytes, pieces: pieces)
       suboptions(bytes, table: .relayAgent, label: "option 82", into: &sink)
-    case .vendorSpecific where pxeClient:
+    case .vendorSpecific where vendor == .pxe:
       sink.none()
       sink.endValue(raw: bytes, pieces: pieces)
       suboptions(bytes, table: .pxe, label: "PXE option 43", padAndEnd: true, into: &sink)
+    case .vendorSpecific where vendor == .aruba && isPrintable(bytes):
+      sink.beginRecord()
+      sink.field("controller")
+      sink.text(bytes)
+      sink.endRecord()
+      sink.endValue(raw: bytes, pieces: pieces)
+    case .vendorSpecific where vendor == .ciscoAP && suboptionsAreWellFormed(bytes):
+      sink.none()
+      sink.endValue(raw: bytes, pieces: pieces)
+      suboptions(bytes, table: .ciscoAP, label: "Cisco option 43", into: &sink)
     case .vendorSpecific where !bytes.isEmpty && suboptionsAreWellFormed(bytes):
       // Vendors' own encapsulation: show sub-options where the bytes parse as such.
       sink.none()
@@ -156,6 +185,10 @@ public enum OptionDecoder {
         sink.number(Int64(u32(rest, rest.startIndex)))
         sink.field("duid")
         sink.hex(rest.dropFirst(4))
+      } else if type == 0, !rest.isEmpty, isPrintable(rest) {
+        // Type 0 is a name, not a hardware address (RFC 2132 §9.14): Cisco's "cisco-….-Fa0/0".
+        sink.field("identifier")
+        sink.text(rest)
       } else {
         sink.field("identifier")
         sink.hex(rest)
@@ -330,12 +363,13 @@ public enum OptionDecoder {
 
   /// Which names and formats sub-options are read with.
   enum SuboptionTable {
-    case relayAgent, pxe, unknown
+    case relayAgent, pxe, ciscoAP, unknown
 
     func entry(_ code: UInt8) -> (name: String, format: OptionFormat)? {
       switch self {
       case .relayAgent: OptionCatalog.relayAgentByCode[Int(code)]
       case .pxe: OptionCatalog.pxeByCode[Int(code)]
+      case .ciscoAP: code == 241 ? ("Controller addresses", .addresses) : nil
       case .unknown: nil
       }
     }
@@ -369,8 +403,9 @@ public enum OptionDecoder {
         value(format, data, code: code, label: label, into: &sink)
       } else {
         sink.beginSuboption(code: UInt32(code), name: table.entry(code)?.name ?? "Sub-option \(code)")
-        // Circuit and remote IDs are usually interface names: show text when it is text.
-        if isPrintable(data) { sink.text(data) } else { sink.hex(data) }
+        // Circuit and remote IDs are usually interface names: show text when it is text,
+        // else hex marked as such ("0x13"), which never reads as a decimal number.
+        if isPrintable(data) { sink.text(data) } else { sink.string("0x" + Hex.string(data)) }
       }
       sink.endValue(raw: data, pieces: 1)
       sink.endOption()

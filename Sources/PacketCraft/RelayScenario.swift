@@ -21,7 +21,7 @@ public struct RelayScenario {
   static let relayClientSideMAC: [UInt8] = [0x02, 0, 0, 0, 0xEE, 0x02]
 
   /// `message` in UDP, IPv4 and Ethernet between the given ends.
-  func frame(
+  public func frame(
     _ message: BOOTPBuilder, from source: IPv4Address, _ sourcePort: UInt16, to destination: IPv4Address,
     _ destinationPort: UInt16, ipID: UInt16, sourceMAC: [UInt8], destinationMAC: [UInt8]
   ) -> [UInt8] {
@@ -36,7 +36,7 @@ public struct RelayScenario {
     return f.frame(message.build())
   }
 
-  func message(_ type: UInt8, secs: UInt16 = 0) -> BOOTPBuilder {
+  public func message(_ type: UInt8, secs: UInt16 = 0) -> BOOTPBuilder {
     var b = BOOTPBuilder(type: type, xid: xid)
     b.chaddr = clientMAC
     b.secs = secs

@@ -18,9 +18,11 @@ extension Finding {
     case .duplicateReply(let s, let t, let count):
       return "\(server(s)) sent \(type(t)) \(count) times"
     case .lateOffer(let s, let after):
-      return "OFFER from \(s.map(\.description) ?? "a server") arrived \(duration(after)) after the client had sent REQUEST"
+      return
+        "OFFER from \(s.map(\.description) ?? "a server") arrived \(duration(after)) after the client had sent REQUEST"
     case .lateFinalReply(let s, let t, let after):
-      return "\(type(t)) from \(s.map(\.description) ?? "a server") arrived after the \(type(after)) that ended the exchange"
+      return
+        "\(type(t)) from \(s.map(\.description) ?? "a server") arrived after the \(type(after)) that ended the exchange"
     case .nak(let s, let requested, let message):
       var sentence = "the request"
       if let requested { sentence += " for \(requested)" }
@@ -31,10 +33,11 @@ extension Finding {
     case .declined(let address):
       let what = address.map { "the address \($0)" } ?? "the address"
       return "the client declined \(what) (DHCPDECLINE): it is probably in use by another host"
-    case .timeout(let t, let waited, _):
-      return "the client's \(type(t)) waited \(duration(waited)) with no reply"
+    case .timeout(let t, _, let timeout):
+      return "the client's \(type(t)) got no reply within \(duration(timeout * 1000)) (--timeout)"
     case .stalled(let after, let timeout):
-      return "the exchange stalled after \(type(after)): the client sent nothing more within \(duration(timeout * 1000))"
+      return
+        "the exchange stalled after \(type(after)): the client sent nothing more within \(duration(timeout * 1000))"
     case .captureEnded(let t, let waited):
       if let waited {
         return "the capture ended \(duration(waited)) after the client's \(type(t)), before --timeout: no verdict"
@@ -64,7 +67,8 @@ extension Finding {
     case .ackWithoutAddress(let s):
       return "the ACK from \(s.map(\.description) ?? "the server") carries yiaddr 0.0.0.0: no address was assigned"
     case .packetsNotListed(let count, let kept):
-      return "\(plural(count, "more packet")) of this transaction were counted but not listed (at most \(kept) are kept)"
+      return
+        "\(plural(count, "more packet")) of this transaction were counted but not listed (at most \(kept) are kept)"
     }
   }
 }

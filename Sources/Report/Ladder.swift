@@ -305,7 +305,9 @@ enum SummaryTable {
     for r in rows {
       let total = r.outcomes.values.reduce(0, +)
       let parts = Outcome.allCases.compactMap { o in r.outcomes[o].map { "\(o.rawValue) \($0)" } }
-      lines.append("   " + Ladder.pad(r.name, 24) + " " + Ladder.pad(String(total), 4, right: true) + "  " + parts.joined(separator: ", "))
+      lines.append(
+        "   " + Ladder.pad(r.name, 24) + " " + Ladder.pad(String(total), 4, right: true) + "  "
+          + parts.joined(separator: ", "))
     }
     return lines
   }

@@ -125,6 +125,11 @@ public struct PacketReport {
     for warning in m.warnings { w.string(warning) }
     for warning in options.warnings { w.string(warning) }
     w.endArray()
+    // Only on a payload that is not a BOOTP message: `analyze` counts it as malformed.
+    if let problem = m.malformation {
+      w.key("malformed")
+      w.string(problem.reason.rawValue)
+    }
     w.endObject()
   }
 

@@ -138,5 +138,6 @@ struct CraftedFixtures: ParsableCommand {
       ])
 
     try writeDecodingFixtures()
+    try writeVerdictFixtures()
   }
 }

@@ -94,7 +94,7 @@ func ip(_ s: String) -> OptionValue { .address(IPv4Address(s)!) }
         "Virtual Subnet Selection Control",
       ])
     #expect(subs[0].value == .text("r-c"))
-    #expect(subs[1].value == .hex([0, 0x11, 0x22]))
+    #expect(subs[1].value == .text("0x001122"))
     #expect(subs[3].value == ip("192.0.2.0"))
     #expect(subs[4].value == .text("sub"))
     #expect(subs[8].value == .number(128))
@@ -149,7 +149,7 @@ func ip(_ s: String) -> OptionValue { .address(IPv4Address(s)!) }
     let vivso = decode(125, [0, 0, 0x0D, 0xE9, 5, 1, 3] + Array("abc".utf8) + [0, 0, 0, 9, 3, 2, 1, 0xFF])
     #expect(vivso.suboptions?.map(\.code) == [3561, 9])
     #expect(vivso.suboptions?.first?.suboptions?.first?.value == .text("abc"))
-    #expect(vivso.suboptions?.last?.suboptions?.first?.value == .hex([0xFF]))
+    #expect(vivso.suboptions?.last?.suboptions?.first?.value == .text("0xff"))
     #expect(decode(125, [0, 0, 0x0D, 0xE9, 50]).warnings.isEmpty == false)
   }
 
