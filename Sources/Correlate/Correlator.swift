@@ -38,6 +38,9 @@ public struct Correlator {
     var key: Key
     var clientMAC: HardwareAddress
     var entries: [SequenceEntry] = []
+    /// The identity options of the first packets that carried any (`IdentitySighting`),
+    /// kept apart so a sequence entry stays a plain value, copied without reference counting.
+    var identities: [IdentitySighting] = []
     /// Packets beyond `maximumSequence`, counted but not kept.
     var dropped = 0
     var firstSeen: Timestamp
@@ -98,6 +101,8 @@ public struct Correlator {
   /// Packets kept per transaction: a client or attacker repeating one xid cannot grow a
   /// sequence without bound.
   public static let maximumSequence = 1024
+  /// Identity sightings kept per transaction: the first few say who the client is.
+  static let maximumIdentities = 16
 
   public let configuration: CorrelatorConfiguration
   private var slotOf = SlotTable()
@@ -124,6 +129,14 @@ public struct Correlator {
     advanceClock(to: packet.timestamp)
     let key = Key(xid: packet.xid, client: packet.clientKey)
     var entry = SequenceEntry(packet)
+    defer {
+      if !packet.identityOptions.isEmpty, let slot = slotOf[key],
+        slots[Int(slot)].identities.count < Self.maximumIdentities
+      {
+        slots[Int(slot)].identities.append(
+          IdentitySighting(entry: slots[Int(slot)].entries.last!, options: packet.identityOptions))
+      }
+    }
 
     if var slot = slotOf[key] {
       if slots[Int(slot)].entries.contains(where: { $0.isSamePacket(as: entry) }) {
@@ -242,7 +255,8 @@ public struct Correlator {
     while let (s, id) = creationOrder.first, slots[Int(s)].id != id { creationOrder.removeFirst() }
     finishedQueue.append(
       ClosedTransaction(
-        xid: tx.key.xid, clientMAC: tx.clientMAC, entries: tx.entries, droppedPackets: tx.dropped, end: reason,
+        xid: tx.key.xid, clientMAC: tx.clientMAC, entries: tx.entries, identities: tx.identities,
+        droppedPackets: tx.dropped, end: reason,
         wasEvicted: evicted, timeoutSeconds: configuration.timeoutSeconds, observedUntil: latest ?? tx.lastSeen))
   }
 
@@ -263,6 +277,7 @@ public struct ClosedTransaction: Sendable {
   public var xid: UInt32
   public var clientMAC: HardwareAddress
   public var entries: [SequenceEntry]
+  public var identities: [IdentitySighting]
   public var droppedPackets: Int
   public var end: EndReason
   /// Closed early by the cap on tracked transactions (`Correlator.evicted` counts these).
@@ -273,12 +288,14 @@ public struct ClosedTransaction: Sendable {
   public var observedUntil: Timestamp
 
   public init(
-    xid: UInt32, clientMAC: HardwareAddress, entries: [SequenceEntry], droppedPackets: Int = 0, end: EndReason,
+    xid: UInt32, clientMAC: HardwareAddress, entries: [SequenceEntry], identities: [IdentitySighting] = [],
+    droppedPackets: Int = 0, end: EndReason,
     wasEvicted: Bool = false, timeoutSeconds: Double = 10, observedUntil: Timestamp? = nil
   ) {
     self.xid = xid
     self.clientMAC = clientMAC
     self.entries = entries
+    self.identities = identities
     self.droppedPackets = droppedPackets
     self.end = end
     self.wasEvicted = wasEvicted
@@ -288,4 +305,11 @@ public struct ClosedTransaction: Sendable {
 
   /// Its report: kind, outcome, servers, flags, timings.
   public func analyzed() -> TransactionRecord { TransactionAnalysis.analyze(self) }
+}
+
+/// A packet's identity options (`IdentityOptions`: host name, client id, option 82, the
+/// server's message) with the packet they came in.
+public struct IdentitySighting: Sendable {
+  public var entry: SequenceEntry
+  public var options: IdentityOptions
 }

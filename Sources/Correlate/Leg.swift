@@ -73,7 +73,6 @@ public struct SequenceEntry: Sendable {
   public var leaseSeconds: UInt32?
   /// Option 50.
   public var requestedAddress: IPv4Address?
-  public var identityOptions: IdentityOptions
   public var interface: CaptureInterface?
   /// Another capture of a packet already in the sequence (the `any` device, or a second
   /// interface of a pcapng): listed, but not counted.
@@ -103,7 +102,6 @@ public struct SequenceEntry: Sendable {
     serverIdentifier = p.serverIdentifier
     leaseSeconds = p.leaseSeconds
     requestedAddress = p.requestedAddress
-    identityOptions = p.identityOptions
     interface = p.interface
   }
 

@@ -19,7 +19,7 @@ public enum EndReason: Sendable {
 /// Sentences are the report's business (`Finding`).
 enum TransactionAnalysis {
   static func analyze(_ closed: ClosedTransaction) -> TransactionRecord {
-    let view = TransactionView(closed.entries)
+    let view = TransactionView(closed.entries, identities: closed.identities)
     let kind = self.kind(view)
     let timeoutMilliseconds = closed.timeoutSeconds * 1000
     var findings: [Finding] = []
@@ -112,7 +112,7 @@ enum TransactionAnalysis {
           [
             .nak(
               server: view.replyServer(nak), requestedAddress: request?.requestedAddress ?? request?.ciaddr.nonZero,
-              message: nak.identityOptions.value(56).map(text))
+              message: view.options(of: nak)?.value(56).map(text))
           ]
         )
       }
@@ -154,6 +154,18 @@ enum TransactionAnalysis {
 
   /// Each message type the client sent more than once.
   static func retransmissions(_ view: TransactionView) -> [Finding] {
+    // Most transactions have none: find out before building anything.
+    var seen: UInt32 = 0
+    var repeated = false
+    for e in view.entries where view.isClientMessage(e) {
+      let bit: UInt32 = 1 << UInt32(min(Int(e.messageType ?? 31), 31))
+      if seen & bit != 0 {
+        repeated = true
+        break
+      }
+      seen |= bit
+    }
+    guard repeated else { return [] }
     var counts: [(type: UInt8?, secs: [UInt16])] = []
     for e in view.entries where view.isClientMessage(e) {
       if let i = counts.firstIndex(where: { $0.type == e.messageType }) {
@@ -371,20 +383,24 @@ enum TransactionAnalysis {
   /// Who the client is, from its own messages, and option 82 as the relay sent it on.
   static func identity(_ view: TransactionView) -> (ClientIdentity, RelayAgentInformation?) {
     var client = ClientIdentity()
-    for e in view.entries where view.isRequest(e) && (e.leg.isClientSide || !view.clientSideExists) {
-      let o = e.identityOptions
+    for sighting in view.identities {
+      let e = sighting.entry
+      guard view.isRequest(e) && (e.leg.isClientSide || !view.clientSideExists) else { continue }
+      let o = sighting.options
       if client.hostName == nil, let v = o.value(12) { client.hostName = text(v) }
       if client.clientID == nil, let v = o.value(61) { client.clientID = Array(v) }
       if client.vendorClass == nil, let v = o.value(60) { client.vendorClass = text(v) }
       if client.fqdn == nil, let v = o.value(81), v.count > 3 { client.fqdn = fqdnName(v.dropFirst(3)) }
+    }
+    for e in view.entries where view.isRequest(e) && (e.leg.isClientSide || !view.clientSideExists) {
       if client.requestedAddress == nil { client.requestedAddress = e.requestedAddress }
       if client.requestedServer == nil, e.messageType != nil { client.requestedServer = e.serverIdentifier }
     }
     var relay: RelayAgentInformation? = nil
     let forwarded =
-      view.entries.first { view.isRequest($0) && $0.leg == .relayServer && $0.hasOption82 }
-      ?? view.entries.first { view.isRequest($0) && $0.hasOption82 }
-    if let v = forwarded?.identityOptions.value(82) {
+      view.identities.first { view.isRequest($0.entry) && $0.entry.leg == .relayServer && $0.options.value(82) != nil }
+      ?? view.identities.first { view.isRequest($0.entry) && $0.options.value(82) != nil }
+    if let v = forwarded?.options.value(82) {
       var info = RelayAgentInformation()
       var cursor = v.startIndex
       while cursor + 2 <= v.endIndex {
@@ -410,15 +426,18 @@ enum TransactionAnalysis {
 
   /// Option 56 of a reply: a NAK's when there is one, else the first.
   static func serverMessage(_ view: TransactionView) -> String? {
-    let replies = view.entries.lazy.filter { !$0.isDuplicate && !$0.isRequest }
-    let nak = replies.first { $0.messageType == MessageType.nak && $0.identityOptions.value(56) != nil }
-    return (nak ?? replies.first { $0.identityOptions.value(56) != nil })?.identityOptions.value(56).map(text)
+    let replies = view.identities.lazy.filter {
+      !$0.entry.isDuplicate && !$0.entry.isRequest && $0.options.value(56) != nil
+    }
+    let nak = replies.first { $0.entry.messageType == MessageType.nak }
+    return (nak ?? replies.first)?.options.value(56).map(text)
   }
 
-  static func text<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-    var s = String(decoding: bytes, as: UTF8.self)
-    while s.hasSuffix("\0") { s.removeLast() }
-    return s
+  /// Option text, without the NUL padding some clients add.
+  static func text(_ bytes: ArraySlice<UInt8>) -> String {
+    var end = bytes.endIndex
+    while end > bytes.startIndex && bytes[end - 1] == 0 { end -= 1 }
+    return String(decoding: bytes[bytes.startIndex..<end], as: UTF8.self)
   }
 
   /// Option 81's domain name: DNS wire format (RFC 4702 §2.3.1) when it parses, else text.
@@ -452,8 +471,11 @@ struct TransactionView {
   private let aliases: [(source: IPv4Address, identifier: IPv4Address)]
   private(set) var servers: [ServerActivity] = []
   let serverIdentifierMismatches: [Finding]
+  /// The packets that carried identity options, in arrival order.
+  let identities: [IdentitySighting]
 
-  init(_ input: [SequenceEntry]) {
+  init(_ input: [SequenceEntry], identities: [IdentitySighting] = []) {
+    self.identities = identities
     var entries = input
     if zip(entries, entries.dropFirst()).contains(where: { $1.timestamp < $0.timestamp }) {
       entries = entries.enumerated().sorted {
@@ -504,6 +526,11 @@ struct TransactionView {
     guard e.leg == .relayServer || (e.leg == .clientServer && e.destination != .broadcast && !e.destination.isZero)
     else { return nil }
     return aliases.first { $0.source == e.destination }?.identifier ?? e.destination
+  }
+
+  /// The identity options `e` carried, if any.
+  func options(of e: SequenceEntry) -> IdentityOptions? {
+    identities.first { $0.entry.frame == e.frame && $0.entry.fileIndex == e.fileIndex }?.options
   }
 
   func phase(ofReply e: SequenceEntry) -> ExchangePhase? { ExchangePhase.of(reply: e.messageType) }
