@@ -61,10 +61,13 @@ public struct Correlator {
     /// copying an `Open` out of the array, even to read one field, went through Swift's
     /// generic value witnesses and cost more than the rest of the append.
     mutating func add(
-      _ entry: SequenceEntry, endsExchange: Bool, configuration: CorrelatorConfiguration
+      _ entry: SequenceEntry, identity: IdentityOptions, endsExchange: Bool, configuration: CorrelatorConfiguration
     ) -> (before: Int64, after: Int64) {
       if entries.count < Correlator.maximumSequence {
         entries.append(entry)
+        if !identity.isEmpty && identities.count < Correlator.maximumIdentities {
+          identities.append(IdentitySighting(entry: entry, options: identity))
+        }
       } else {
         dropped += 1
       }
@@ -129,14 +132,6 @@ public struct Correlator {
     advanceClock(to: packet.timestamp)
     let key = Key(xid: packet.xid, client: packet.clientKey)
     var entry = SequenceEntry(packet)
-    defer {
-      if !packet.identityOptions.isEmpty, let slot = slotOf[key],
-        slots[Int(slot)].identities.count < Self.maximumIdentities
-      {
-        slots[Int(slot)].identities.append(
-          IdentitySighting(entry: slots[Int(slot)].entries.last!, options: packet.identityOptions))
-      }
-    }
 
     if var slot = slotOf[key] {
       if slots[Int(slot)].entries.contains(where: { $0.isSamePacket(as: entry) }) {
@@ -152,10 +147,10 @@ public struct Correlator {
         close(slot, reason: .finished)
         slot = start(key, packet)
       }
-      append(entry, toSlot: slot)
+      append(entry, identity: packet.identityOptions, toSlot: slot)
     } else {
       if slotOf.count >= configuration.maximumTracked { evictOldest() }
-      append(entry, toSlot: start(key, packet))
+      append(entry, identity: packet.identityOptions, toSlot: start(key, packet))
     }
   }
 
@@ -215,9 +210,9 @@ public struct Correlator {
     return slot
   }
 
-  private mutating func append(_ entry: SequenceEntry, toSlot slot: Int32) {
+  private mutating func append(_ entry: SequenceEntry, identity: IdentityOptions, toSlot slot: Int32) {
     let deadline = slots[Int(slot)].add(
-      entry, endsExchange: Self.endsExchange(entry), configuration: configuration)
+      entry, identity: identity, endsExchange: Self.endsExchange(entry), configuration: configuration)
     guard deadline.after != deadline.before else { return }
     // A later deadline needs no new heap entry: the earlier one, when it comes up, is moved on
     // to the transaction's current deadline (see `advanceClock`). Most packets only postpone.

@@ -90,10 +90,11 @@ public struct HardwareAddress: Hashable, Sendable, CustomStringConvertible {
   public var description: String { Hex.colonSeparated(bytes) }
 }
 
-enum Hex {
+/// Lowercase hex of bytes, for every output that shows bytes as hex.
+public enum Hex {
   static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
-  static func string<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+  public static func string<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
     var out = [UInt8]()
     out.reserveCapacity(bytes.count * 2)
     for b in bytes {
@@ -103,7 +104,7 @@ enum Hex {
     return String(decoding: out, as: UTF8.self)
   }
 
-  static func colonSeparated<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+  public static func colonSeparated<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
     var out = [UInt8]()
     out.reserveCapacity(bytes.count * 3)
     for b in bytes {

@@ -158,9 +158,7 @@ public struct DHCPMessage: Sendable, Equatable {
   }
 
   private mutating func parseOptions() {
-    if payloadLength >= 1 && op != 1 && op != 2 {
-      warnings.append("op \(op) is neither BOOTREQUEST (1) nor BOOTREPLY (2)")
-    }
+    if payloadLength >= 1, let problem = Malformed.badOp(op) { warnings.append(problem.detail) }
     if hlen > 16 { warnings.append("hlen \(hlen) exceeds the 16-byte chaddr field") }
     guard payloadLength >= Self.fixedHeaderLength + 4 else {
       if payloadLength > Self.fixedHeaderLength {

@@ -3,6 +3,9 @@
 public struct Malformed: Sendable, Equatable, Error {
   public enum Reason: String, Sendable, CaseIterable {
     case truncatedLinkHeader = "truncated-link-header"
+    /// A link type the dissector does not follow (files and devices of one are refused when
+    /// opened, so this is seen only by callers that skip that check).
+    case unsupportedLinkType = "unsupported-link-type"
     case tooManyVLANTags = "too-many-vlan-tags"
     case badIPHeader = "bad-ip-header"
     case truncatedUDPHeader = "truncated-udp-header"
@@ -33,10 +36,7 @@ public struct Malformed: Sendable, Equatable, Error {
       return Malformed(
         .shortBOOTPHeader, "BOOTP message is \(payload.count) bytes, shorter than the \(fixed)-byte fixed header")
     }
-    let op = payload[0]
-    guard op == 1 || op == 2 else {
-      return Malformed(.badOp, "op \(op) is neither BOOTREQUEST (1) nor BOOTREPLY (2)")
-    }
+    if let problem = badOp(payload[0]) { return problem }
     if payload.count >= fixed + 4 {
       let cookie = payload.bigEndianUInt32(at: fixed)
       if cookie != DHCPMessage.magicCookie && !payload[fixed...].allSatisfy({ $0 == 0 }) {
@@ -45,6 +45,11 @@ public struct Malformed: Sendable, Equatable, Error {
       }
     }
     return nil
+  }
+
+  /// An op other than BOOTREQUEST (1) and BOOTREPLY (2).
+  static func badOp(_ op: UInt8) -> Malformed? {
+    op == 1 || op == 2 ? nil : Malformed(.badOp, "op \(op) is neither BOOTREQUEST (1) nor BOOTREPLY (2)")
   }
 }
 

@@ -494,7 +494,7 @@ public enum OptionDecoder {
     return b[b.startIndex..<end]
   }
 
-  static func isPrintable(_ b: ArraySlice<UInt8>) -> Bool {
+  public static func isPrintable(_ b: ArraySlice<UInt8>) -> Bool {
     !b.isEmpty && b.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
   }
 }

@@ -122,7 +122,7 @@ public struct PacketDissector {
     case .failure(.tooManyTags(let n)):
       return .malformed(Malformed(.tooManyVLANTags, "more than \(n - 1) stacked VLAN tags"))
     case .failure(.unsupportedLinkType(let t)):
-      return .malformed(Malformed(.truncatedLinkHeader, "unsupported link type \(t)"))
+      return .malformed(Malformed(.unsupportedLinkType, "unsupported link type \(t)"))
     }
     guard link.etherType == EtherType.ipv4 else { return .other }
     var warnings: [String] = []

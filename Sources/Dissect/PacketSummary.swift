@@ -50,8 +50,8 @@ public struct PacketSummary: Sendable, Equatable {
   public var hasOption82: Bool
   /// Option 50: the address a client asks for.
   public var requestedAddress: IPv4Address?
-  /// The options that say who the client is and what the server said, as they came
-  /// (`IdentityOptions.codes`); empty, with no allocation, when the message has none.
+  /// The options that say who the client is and what the server said (`IdentityOptions.codes`),
+  /// in wire order; empty, with no allocation, when the message has none.
   public var identityOptions: IdentityOptions
 
   public var isRequest: Bool { op == 1 }
@@ -84,8 +84,8 @@ public struct PacketSummary: Sendable, Equatable {
     hasOption82 = m.option(82) != nil
     requestedAddress = m.addressOption(50)
     identityOptions = IdentityOptions()
-    for code in IdentityOptions.codes {
-      if let o = m.option(code) { identityOptions.append(code: code, value: m.optionBytes(o)) }
+    for o in m.options where IdentityOptions.codes.contains(o.code) {
+      identityOptions.append(code: o.code, value: m.optionBytes(o))
     }
   }
 
@@ -124,8 +124,7 @@ public struct PacketSummary: Sendable, Equatable {
     var serverIdentifier: IPv4Address? = nil
     var leaseSeconds: UInt32? = nil
     var requestedAddress: IPv4Address? = nil
-    // Where each identity option's value is (start, length), in `IdentityOptions.codes` order.
-    var identity: [(Int, Int)]? = nil
+    var identity = IdentityOptions()
     // One bit each for 53, 54, 51, 82, 50 and the identity options: a repeat needs RFC 3396.
     var seen: UInt16 = 0
     // The same walk as `DHCPMessage.scan`: pads skipped, stop at the end option, at a missing
@@ -149,10 +148,8 @@ public struct PacketSummary: Sendable, Equatable {
         bit = 16
         if available >= 4 { requestedAddress = IPv4Address(p.bigEndianUInt32(at: start)) }
       case 12, 56, 60, 61, 81:
-        let k = IdentityOptions.codes.firstIndex(of: code)!
-        bit = 32 << UInt16(k)
-        if identity == nil { identity = Array(repeating: (0, -1), count: IdentityOptions.codes.count) }
-        identity![k] = (start, available)
+        bit = 32 << UInt16(IdentityOptions.codes.firstIndex(of: code)!)
+        identity.append(code: code, value: UnsafeRawBufferPointer(rebasing: p[start..<start + available]))
       case 53:
         bit = 1
         if available >= 1 { messageType = p[start] }
@@ -164,8 +161,7 @@ public struct PacketSummary: Sendable, Equatable {
         if available >= 4 { leaseSeconds = p.bigEndianUInt32(at: start) }
       case 82:
         bit = 8
-        if identity == nil { identity = Array(repeating: (0, -1), count: IdentityOptions.codes.count) }
-        identity![IdentityOptions.codes.firstIndex(of: 82)!] = (start, available)
+        identity.append(code: code, value: UnsafeRawBufferPointer(rebasing: p[start..<start + available]))
       default: bit = 0
       }
       if seen & bit != 0 { return false }
@@ -197,13 +193,7 @@ public struct PacketSummary: Sendable, Equatable {
     self.leaseSeconds = leaseSeconds
     hasOption82 = seen & 8 != 0
     self.requestedAddress = requestedAddress
-    identityOptions = IdentityOptions()
-    if let identity {
-      for (k, (start, length)) in identity.enumerated() where length >= 0 {
-        identityOptions.append(
-          code: IdentityOptions.codes[k], value: UnsafeRawBufferPointer(rebasing: p[start..<start + length]))
-      }
-    }
+    identityOptions = identity
     return true
   }
 }

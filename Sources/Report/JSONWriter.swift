@@ -202,6 +202,8 @@ public struct JSONWriter {
   }
 
   public mutating func optionalDecimal(_ v: Double?) { if let v { decimal(v) } else { null() } }
+  public mutating func optionalString(_ s: String?) { if let s { string(s) } else { null() } }
+  public mutating func optionalAddress(_ a: IPv4Address?) { if let a { address(a) } else { null() } }
 
   /// A string from wire bytes: copied as they are when they are printable ASCII that needs
   /// no escaping (nearly always), else repaired as UTF-8 and escaped.

@@ -77,7 +77,7 @@ public struct TransactionReport {
     w.key("outcome")
     w.string(t.outcome.rawValue)
     w.key("assigned_address")
-    if let a = t.assignedAddress { w.address(a) } else { w.null() }
+    w.optionalAddress(t.assignedAddress)
     w.key("lease_seconds")
     if let l = t.leaseSeconds { w.int(l) } else { w.null() }
     writeIdentity(t, into: &w)
@@ -165,37 +165,33 @@ public struct TransactionReport {
     w.key("client")
     w.beginObject()
     w.key("host_name")
-    optionalString(c.hostName, into: &w)
+    w.optionalString(c.hostName)
     w.key("client_id")
-    optionalString(c.clientID.map(IdentityText.clientIdentifier), into: &w)
+    w.optionalString(c.clientID.map(IdentityText.clientIdentifier))
     w.key("vendor_class")
-    optionalString(c.vendorClass, into: &w)
+    w.optionalString(c.vendorClass)
     w.key("requested_address")
-    if let a = c.requestedAddress { w.address(a) } else { w.null() }
+    w.optionalAddress(c.requestedAddress)
     w.key("requested_server")
-    if let a = c.requestedServer { w.address(a) } else { w.null() }
+    w.optionalAddress(c.requestedServer)
     w.key("fqdn")
-    optionalString(c.fqdn, into: &w)
+    w.optionalString(c.fqdn)
     w.endObject()
     if let r = t.relayAgentInformation {
       w.key("relay_agent_information")
       w.beginObject()
       w.key("circuit_id")
-      optionalString(r.circuitID.map(IdentityText.agentIdentifier), into: &w)
+      w.optionalString(r.circuitID.map(IdentityText.agentIdentifier))
       w.key("remote_id")
-      optionalString(r.remoteID.map(IdentityText.agentIdentifier), into: &w)
+      w.optionalString(r.remoteID.map(IdentityText.agentIdentifier))
       w.key("subscriber_id")
-      optionalString(r.subscriberID, into: &w)
+      w.optionalString(r.subscriberID)
       w.key("link_selection")
-      if let a = r.linkSelection { w.address(a) } else { w.null() }
+      w.optionalAddress(r.linkSelection)
       w.endObject()
     }
     w.key("server_message")
-    optionalString(t.serverMessage, into: &w)
-  }
-
-  func optionalString(_ s: String?, into w: inout JSONWriter) {
-    if let s { w.string(s) } else { w.null() }
+    w.optionalString(t.serverMessage)
   }
 
   /// {"code": ..., "severity": ..., parameters...}
@@ -214,14 +210,14 @@ public struct TransactionReport {
         for v in vs { w.int(v) }
         w.endArray()
       case .address(let a): w.address(a)
-      case .optionalAddress(let a): if let a { w.address(a) } else { w.null() }
+      case .optionalAddress(let a): w.optionalAddress(a)
       case .addresses(let list):
         w.beginArray()
         for a in list { w.address(a) }
         w.endArray()
       case .messageType(let t): w.string(MessageType.name(t))
       case .milliseconds(let v), .seconds(let v): w.decimal(v)
-      case .text(let s): optionalString(s, into: &w)
+      case .text(let s): w.optionalString(s)
       }
     }
     w.endObject()
@@ -438,22 +434,14 @@ public enum IdentityText {
   /// Option 61: type 0 is text (RFC 2132 §9.14), type 1 an Ethernet address after its type
   /// byte ("01:aa:bb:cc:dd:ee:ff", as ISC writes it), anything else hex bytes.
   public static func clientIdentifier(_ bytes: [UInt8]) -> String {
-    if bytes.first == 0, bytes.count > 1, isPrintable(bytes.dropFirst()) {
+    if bytes.first == 0, OptionDecoder.isPrintable(bytes.dropFirst()) {
       return String(decoding: bytes.dropFirst(), as: UTF8.self)
     }
-    return bytes.map { hexByte($0) }.joined(separator: ":")
+    return Hex.colonSeparated(bytes)
   }
 
   /// A relay agent's circuit or remote id: text when printable, else "0x" and hex.
   public static func agentIdentifier(_ bytes: [UInt8]) -> String {
-    if !bytes.isEmpty, isPrintable(bytes[...]) { return String(decoding: bytes, as: UTF8.self) }
-    return "0x" + bytes.map { hexByte($0) }.joined()
-  }
-
-  static func isPrintable(_ bytes: ArraySlice<UInt8>) -> Bool { bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }
-
-  static func hexByte(_ b: UInt8) -> String {
-    let digits = Array("0123456789abcdef")
-    return String([digits[Int(b >> 4)], digits[Int(b & 15)]])
+    OptionDecoder.isPrintable(bytes[...]) ? String(decoding: bytes, as: UTF8.self) : "0x" + Hex.string(bytes)
   }
 }
