@@ -38,9 +38,9 @@ public struct Correlator {
     var key: Key
     var clientMAC: HardwareAddress
     var entries: [SequenceEntry] = []
-    /// The identity options of the first packets that carried any (`IdentitySighting`),
-    /// kept apart so a sequence entry stays a plain value, copied without reference counting.
-    var identities: [IdentitySighting] = []
+    /// The identity options, each kept once, apart from the entries so a sequence entry stays
+    /// a plain value, copied without reference counting.
+    var identity = TransactionIdentity()
     /// Packets beyond `maximumSequence`, counted but not kept.
     var dropped = 0
     var firstSeen: Timestamp
@@ -61,13 +61,11 @@ public struct Correlator {
     /// copying an `Open` out of the array, even to read one field, went through Swift's
     /// generic value witnesses and cost more than the rest of the append.
     mutating func add(
-      _ entry: SequenceEntry, identity: IdentityOptions, endsExchange: Bool, configuration: CorrelatorConfiguration
+      _ entry: SequenceEntry, options: IdentityOptions, endsExchange: Bool, configuration: CorrelatorConfiguration
     ) -> (before: Int64, after: Int64) {
       if entries.count < Correlator.maximumSequence {
         entries.append(entry)
-        if !identity.isEmpty && identities.count < Correlator.maximumIdentities {
-          identities.append(IdentitySighting(entry: entry, options: identity))
-        }
+        if !entry.isDuplicate && !options.isEmpty { identity.record(entry, options) }
       } else {
         dropped += 1
       }
@@ -104,8 +102,6 @@ public struct Correlator {
   /// Packets kept per transaction: a client or attacker repeating one xid cannot grow a
   /// sequence without bound.
   public static let maximumSequence = 1024
-  /// Identity sightings kept per transaction: the first few say who the client is.
-  static let maximumIdentities = 16
 
   public let configuration: CorrelatorConfiguration
   private var slotOf = SlotTable()
@@ -147,10 +143,10 @@ public struct Correlator {
         close(slot, reason: .finished)
         slot = start(key, packet)
       }
-      append(entry, identity: packet.identityOptions, toSlot: slot)
+      append(entry, options: packet.identityOptions, toSlot: slot)
     } else {
       if slotOf.count >= configuration.maximumTracked { evictOldest() }
-      append(entry, identity: packet.identityOptions, toSlot: start(key, packet))
+      append(entry, options: packet.identityOptions, toSlot: start(key, packet))
     }
   }
 
@@ -210,9 +206,9 @@ public struct Correlator {
     return slot
   }
 
-  private mutating func append(_ entry: SequenceEntry, identity: IdentityOptions, toSlot slot: Int32) {
+  private mutating func append(_ entry: SequenceEntry, options: IdentityOptions, toSlot slot: Int32) {
     let deadline = slots[Int(slot)].add(
-      entry, identity: identity, endsExchange: Self.endsExchange(entry), configuration: configuration)
+      entry, options: options, endsExchange: Self.endsExchange(entry), configuration: configuration)
     guard deadline.after != deadline.before else { return }
     // A later deadline needs no new heap entry: the earlier one, when it comes up, is moved on
     // to the transaction's current deadline (see `advanceClock`). Most packets only postpone.
@@ -250,7 +246,7 @@ public struct Correlator {
     while let (s, id) = creationOrder.first, slots[Int(s)].id != id { creationOrder.removeFirst() }
     finishedQueue.append(
       ClosedTransaction(
-        xid: tx.key.xid, clientMAC: tx.clientMAC, entries: tx.entries, identities: tx.identities,
+        xid: tx.key.xid, clientMAC: tx.clientMAC, entries: tx.entries, identity: tx.identity,
         droppedPackets: tx.dropped, end: reason,
         wasEvicted: evicted, timeoutSeconds: configuration.timeoutSeconds, observedUntil: latest ?? tx.lastSeen))
   }
@@ -272,7 +268,7 @@ public struct ClosedTransaction: Sendable {
   public var xid: UInt32
   public var clientMAC: HardwareAddress
   public var entries: [SequenceEntry]
-  public var identities: [IdentitySighting]
+  public var identity: TransactionIdentity
   public var droppedPackets: Int
   public var end: EndReason
   /// Closed early by the cap on tracked transactions (`Correlator.evicted` counts these).
@@ -283,14 +279,15 @@ public struct ClosedTransaction: Sendable {
   public var observedUntil: Timestamp
 
   public init(
-    xid: UInt32, clientMAC: HardwareAddress, entries: [SequenceEntry], identities: [IdentitySighting] = [],
+    xid: UInt32, clientMAC: HardwareAddress, entries: [SequenceEntry],
+    identity: TransactionIdentity = TransactionIdentity(),
     droppedPackets: Int = 0, end: EndReason,
     wasEvicted: Bool = false, timeoutSeconds: Double = 10, observedUntil: Timestamp? = nil
   ) {
     self.xid = xid
     self.clientMAC = clientMAC
     self.entries = entries
-    self.identities = identities
+    self.identity = identity
     self.droppedPackets = droppedPackets
     self.end = end
     self.wasEvicted = wasEvicted
@@ -300,11 +297,4 @@ public struct ClosedTransaction: Sendable {
 
   /// Its report: kind, outcome, servers, flags, timings.
   public func analyzed() -> TransactionRecord { TransactionAnalysis.analyze(self) }
-}
-
-/// A packet's identity options (`IdentityOptions`: host name, client id, option 82, the
-/// server's message) with the packet they came in.
-public struct IdentitySighting: Sendable {
-  public var entry: SequenceEntry
-  public var options: IdentityOptions
 }

@@ -14,6 +14,7 @@ public struct LatencyStatistics: Sendable {
   private var samples: [Double] = []
   private var buckets: [Int32: Int] = [:]
   private static let base = 1.01
+  private static let logBase = log(base)
 
   public init() {}
 
@@ -37,7 +38,7 @@ public struct LatencyStatistics: Sendable {
   }
 
   static func bucket(_ v: Double) -> Int32 {
-    v < 0.001 ? Int32.min : Int32((log(v * 1000) / log(base)).rounded(.down))
+    v < 0.001 ? Int32.min : Int32((log(v * 1000) / logBase).rounded(.down))
   }
 
   /// The q-quantile (0...1): the nearest-rank sample while exact, else the histogram's
@@ -76,7 +77,14 @@ public struct EndpointStatistics: Sendable {
   public var answered = 0
   public var responseTimes = LatencyStatistics()
   /// Response times by the kind of reply (servers): an OFFER can wait for a ping check.
-  public var phaseTimes: [ExchangePhase: LatencyStatistics] = [:]
+  public var phaseTimes: [ExchangePhase: LatencyStatistics] {
+    var result: [ExchangePhase: LatencyStatistics] = [:]
+    for phase in ExchangePhase.allCases where phaseStatistics[phase.rawValue].count > 0 {
+      result[phase] = phaseStatistics[phase.rawValue]
+    }
+    return result
+  }
+  var phaseStatistics = PhaseValues(LatencyStatistics())
   /// Share of the exchanges that expected its answer in which it answered; nil when none did.
   public var answerRate: Double? { asked == 0 ? nil : Double(answered) / Double(asked) }
 }
@@ -128,12 +136,17 @@ public struct Summary: Sendable {
   public var clientCountIsEstimate: Bool { clients.isEstimate }
   /// Outcomes per relay agent circuit id and remote id (option 82), so a bad switch port
   /// stands out; at most `identifierLimit` each, the rest under one `nil` key.
-  public private(set) var circuits: [[UInt8]?: [Outcome: Int]] = [:]
-  public private(set) var remotes: [[UInt8]?: [Outcome: Int]] = [:]
+  public var circuits: [[UInt8]?: [Outcome: Int]] { circuitCounts.mapValues { Self.nonzero($0, Self.allOutcomes) } }
+  public var remotes: [[UInt8]?: [Outcome: Int]] { remoteCounts.mapValues { Self.nonzero($0, Self.allOutcomes) } }
+  /// Per identifier, counts indexed like `allOutcomes`.
+  private var circuitCounts: [[UInt8]?: [Int]] = [:]
+  private var remoteCounts: [[UInt8]?: [Int]] = [:]
   public static let identifierLimit = 1000
   private var serverIndex: [IPv4Address: Int] = [:]
   private var relayIndex: [IPv4Address: Int] = [:]
 
+  // Static helpers take the tables `inout`: a method on `self` given `&self.table` makes Swift
+  // copy the whole summary for the call, and the copy makes every table copy on write.
   // Counters in plain arrays, indexed by case: `add` runs once per transaction, and
   // dictionary updates (a nested one for kind and outcome) were most of its cost.
   private static let allOutcomes = Outcome.allCases
@@ -166,12 +179,12 @@ public struct Summary: Sendable {
     if lastPacket == nil || t.lastSeen > lastPacket! { lastPacket = t.lastSeen }
     clients.insert(t.clientMAC)
     if let info = t.relayAgentInformation {
-      if let c = info.circuitID { count(t.outcome, for: c, in: &circuits) }
-      if let r = info.remoteID { count(t.outcome, for: r, in: &remotes) }
+      if let c = info.circuitID { Self.count(outcome, for: c, in: &circuitCounts) }
+      if let r = info.remoteID { Self.count(outcome, for: r, in: &remoteCounts) }
     }
 
     for s in t.servers {
-      let i = index(for: s.address, in: &serverIndex, list: &servers)
+      let i = Self.index(for: s.address, in: &serverIndex, list: &servers)
       servers[i].transactions += 1
       servers[i].requests += s.forwarded
       servers[i].replies += s.replies
@@ -180,11 +193,11 @@ public struct Summary: Sendable {
       for phase in ExchangePhase.allCases {
         guard let r = s.phaseResponseMilliseconds[phase.rawValue] else { continue }
         servers[i].responseTimes.add(r)
-        servers[i].phaseTimes[phase, default: LatencyStatistics()].add(r)
+        servers[i].phaseStatistics[phase.rawValue].add(r)
       }
     }
     for relay in t.relayAgents {
-      let i = index(for: relay, in: &relayIndex, list: &relayAgents)
+      let i = Self.index(for: relay, in: &relayIndex, list: &relayAgents)
       // The relay's own packets (not duplicates): what it forwarded and what it returned.
       let unique = t.sequence.lazy.filter { !$0.isDuplicate && $0.giaddr == relay }
       var forwards = 0
@@ -213,7 +226,7 @@ public struct Summary: Sendable {
     }
   }
 
-  private func index(
+  private static func index(
     for address: IPv4Address, in map: inout [IPv4Address: Int], list: inout [EndpointStatistics]
   ) -> Int {
     // A run has a handful of servers and relays: a scan beats hashing the address.
@@ -227,9 +240,9 @@ public struct Summary: Sendable {
     return list.count - 1
   }
 
-  private func count(_ outcome: Outcome, for id: [UInt8], in table: inout [[UInt8]?: [Outcome: Int]]) {
-    let key: [UInt8]? = table[id] != nil || table.count < Self.identifierLimit ? id : nil
-    table[key, default: [:]][outcome, default: 0] += 1
+  private static func count(_ outcome: Int, for id: [UInt8], in table: inout [[UInt8]?: [Int]]) {
+    let key: [UInt8]? = table.count < Self.identifierLimit || table[id] != nil ? id : nil
+    table[key, default: [Int](repeating: 0, count: allOutcomes.count)][outcome] += 1
   }
 
   /// Seconds between the first and last DHCP packet.

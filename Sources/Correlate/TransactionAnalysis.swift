@@ -19,7 +19,7 @@ public enum EndReason: Sendable {
 /// Sentences are the report's business (`Finding`).
 enum TransactionAnalysis {
   static func analyze(_ closed: ClosedTransaction) -> TransactionRecord {
-    let view = TransactionView(closed.entries, identities: closed.identities)
+    let view = TransactionView(closed.entries, identity: closed.identity)
     let kind = self.kind(view)
     let timeoutMilliseconds = closed.timeoutSeconds * 1000
     var findings: [Finding] = []
@@ -112,7 +112,7 @@ enum TransactionAnalysis {
           [
             .nak(
               server: view.replyServer(nak), requestedAddress: request?.requestedAddress ?? request?.ciaddr.nonZero,
-              message: view.options(of: nak)?.value(56).map(text))
+              message: view.identity.value(56, from: .nak).map(text))
           ]
         )
       }
@@ -383,24 +383,18 @@ enum TransactionAnalysis {
   /// Who the client is, from its own messages, and option 82 as the relay sent it on.
   static func identity(_ view: TransactionView) -> (ClientIdentity, RelayAgentInformation?) {
     var client = ClientIdentity()
-    for sighting in view.identities {
-      let e = sighting.entry
-      guard view.isRequest(e) && (e.leg.isClientSide || !view.clientSideExists) else { continue }
-      let o = sighting.options
-      if client.hostName == nil, let v = o.value(12) { client.hostName = text(v) }
-      if client.clientID == nil, let v = o.value(61) { client.clientID = Array(v) }
-      if client.vendorClass == nil, let v = o.value(60) { client.vendorClass = text(v) }
-      if client.fqdn == nil, let v = o.value(81), v.count > 3 { client.fqdn = fqdnName(v.dropFirst(3)) }
-    }
+    let source: TransactionIdentity.Source = view.clientSideExists ? .client : .relay
+    let options = view.identity
+    client.hostName = options.value(12, from: source).map(text)
+    client.clientID = options.value(61, from: source).map(Array.init)
+    client.vendorClass = options.value(60, from: source).map(text)
+    if let v = options.value(81, from: source), v.count > 3 { client.fqdn = fqdnName(v.dropFirst(3)) }
     for e in view.entries where view.isRequest(e) && (e.leg.isClientSide || !view.clientSideExists) {
       if client.requestedAddress == nil { client.requestedAddress = e.requestedAddress }
       if client.requestedServer == nil, e.messageType != nil { client.requestedServer = e.serverIdentifier }
     }
     var relay: RelayAgentInformation? = nil
-    let forwarded =
-      view.identities.first { view.isRequest($0.entry) && $0.entry.leg == .relayServer && $0.options.value(82) != nil }
-      ?? view.identities.first { view.isRequest($0.entry) && $0.options.value(82) != nil }
-    if let v = forwarded?.options.value(82) {
+    if let v = options.value(82, from: .relay) ?? options.value(82, from: .client) {
       var info = RelayAgentInformation()
       var cursor = v.startIndex
       while cursor + 2 <= v.endIndex {
@@ -426,11 +420,7 @@ enum TransactionAnalysis {
 
   /// Option 56 of a reply: a NAK's when there is one, else the first.
   static func serverMessage(_ view: TransactionView) -> String? {
-    let replies = view.identities.lazy.filter {
-      !$0.entry.isDuplicate && !$0.entry.isRequest && $0.options.value(56) != nil
-    }
-    let nak = replies.first { $0.entry.messageType == MessageType.nak }
-    return (nak ?? replies.first)?.options.value(56).map(text)
+    (view.identity.value(56, from: .nak) ?? view.identity.value(56, from: .reply)).map(text)
   }
 
   /// Option text, without the NUL padding some clients add.
@@ -456,8 +446,9 @@ enum TransactionAnalysis {
 }
 
 /// One transaction's packets seen the ways the questions need them, built once. Duplicates
-/// (the same packet captured twice) are listed but never counted.
-struct TransactionView {
+/// (the same packet captured twice) are listed but never counted. A class, so the questions
+/// and their closures share one view instead of copying its arrays.
+final class TransactionView {
   /// In time order; ties in capture order (a pcapng from several interfaces is not in time order).
   let entries: [SequenceEntry]
   let relayAgents: [IPv4Address]
@@ -471,11 +462,10 @@ struct TransactionView {
   private let aliases: [(source: IPv4Address, identifier: IPv4Address)]
   private(set) var servers: [ServerActivity] = []
   let serverIdentifierMismatches: [Finding]
-  /// The packets that carried identity options, in arrival order.
-  let identities: [IdentitySighting]
+  let identity: TransactionIdentity
 
-  init(_ input: [SequenceEntry], identities: [IdentitySighting] = []) {
-    self.identities = identities
+  init(_ input: [SequenceEntry], identity: TransactionIdentity = TransactionIdentity()) {
+    self.identity = identity
     var entries = input
     if zip(entries, entries.dropFirst()).contains(where: { $1.timestamp < $0.timestamp }) {
       entries = entries.enumerated().sorted {
@@ -485,18 +475,27 @@ struct TransactionView {
     }
     self.entries = entries
     relayAgents = entries.relayAgents
-    clientSideExists = entries.contains { !$0.isDuplicate && $0.isRequest && $0.leg.isClientSide }
-    firstServerTarget = entries.first { !$0.isDuplicate && $0.isRequest && $0.leg == .relayServer }?.destination
-    serverSideExists = entries.contains { !$0.isDuplicate && $0.leg.isServerSide }
+    var clientSideExists = false
+    var serverSideExists = false
+    var firstServerTarget: IPv4Address? = nil
     var aliases: [(source: IPv4Address, identifier: IPv4Address)] = []
     var mismatches: [Finding] = []
-    for e in entries where !e.isDuplicate && e.leg.isServerSide {
+    for e in entries where !e.isDuplicate {
+      if e.isRequest {
+        if e.leg.isClientSide { clientSideExists = true }
+        if e.leg == .relayServer && firstServerTarget == nil { firstServerTarget = e.destination }
+      }
+      guard e.leg.isServerSide else { continue }
+      serverSideExists = true
       guard let id = e.serverIdentifier, id != e.source else { continue }
       if !aliases.contains(where: { $0.source == e.source && $0.identifier == id }) {
         aliases.append((e.source, id))
         mismatches.append(.serverIdentifierMismatch(source: e.source, identifier: id))
       }
     }
+    self.clientSideExists = clientSideExists
+    self.serverSideExists = serverSideExists
+    self.firstServerTarget = firstServerTarget
     self.aliases = aliases
     serverIdentifierMismatches = mismatches
     servers = buildServers()
@@ -528,11 +527,6 @@ struct TransactionView {
     return aliases.first { $0.source == e.destination }?.identifier ?? e.destination
   }
 
-  /// The identity options `e` carried, if any.
-  func options(of e: SequenceEntry) -> IdentityOptions? {
-    identities.first { $0.entry.frame == e.frame && $0.entry.fileIndex == e.fileIndex }?.options
-  }
-
   func phase(ofReply e: SequenceEntry) -> ExchangePhase? { ExchangePhase.of(reply: e.messageType) }
 
   /// The first request expecting a reply that no reply of its phase followed.
@@ -549,30 +543,31 @@ struct TransactionView {
 
   /// Servers in the order they were first involved, with what each was sent and answered.
   private func buildServers() -> [ServerActivity] {
-    var servers: [ServerActivity] = []
-    // First request of each phase sent to each server: the start of its response time.
-    var firstRequests: [[Timestamp?]] = []
+    // Each server with the first request of each phase sent to it: the start of its
+    // response time.
+    var servers: [(activity: ServerActivity, firstRequests: PhaseValues<Timestamp?>)] = []
     func index(_ a: IPv4Address) -> Int {
-      if let i = servers.firstIndex(where: { $0.address == a }) { return i }
-      servers.append(ServerActivity(address: a, forwarded: 0, replies: 0))
-      firstRequests.append([nil, nil, nil, nil])
+      if let i = servers.firstIndex(where: { $0.activity.address == a }) { return i }
+      servers.append((ServerActivity(address: a, forwarded: 0, replies: 0), PhaseValues(nil)))
       return servers.count - 1
     }
     for e in entries where isRequest(e) {
       guard let server = requestServer(e) else { continue }
       let i = index(server)
-      servers[i].forwarded += 1
-      if servers[i].firstForward == nil { servers[i].firstForward = e.timestamp }
+      servers[i].activity.forwarded += 1
+      if servers[i].activity.firstForward == nil { servers[i].activity.firstForward = e.timestamp }
       if let phase = ExchangePhase.of(request: e.messageType) {
-        servers[i].askedPhases |= 1 << UInt8(phase.rawValue)
-        if firstRequests[i][phase.rawValue] == nil { firstRequests[i][phase.rawValue] = e.timestamp }
+        servers[i].activity.askedPhases |= 1 << UInt8(phase.rawValue)
+        if servers[i].firstRequests[phase.rawValue] == nil { servers[i].firstRequests[phase.rawValue] = e.timestamp }
       }
     }
     let relayed = !relayAgents.isEmpty
-    var clientPhases: [Timestamp?] = [nil, nil, nil, nil]
+    var clientPhases = PhaseValues<Timestamp?>(nil)
     var clientMessages = 0
+    var firstClientMessage: Timestamp? = nil
     for e in entries where isClientMessage(e) {
       clientMessages += 1
+      if firstClientMessage == nil { firstClientMessage = e.timestamp }
       if let phase = ExchangePhase.of(request: e.messageType), clientPhases[phase.rawValue] == nil {
         clientPhases[phase.rawValue] = e.timestamp
       }
@@ -581,25 +576,25 @@ struct TransactionView {
       guard let server = replyServer(e) else { continue }
       let i = index(server)
       // A direct exchange broadcasts: a server that answered heard each client message.
-      if !relayed && servers[i].forwarded == 0 {
-        servers[i].forwarded = clientMessages
-        servers[i].firstForward = entries.first(where: isClientMessage)?.timestamp
+      if !relayed && servers[i].activity.forwarded == 0 {
+        servers[i].activity.forwarded = clientMessages
+        servers[i].activity.firstForward = firstClientMessage
         for p in ExchangePhase.allCases where clientPhases[p.rawValue] != nil {
-          servers[i].askedPhases |= 1 << UInt8(p.rawValue)
+          servers[i].activity.askedPhases |= 1 << UInt8(p.rawValue)
         }
-        firstRequests[i] = clientPhases
+        servers[i].firstRequests = clientPhases
       }
-      servers[i].replies += 1
-      if servers[i].firstReply == nil { servers[i].firstReply = e.timestamp }
+      servers[i].activity.replies += 1
+      if servers[i].activity.firstReply == nil { servers[i].activity.firstReply = e.timestamp }
       guard let phase = phase(ofReply: e) else { continue }
-      servers[i].answeredPhases |= 1 << UInt8(phase.rawValue)
-      if servers[i].phaseResponseMilliseconds[phase.rawValue] == nil, let start = firstRequests[i][phase.rawValue],
-        start <= e.timestamp
+      servers[i].activity.answeredPhases |= 1 << UInt8(phase.rawValue)
+      if servers[i].activity.phaseResponseMilliseconds[phase.rawValue] == nil,
+        let start = servers[i].firstRequests[phase.rawValue], start <= e.timestamp
       {
-        servers[i].phaseResponseMilliseconds[phase.rawValue] = e.timestamp.milliseconds(since: start)
+        servers[i].activity.phaseResponseMilliseconds[phase.rawValue] = e.timestamp.milliseconds(since: start)
       }
     }
-    return servers
+    return servers.map(\.activity)
   }
 }
 

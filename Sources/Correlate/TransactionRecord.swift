@@ -100,7 +100,7 @@ public struct ServerActivity: Sendable, Equatable {
   /// Its first reply of each phase, timed from the first request of that phase sent to it
   /// (not from the latest retransmission: a server that waits, as ISC dhcpd's ping check
   /// does, shows its full wait). Indexed by `ExchangePhase.rawValue`.
-  public var phaseResponseMilliseconds: [Double?] = [nil, nil, nil, nil]
+  public var phaseResponseMilliseconds = PhaseValues<Double?>(nil)
 
   public init(
     address: IPv4Address, forwarded: Int, replies: Int, firstForward: Timestamp? = nil, firstReply: Timestamp? = nil
@@ -113,10 +113,50 @@ public struct ServerActivity: Sendable, Equatable {
   }
 
   /// Its first response time in the transaction (see `phaseResponseMilliseconds`).
-  public var responseMilliseconds: Double? { phaseResponseMilliseconds.lazy.compactMap { $0 }.first }
+  public var responseMilliseconds: Double? {
+    ExchangePhase.allCases.lazy.compactMap { phaseResponseMilliseconds[$0.rawValue] }.first
+  }
   public var askedCount: Int { askedPhases.nonzeroBitCount }
   public var answeredCount: Int { (answeredPhases & askedPhases).nonzeroBitCount }
 }
+
+/// One value per `ExchangePhase`, indexed by its `rawValue`, stored inline (no array to
+/// allocate and reference-count per server per transaction).
+public struct PhaseValues<Value: Sendable>: Sendable {
+  private var offer: Value
+  private var ack: Value
+  private var bootp: Value
+  private var leasequery: Value
+
+  public init(_ value: Value) {
+    offer = value
+    ack = value
+    bootp = value
+    leasequery = value
+  }
+
+  public subscript(phase: Int) -> Value {
+    get {
+      switch ExchangePhase(rawValue: phase)! {
+      case .offer: return offer
+      case .ack: return ack
+      case .bootp: return bootp
+      case .leasequery: return leasequery
+      }
+    }
+    // In place: a get-then-set would copy a value that holds arrays and make them copy on write.
+    _modify {
+      switch ExchangePhase(rawValue: phase)! {
+      case .offer: yield &offer
+      case .ack: yield &ack
+      case .bootp: yield &bootp
+      case .leasequery: yield &leasequery
+      }
+    }
+  }
+}
+
+extension PhaseValues: Equatable where Value: Equatable {}
 
 /// Per-leg and end-to-end times in milliseconds; nil where the capture lacks the packets.
 /// docs/output.md defines each.

@@ -51,7 +51,7 @@ public struct PacketSummary: Sendable, Equatable {
   /// Option 50: the address a client asks for.
   public var requestedAddress: IPv4Address?
   /// The options that say who the client is and what the server said (`IdentityOptions.codes`),
-  /// in wire order; empty, with no allocation, when the message has none.
+  /// in wire order.
   public var identityOptions: IdentityOptions
 
   public var isRequest: Bool { op == 1 }
@@ -85,7 +85,7 @@ public struct PacketSummary: Sendable, Equatable {
     requestedAddress = m.addressOption(50)
     identityOptions = IdentityOptions()
     for o in m.options where IdentityOptions.codes.contains(o.code) {
-      identityOptions.append(code: o.code, value: m.optionBytes(o))
+      m.optionBytes(o).withUnsafeBytes { identityOptions.append(code: o.code, value: $0) }
     }
   }
 
@@ -114,8 +114,8 @@ public struct PacketSummary: Sendable, Equatable {
   }
 
   /// Fills this summary straight from the BOOTP payload, in place (a summary is large enough
-  /// that copying it was a measurable part of reading); false, leaving it unchanged, when the
-  /// message needs the full decoder.
+  /// that copying it is a measurable part of reading); false when the message needs the full
+  /// decoder, which then replaces the whole summary.
   mutating func fill(origin o: PacketOrigin, payload p: UnsafeRawBufferPointer) -> Bool {
     let optionsStart = DHCPMessage.fixedHeaderLength + 4
     guard p.count >= optionsStart, p.bigEndianUInt32(at: DHCPMessage.fixedHeaderLength) == DHCPMessage.magicCookie
@@ -124,7 +124,7 @@ public struct PacketSummary: Sendable, Equatable {
     var serverIdentifier: IPv4Address? = nil
     var leaseSeconds: UInt32? = nil
     var requestedAddress: IPv4Address? = nil
-    var identity = IdentityOptions()
+    identityOptions.removeAll()
     // One bit each for 53, 54, 51, 82, 50 and the identity options: a repeat needs RFC 3396.
     var seen: UInt16 = 0
     // The same walk as `DHCPMessage.scan`: pads skipped, stop at the end option, at a missing
@@ -148,8 +148,8 @@ public struct PacketSummary: Sendable, Equatable {
         bit = 16
         if available >= 4 { requestedAddress = IPv4Address(p.bigEndianUInt32(at: start)) }
       case 12, 56, 60, 61, 81:
-        bit = 32 << UInt16(IdentityOptions.codes.firstIndex(of: code)!)
-        identity.append(code: code, value: UnsafeRawBufferPointer(rebasing: p[start..<start + available]))
+        bit = 32 << UInt16(IdentityOptions.index(of: code)!)
+        identityOptions.append(code: code, value: UnsafeRawBufferPointer(rebasing: p[start..<start + available]))
       case 53:
         bit = 1
         if available >= 1 { messageType = p[start] }
@@ -161,7 +161,7 @@ public struct PacketSummary: Sendable, Equatable {
         if available >= 4 { leaseSeconds = p.bigEndianUInt32(at: start) }
       case 82:
         bit = 8
-        identity.append(code: code, value: UnsafeRawBufferPointer(rebasing: p[start..<start + available]))
+        identityOptions.append(code: code, value: UnsafeRawBufferPointer(rebasing: p[start..<start + available]))
       default: bit = 0
       }
       if seen & bit != 0 { return false }
@@ -193,38 +193,107 @@ public struct PacketSummary: Sendable, Equatable {
     self.leaseSeconds = leaseSeconds
     hasOption82 = seen & 8 != 0
     self.requestedAddress = requestedAddress
-    identityOptions = identity
     return true
   }
 }
 
 /// The options of one message that identify the client or carry the server's words: host name
 /// (12), server message (56), vendor class (60), client identifier (61), client FQDN (81) and
-/// relay agent information (82). Kept as code, two-byte length and value, one after another,
-/// so the many messages without them cost nothing and the rest one small array.
+/// relay agent information (82), in wire order, as code, length and value one after another.
+///
+/// The bytes live inline, so a `PacketSummary` stays a plain value that is copied without
+/// reference counting or allocation. An option that does not fit in what is left of
+/// `capacity` is left out and named in `omittedCodes`; the correlator then takes it from
+/// another message of the transaction.
 public struct IdentityOptions: Sendable, Equatable {
   public static let codes: [UInt8] = [12, 56, 60, 61, 81, 82]
-  public private(set) var bytes: [UInt8] = []
+
+  /// The position of `code` in `codes` (a switch: reading the static array retains it).
+  @inlinable public static func index(of code: UInt8) -> Int? {
+    switch code {
+    case 12: return 0
+    case 56: return 1
+    case 60: return 2
+    case 61: return 3
+    case 81: return 4
+    case 82: return 5
+    default: return nil
+    }
+  }
+  /// Bytes kept per message: room for a host name, client id, vendor class, FQDN and option 82
+  /// of ordinary length, with their two-byte headers. Every summary carries this much, and
+  /// the reorder window copies each summary in and out.
+  public static let capacity = 128
+
+  private var storage:
+    (
+      UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+      UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64
+    ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+  private var used: UInt8 = 0
+  /// One bit per entry of `codes` whose option is kept.
+  public private(set) var kept: UInt8 = 0
+  /// One bit per entry of `codes` whose option was left out for want of room.
+  public private(set) var omitted: UInt8 = 0
 
   public init() {}
 
-  public var isEmpty: Bool { bytes.isEmpty }
+  public var isEmpty: Bool { used == 0 }
 
-  mutating func append<Bytes: Collection>(code: UInt8, value: Bytes) where Bytes.Element == UInt8 {
-    bytes.append(code)
-    bytes.append(UInt8(truncatingIfNeeded: value.count >> 8))
-    bytes.append(UInt8(truncatingIfNeeded: value.count))
-    bytes.append(contentsOf: value)
+  mutating func removeAll() {
+    used = 0
+    kept = 0
+    omitted = 0
   }
 
-  /// The value of option `code`, if the message had it.
-  public func value(_ code: UInt8) -> ArraySlice<UInt8>? {
+  /// The codes of the options left out, in `codes` order.
+  public var omittedCodes: [UInt8] {
+    Self.codes.indices.filter { omitted & (1 << $0) != 0 }.map { Self.codes[$0] }
+  }
+
+  mutating func append(code: UInt8, value: UnsafeRawBufferPointer) {
+    let start = Int(used)
+    guard value.count <= Self.capacity - 2 - start else {
+      if let index = Self.index(of: code) { omitted |= 1 << index }
+      return
+    }
+    withUnsafeMutableBytes(of: &storage) { bytes in
+      bytes[start] = code
+      bytes[start + 1] = UInt8(value.count)
+      if let base = value.baseAddress, !value.isEmpty {
+        (bytes.baseAddress! + start + 2).copyMemory(from: base, byteCount: value.count)
+      }
+    }
+    used = UInt8(start + 2 + value.count)
+    if let index = Self.index(of: code) { kept |= 1 << index }
+  }
+
+  /// The option after position `index` (0 for the first), and the position of the next; nil
+  /// after the last. A loop rather than a closure: a closure would copy the inline bytes.
+  public func option(at index: inout Int) -> (code: UInt8, value: Range<Int>)? {
+    guard index + 2 <= Int(used) else { return nil }
+    let code = byte(at: index)
+    let end = index + 2 + Int(byte(at: index + 1))
+    defer { index = end }
+    return (code, (index + 2)..<end)
+  }
+
+  public func byte(at index: Int) -> UInt8 {
+    precondition(index < Int(used))
+    return withUnsafeBytes(of: storage) { $0[index] }
+  }
+
+  /// The value of option `code`, if the message had it and it was kept.
+  public func value(_ code: UInt8) -> [UInt8]? {
     var i = 0
-    while i + 3 <= bytes.count {
-      let length = Int(bytes[i + 1]) << 8 | Int(bytes[i + 2])
-      if bytes[i] == code { return bytes[i + 3..<i + 3 + length] }
-      i += 3 + length
+    while let (c, range) = option(at: &i) {
+      if c == code { return range.map(byte(at:)) }
     }
     return nil
+  }
+
+  public static func == (a: IdentityOptions, b: IdentityOptions) -> Bool {
+    a.used == b.used && a.kept == b.kept && a.omitted == b.omitted
+      && (0..<Int(a.used)).allSatisfy { a.byte(at: $0) == b.byte(at: $0) }
   }
 }

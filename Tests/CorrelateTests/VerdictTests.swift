@@ -84,6 +84,39 @@ import Testing
         .nak(server: server, requestedAddress: addr("192.0.2.200"), message: "requested address not available")))
   }
 
+  /// A summary keeps `IdentityOptions.capacity` bytes of identity options inline; an option
+  /// beyond that is named as left out, and the transaction takes it from another message.
+  @Test func anIdentityOptionWithoutRoomIsTakenFromAnotherMessage() throws {
+    var s = RelayScenario(xid: 0x1D)
+    s.hostName = String(repeating: "h", count: 100)
+    let vendor = BOOTPBuilder.option(60, Array(String(repeating: "v", count: 40).utf8))
+    var roomy = RelayScenario(xid: 0x1D)
+    roomy.hostName = "h"
+    let frames = [
+      s.clientBroadcast(MessageType.discover, ipID: 1, extra: vendor),
+      roomy.clientBroadcast(MessageType.discover, secs: 3, ipID: 2, extra: vendor),
+    ]
+    var dissector = PacketDissector()
+    var summaries: [PacketSummary] = []
+    for (i, frame) in frames.enumerated() {
+      let outcome = frame.withUnsafeBytes {
+        dissector.summarize(
+          $0, linkType: 1, timestamp: Timestamp(seconds: 1, nanoseconds: Int32(i) * 1_000_000), frame: i + 1,
+          fileIndex: 0)
+      }
+      guard case .dhcp(let summary) = outcome else {
+        Issue.record("frame \(i + 1) did not dissect")
+        return
+      }
+      summaries.append(summary)
+    }
+    #expect(summaries[0].identityOptions.omittedCodes == [60])
+    #expect(summaries[1].identityOptions.omittedCodes.isEmpty)
+    let t = try #require(TransactionStream.records(of: summaries).first)
+    #expect(t.client.hostName == s.hostName)
+    #expect(t.client.vendorClass == String(repeating: "v", count: 40))
+  }
+
   @Test func theClientsIdentityTravelsWithTheTransaction() throws {
     let t = try #require(try analyze("crafted/nak-with-message.pcap").first)
     #expect(t.client.hostName == "laptop-7")

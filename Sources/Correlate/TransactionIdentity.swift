@@ -1,0 +1,78 @@
+import Dissect
+
+/// The identity options of one transaction, each kept once per kind of message it came in:
+/// what the analysis reads to say who the client is (`ClientIdentity`), what the relay agent
+/// added (option 82), and what the server said (option 56).
+///
+/// The correlator records every packet's `IdentityOptions` here as it arrives; only the first
+/// value of each option per source is stored, so a transaction costs one small array however
+/// many packets repeat the same host name.
+public struct TransactionIdentity: Sendable {
+  /// The kind of message an option came in.
+  public enum Source: UInt8, Sendable, CaseIterable {
+    /// A request the client sent itself.
+    case client
+    /// A relay agent's copy of a request, sent to a server.
+    case relay
+    /// The first NAK (its option 56, if it has one).
+    case nak
+    /// Any reply.
+    case reply
+  }
+
+  /// Source, code, length and value, one option after another.
+  private var bytes: [UInt8] = []
+  /// One bit per source and entry of `IdentityOptions.codes` already stored (or, for the NAK,
+  /// looked at).
+  private var stored: UInt32 = 0
+
+  public init() {}
+
+  private static func bit(_ source: Source, _ codeIndex: Int) -> UInt32 {
+    1 << (UInt32(source.rawValue) * 8 + UInt32(codeIndex))
+  }
+
+  /// Records the options of one packet that is not a duplicate capture of another.
+  mutating func record(_ entry: SequenceEntry, _ options: borrowing IdentityOptions) {
+    if entry.isRequest {
+      record(options, from: entry.leg.isClientSide ? .client : .relay)
+    } else {
+      if entry.messageType == MessageType.nak {
+        let nakSeen = Self.bit(.nak, 7)
+        if stored & nakSeen == 0 {
+          stored |= nakSeen
+          record(options, from: .nak)
+        }
+      }
+      record(options, from: .reply)
+    }
+  }
+
+  private mutating func record(_ options: borrowing IdentityOptions, from source: Source) {
+    let storedCodes = UInt8(truncatingIfNeeded: stored >> (UInt32(source.rawValue) * 8))
+    guard options.kept & ~storedCodes != 0 else { return }
+    var i = 0
+    while let (code, range) = options.option(at: &i) {
+      guard let index = IdentityOptions.index(of: code) else { continue }
+      let bit = Self.bit(source, index)
+      guard stored & bit == 0 else { continue }
+      stored |= bit
+      if bytes.isEmpty { bytes.reserveCapacity(128) }
+      bytes.append(source.rawValue)
+      bytes.append(code)
+      bytes.append(UInt8(range.count))
+      for j in range { bytes.append(options.byte(at: j)) }
+    }
+  }
+
+  /// The first value of option `code` that came from `source`.
+  public func value(_ code: UInt8, from source: Source) -> ArraySlice<UInt8>? {
+    var i = 0
+    while i + 3 <= bytes.count {
+      let end = i + 3 + Int(bytes[i + 2])
+      if bytes[i] == source.rawValue && bytes[i + 1] == code { return bytes[(i + 3)..<end] }
+      i = end
+    }
+    return nil
+  }
+}
