@@ -5,14 +5,28 @@ import Report
 
 /// Options of the commands that reconstruct transactions.
 struct CorrelationOptions: ParsableArguments {
-  @Flag(name: .long, help: "Report only transactions with flags.")
+  @Option(
+    name: .long,
+    help: ArgumentHelp("Seconds an unanswered message waits before it counts as timed out.", valueName: "seconds"))
+  var timeout: Double = 10
+
+  @Flag(name: .long, help: "Report only transactions with a problem.")
   var onlyProblems = false
 
-  @Option(name: .long, help: "Most transactions tracked at once; the oldest is closed beyond it.")
+  @Option(
+    name: .long,
+    help: ArgumentHelp("Most transactions tracked at once; the oldest is closed beyond it.", valueName: "n"))
   var maxTracked: Int = 100_000
 
   func validate() throws {
+    guard timeout > 0, timeout.isFinite, timeout <= 86_400 else {
+      throw ValidationError("--timeout must be a number of seconds between 0 and 86400")
+    }
     guard maxTracked > 0 else { throw ValidationError("--max-tracked must be positive") }
+  }
+
+  var configuration: CorrelatorConfiguration {
+    CorrelatorConfiguration(timeoutSeconds: timeout, maximumTracked: maxTracked)
   }
 }
 
@@ -21,23 +35,19 @@ struct AnalyzeCommand: ParsableCommand {
     commandName: "analyze",
     abstract: "Reconstruct transactions (leg by leg, with timings and problems) from captures.")
 
+  @OptionGroup var inputs: InputOptions
   @OptionGroup var common: CommonOptions
   @OptionGroup var correlation: CorrelationOptions
 
-  @Argument(help: "Capture files; several are merged in time order.")
-  var files: [String]
-
   func validate() throws {
-    if files.isEmpty { throw ValidationError("give at least one capture file") }
-    try refuseOverwriting(inputs: files, outputs: [common.output])
+    try refuseOverwriting(inputs: inputs.all, outputs: [common.output])
   }
 
   func run() throws {
-    let inputs = try OpenedInputs(files, filter: common.filter)
+    let inputs = try OpenedInputs(self.inputs.all, filter: common.filter)
     var failed = inputs.failed
     let sink = try common.openSink()
-    let configuration = CorrelatorConfiguration(
-      timeoutSeconds: common.timeout, maximumTracked: correlation.maxTracked)
+    let configuration = correlation.configuration
     var pipeline = ReportPipeline(
       report: TransactionReport(format: common.format, files: inputs.files, onlyProblems: correlation.onlyProblems),
       sink: sink, maximumTracked: configuration.maximumTracked)

@@ -9,19 +9,18 @@ struct CommonOptions: ParsableArguments {
   @Option(name: .long, help: "Output format: text, json, jsonl or csv.")
   var format: OutputFormat = .text
 
-  @Option(name: .long, help: "BPF expression added to the built-in 'udp port 67 or udp port 68'.")
+  @Option(
+    name: [.customShort("f"), .long],
+    help: ArgumentHelp(
+      "BPF expression added to the built-in 'udp port 67 or udp port 68' (as tshark -f).", valueName: "expression"))
   var filter: String?
 
-  @Option(name: .long, help: "Seconds an unanswered message waits before it counts as timed out.")
-  var timeout: Double = 10
-
-  @Option(name: .short, help: "Write the report to this file instead of standard output.")
+  @Option(
+    name: [.customShort("o"), .long],
+    help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
   var output: String?
 
   func validate() throws {
-    guard timeout > 0, timeout.isFinite, timeout <= 86_400 else {
-      throw ValidationError("--timeout must be a number of seconds between 0 and 86400")
-    }
     if let filter, filter.isEmpty { throw ValidationError("--filter needs a BPF expression") }
   }
 
@@ -32,6 +31,23 @@ struct CommonOptions: ParsableArguments {
       printError("\(error)")
       throw InputFailure()
     }
+  }
+}
+
+/// Capture files, as positional arguments or with tcpdump's and tshark's `-r`, in that order:
+/// every `-r` file first, then the positional ones.
+struct InputOptions: ParsableArguments {
+  @Option(
+    name: [.customShort("r"), .long], help: ArgumentHelp("Read this capture file (repeatable).", valueName: "file"))
+  var read: [String] = []
+
+  @Argument(help: "Capture files: pcap, pcapng, or either gzip'd; several are merged in time order.")
+  var files: [String] = []
+
+  var all: [String] { read + files }
+
+  func validate() throws {
+    if all.isEmpty { throw ValidationError("give at least one capture file (as an argument or with -r)") }
   }
 }
 

@@ -9,18 +9,15 @@ struct DecodeCommand: ParsableCommand {
     commandName: "decode",
     abstract: "Print every DHCP/BOOTP packet with all options decoded.")
 
+  @OptionGroup var inputs: InputOptions
   @OptionGroup var common: CommonOptions
 
-  @Argument(help: "Capture files: pcap, pcapng, or either gzip'd.")
-  var files: [String]
-
   func validate() throws {
-    if files.isEmpty { throw ValidationError("give at least one capture file") }
-    try refuseOverwriting(inputs: files, outputs: [common.output])
+    try refuseOverwriting(inputs: inputs.all, outputs: [common.output])
   }
 
   func run() throws {
-    var inputs = try OpenedInputs(files, filter: common.filter)
+    var inputs = try OpenedInputs(self.inputs.all, filter: common.filter)
     let sink = try common.openSink()
     var report = PacketReport(format: common.format, files: inputs.files)
     sink.write(report.header())

@@ -16,19 +16,26 @@ struct SniffCommand: ParsableCommand {
   @OptionGroup var common: CommonOptions
   @OptionGroup var correlation: CorrelationOptions
 
-  @Option(name: .short, help: "Interface to capture on (a name from 'dhcpscope interfaces', or any).")
+  @Option(
+    name: [.customShort("i"), .long],
+    help: ArgumentHelp("Interface to capture on (a name from 'dhcpscope interfaces', or any).", valueName: "interface"))
   var interface: String
 
-  @Option(name: .long, help: "Stop after this many packets.")
+  @Option(name: [.customShort("c"), .long], help: ArgumentHelp("Stop after this many packets.", valueName: "n"))
   var count: Int?
 
-  @Option(name: .long, help: "Stop after this many seconds.")
+  @Option(name: .long, help: ArgumentHelp("Stop after this many seconds.", valueName: "seconds"))
   var duration: Double?
 
-  @Option(name: .customShort("w"), help: "Also save the captured packets to this pcap file.")
+  @Option(
+    name: [.customShort("w"), .long],
+    help: ArgumentHelp("Also save the captured packets to this pcap file ('-': stdout).", valueName: "file"))
   var write: String?
 
-  @Option(name: .customShort("Z"), help: "After opening the interface, drop privileges to this user (as tcpdump -Z).")
+  @Option(
+    name: [.customShort("Z"), .customLong("relinquish-privileges")],
+    help: ArgumentHelp(
+      "After opening the interface and outputs, drop privileges to this user (as tcpdump -Z).", valueName: "user"))
   var user: String?
 
   func validate() throws {
@@ -74,8 +81,7 @@ struct SniffCommand: ParsableCommand {
     sigprocmask(SIG_UNBLOCK, &unblock, nil)
     fputs("dhcpscope: listening on \(interface), link-type \(LinkType.name(capture.linkType))\n", stderr)
 
-    let configuration = CorrelatorConfiguration(
-      timeoutSeconds: common.timeout, maximumTracked: correlation.maxTracked)
+    let configuration = correlation.configuration
     var stream = TransactionStream(configuration: configuration, reorderWindowSeconds: 0.2)
     var pipeline = ReportPipeline(
       report: TransactionReport(

@@ -128,6 +128,34 @@ import Testing
     #expect(badFilter.stderr.contains("invalid filter"))
   }
 
+  /// tcpdump's and tshark's habits: -r beside positional files, -f, -V, long forms, options
+  /// offered only where they act, and "did you mean" for a misspelt command.
+  @Test func tcpdumpHabits() throws {
+    let file = "\(fixtures)/two-servers-multi.pcapng"
+    let positional = try dhcpscope("analyze", "--format", "jsonl", file)
+    let withR = try dhcpscope("analyze", "--format", "jsonl", "-r", file)
+    #expect(withR.status == 0 && withR.stdout == positional.stdout)
+    let longForms = try dhcpscope("analyze", "--format", "jsonl", "--read", file, "--output", "-")
+    #expect(longForms.status == 0 && longForms.stdout == positional.stdout)
+    let filtered = try dhcpscope("decode", "--format", "jsonl", "-f", "src host 198.51.100.2", file)
+    #expect(filtered.status == 0)
+    let sources = try jsonLines(filtered.stdout).compactMap { $0["src"] as? String }
+    #expect(!sources.isEmpty && sources.allSatisfy { $0 == "198.51.100.2" })
+    let version = try dhcpscope("-V")
+    #expect(version.status == 0 && version.stdout.hasPrefix("dhcpscope "))
+    #expect(try dhcpscope("--version").stdout == version.stdout)
+    // decode pairs nothing, so it has no --timeout.
+    #expect(try dhcpscope("decode", "--timeout", "3", file).status == 2)
+    #expect(try dhcpscope("sniff", "-i", "lo", "--count", "0").status == 2)
+    #expect(try dhcpscope("analyze", "--max-tracked", "-5", file).status == 2)
+    let misspelt = try dhcpscope("analyse", file)
+    #expect(misspelt.status == 2 && misspelt.stderr.contains("'analyze'"))
+    let help = try dhcpscope("sniff", "--help").stdout
+    for long in ["--interface", "--count", "--write", "--relinquish-privileges", "--output", "--filter"] {
+      #expect(help.contains(long), "sniff --help lacks \(long)")
+    }
+  }
+
   @Test func unreadableInputExitsOneNamingTheFile() throws {
     let missing = try dhcpscope("decode", "/nonexistent/x.pcap")
     #expect(missing.status == 1 && missing.stderr.contains("/nonexistent/x.pcap"))
