@@ -3,7 +3,7 @@ import Capture
 import Dissect
 import PacketCraft
 
-/// ack relay's busy day: many concurrent relayed transactions with distinct xids and MACs,
+/// A relay's busy day: many concurrent relayed transactions with distinct xids and MACs,
 /// written in time order. Most are clean 8-packet DORAs; a share retransmit, meet a silent
 /// second server, get NAKed, or release.
 struct LoadCapture: ParsableCommand {
@@ -13,6 +13,18 @@ struct LoadCapture: ParsableCommand {
   @Option(help: "Transactions started per second.") var rate = 1_000.0
   @Option(name: .shortAndLong, help: "Output pcap.") var output: String
   @Option(help: "Random seed.") var seed: UInt64 = 42
+  @Option(
+    help: """
+      ethernet: a relay's server-side segment, mixed outcomes; relay-any: Linux 'any' (SLL2) on \
+      the relay host, every client a relayed DORA with a retransmitted DISCOVER, then a RELEASE \
+      routed (seen twice) and relayed.
+      """)
+  var shape: Shape = .ethernet
+
+  enum Shape: String, ExpressibleByArgument {
+    case ethernet
+    case relayAny = "relay-any"
+  }
 
   struct Event: Comparable {
     var time: Double
@@ -23,7 +35,8 @@ struct LoadCapture: ParsableCommand {
   }
 
   func run() throws {
-    let writer = try CaptureWriter(path: output, linkType: LinkType.ethernet)
+    let writer = try CaptureWriter(
+      path: output, linkType: shape == .ethernet ? LinkType.ethernet : LinkType.linuxSLL2)
     var rng = SplitMix(seed: seed)
     var pending: [Event] = []  // kept sorted descending so the earliest is popped from the end
     var order = 0
@@ -49,6 +62,62 @@ struct LoadCapture: ParsableCommand {
     let offer = MessageType.offer
     let request = MessageType.request
     let ack = MessageType.ack
+    if shape == .relayAny {
+      // Two transactions per client (its DORA and its RELEASE); the relay's client side is
+      // interface 3, its server side interface 5.
+      let clientSide: UInt32 = 3
+      let serverSide: UInt32 = 5
+      let broadcast: UInt8 = 1
+      let toUs: UInt8 = 0
+      let outgoing: UInt8 = 4
+      for n in 0..<(transactions + 1) / 2 {
+        let start = Double(n) / (rate / 2)
+        flush(before: start)
+        let mac: [UInt8] = [
+          0x02, 0x20, UInt8(n >> 24 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF),
+        ]
+        let s = RelayScenario(xid: UInt32(truncatingIfNeeded: rng.next()), clientMAC: mac)
+        let address = IPv4Address(0x0A00_0000 | UInt32(n & 0xFFFFFF))
+        let serverDelay = 0.0005 + Double(rng.next() % 2000) / 1e6
+        var id = UInt16(truncatingIfNeeded: n &* 16)
+        func nextID() -> UInt16 {
+          id &+= 1
+          return id
+        }
+        func seen(_ t: Double, _ frame: [UInt8], on interface: UInt32, _ packetType: UInt8) {
+          schedule(t, Self.sll2(frame, interface: interface, packetType: packetType))
+        }
+        var t = start
+        seen(t, s.clientBroadcast(discover, ipID: nextID()), on: clientSide, broadcast)
+        seen(t + 0.0001, s.relayToServer(discover, server: serverA, ipID: nextID()), on: serverSide, outgoing)
+        t += 1.0
+        seen(t, s.clientBroadcast(discover, secs: 1, ipID: nextID()), on: clientSide, broadcast)
+        seen(t + 0.0001, s.relayToServer(discover, server: serverA, secs: 1, ipID: nextID()), on: serverSide, outgoing)
+        t += serverDelay
+        seen(t, s.serverToRelay(offer, server: serverA, yiaddr: address, ipID: nextID()), on: serverSide, toUs)
+        seen(
+          t + 0.0001, s.relayToClient(offer, server: serverA, yiaddr: address, ipID: nextID()), on: clientSide, outgoing)
+        t += 0.0003
+        seen(
+          t, s.clientBroadcast(request, requested: address, server: serverA, ipID: nextID()), on: clientSide, broadcast)
+        seen(
+          t + 0.0001, s.relayToServer(request, server: serverA, requested: address, serverID: serverA, ipID: nextID()),
+          on: serverSide, outgoing)
+        t += serverDelay
+        seen(t, s.serverToRelay(ack, server: serverA, yiaddr: address, ipID: nextID()), on: serverSide, toUs)
+        seen(t + 0.0001, s.relayToClient(ack, server: serverA, yiaddr: address, ipID: nextID()), on: clientSide, outgoing)
+        // The RELEASE, routed by the host (seen coming in and going out) and relayed.
+        t += 0.5
+        let release = s.clientUnicast(MessageType.release, from: address, to: serverA, ipID: nextID())
+        seen(t, release, on: clientSide, toUs)
+        seen(t + 0.00005, release, on: serverSide, outgoing)
+        seen(t + 0.0001, s.relayToServer(MessageType.release, server: serverA, ipID: nextID()), on: serverSide, outgoing)
+      }
+      flush(before: .infinity)
+      writer.close()
+      print("wrote \(packets) packets, \((transactions + 1) / 2 * 2) transactions to \(output)")
+      return
+    }
     for n in 0..<transactions {
       let start = Double(n) / rate
       flush(before: start)
@@ -102,7 +171,17 @@ struct LoadCapture: ParsableCommand {
   }
 }
 
-/// ack small deterministic generator, so a seed reproduces a capture.
+extension LoadCapture {
+  /// An Ethernet frame as Linux's `any` device records it: the SLL2 header (interface index,
+  /// packet type, source MAC) in place of the Ethernet header.
+  static func sll2(_ ethernet: [UInt8], interface: UInt32, packetType: UInt8) -> [UInt8] {
+    var f = FrameBuilder()
+    f.sourceMAC = Array(ethernet[6..<12])
+    return f.sll2(Array(ethernet[14...]), interfaceIndex: interface, packetType: packetType)
+  }
+}
+
+/// A small deterministic generator, so a seed reproduces a capture.
 struct SplitMix {
   var state: UInt64
   init(seed: UInt64) { state = seed }
