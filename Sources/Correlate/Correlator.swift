@@ -58,8 +58,8 @@ public struct Correlator {
       firstSeen: Timestamp(seconds: 0, nanoseconds: 0), lastSeen: Timestamp(seconds: 0, nanoseconds: 0))
 
     /// Adds a packet; returns the deadline before and after it. Works in place in the slot:
-    /// copying an `Open` out of the array, even to read one field, went through Swift's
-    /// generic value witnesses and cost more than the rest of the append.
+    /// copying an `Open` out of the array, even to read one field, goes through Swift's
+    /// generic value witnesses and costs more than the rest of the append.
     mutating func add(
       _ entry: SequenceEntry, options: IdentityOptions, endsExchange: Bool, configuration: CorrelatorConfiguration
     ) -> (before: Int64, after: Int64) {

@@ -9,7 +9,6 @@ public enum Leg: String, Sendable, CaseIterable {
   case clientServer = "client-server"
   case serverClient = "server-client"
 
-  public var isRequest: Bool { self == .clientRelay || self == .relayServer || self == .clientServer }
   /// Sent by the client itself (as opposed to a relay's copy).
   public var isClientSide: Bool { self == .clientRelay || self == .clientServer }
   /// Sent by a server (as opposed to a relay passing it on).

@@ -147,8 +147,8 @@ public struct Summary: Sendable {
 
   // Static helpers take the tables `inout`: a method on `self` given `&self.table` makes Swift
   // copy the whole summary for the call, and the copy makes every table copy on write.
-  // Counters in plain arrays, indexed by case: `add` runs once per transaction, and
-  // dictionary updates (a nested one for kind and outcome) were most of its cost.
+  // Counters in plain arrays, indexed by case: `add` runs once per transaction, and a
+  // dictionary update (a nested one for kind and outcome) costs more than the rest of it.
   private static let allOutcomes = Outcome.allCases
   private static let allKinds = TransactionKind.allCases
   private static let allFlags = TransactionFlag.allCases

@@ -57,7 +57,8 @@ public struct TransactionIdentity: Sendable {
       let bit = Self.bit(source, index)
       guard stored & bit == 0 else { continue }
       stored |= bit
-      if bytes.isEmpty { bytes.reserveCapacity(128) }
+      // Exactly what this option needs: a flood keeps up to --max-tracked of these open.
+      bytes.reserveCapacity(bytes.count + 3 + range.count)
       bytes.append(source.rawValue)
       bytes.append(code)
       bytes.append(UInt8(range.count))

@@ -39,21 +39,11 @@ public struct ByteCursor {
     return UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count])
   }
 
-  /// Everything left, without copying.
-  public mutating func readRest() -> UnsafeRawBufferPointer {
-    readSlice(remaining)!
-  }
-
   @discardableResult
   public mutating func skip(_ count: Int) -> Bool {
     guard count >= 0, remaining >= count else { return false }
     offset += count
     return true
-  }
-
-  public func peekUInt16(at position: Int) -> UInt16? {
-    guard position >= 0, position + 2 <= bytes.count else { return nil }
-    return UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt16.self))
   }
 }
 

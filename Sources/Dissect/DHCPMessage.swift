@@ -85,7 +85,6 @@ public struct DHCPMessage: Sendable, Equatable {
   public var yiaddr: IPv4Address { IPv4Address(u32(16)) }
   public var siaddr: IPv4Address { IPv4Address(u32(20)) }
   public var giaddr: IPv4Address { IPv4Address(u32(24)) }
-  public var chaddrField: ArraySlice<UInt8> { storage[28..<44] }
   public var isRequest: Bool { op == 1 }
   public var isReply: Bool { op == 2 }
 

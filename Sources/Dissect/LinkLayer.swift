@@ -50,8 +50,6 @@ public struct CaptureInterface: Hashable, Sendable {
     default: return "type-\(packetType)"
     }
   }
-
-  public var isOutgoing: Bool { packetType == 4 }
 }
 
 /// What the link layer says about a frame: where the network-layer packet starts, and the

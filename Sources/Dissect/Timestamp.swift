@@ -15,7 +15,6 @@ public struct Timestamp: Hashable, Comparable, Sendable {
   }
 
   public var totalNanoseconds: Int64 { seconds &* 1_000_000_000 &+ Int64(nanoseconds) }
-  public var asDouble: Double { Double(seconds) + Double(nanoseconds) / 1e9 }
 
   public static func < (a: Timestamp, b: Timestamp) -> Bool {
     a.seconds != b.seconds ? a.seconds < b.seconds : a.nanoseconds < b.nanoseconds

@@ -247,11 +247,6 @@ public struct PacketReport {
   }
 }
 
-public func formatXID(_ xid: UInt32) -> String {
-  let s = String(xid, radix: 16)
-  return "0x" + String(repeating: "0", count: 8 - s.count) + s
-}
-
 extension JSONWriter {
   /// "1d 2h 3m 4s" style, as dhcpdump shows lease times; UInt32.max is "infinite".
   mutating func plainDuration(_ seconds: Int) {

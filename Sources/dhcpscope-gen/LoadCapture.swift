@@ -96,7 +96,8 @@ struct LoadCapture: ParsableCommand {
         t += serverDelay
         seen(t, s.serverToRelay(offer, server: serverA, yiaddr: address, ipID: nextID()), on: serverSide, toUs)
         seen(
-          t + 0.0001, s.relayToClient(offer, server: serverA, yiaddr: address, ipID: nextID()), on: clientSide, outgoing)
+          t + 0.0001, s.relayToClient(offer, server: serverA, yiaddr: address, ipID: nextID()), on: clientSide, outgoing
+        )
         t += 0.0003
         seen(
           t, s.clientBroadcast(request, requested: address, server: serverA, ipID: nextID()), on: clientSide, broadcast)
@@ -105,13 +106,15 @@ struct LoadCapture: ParsableCommand {
           on: serverSide, outgoing)
         t += serverDelay
         seen(t, s.serverToRelay(ack, server: serverA, yiaddr: address, ipID: nextID()), on: serverSide, toUs)
-        seen(t + 0.0001, s.relayToClient(ack, server: serverA, yiaddr: address, ipID: nextID()), on: clientSide, outgoing)
+        seen(
+          t + 0.0001, s.relayToClient(ack, server: serverA, yiaddr: address, ipID: nextID()), on: clientSide, outgoing)
         // The RELEASE, routed by the host (seen coming in and going out) and relayed.
         t += 0.5
         let release = s.clientUnicast(MessageType.release, from: address, to: serverA, ipID: nextID())
         seen(t, release, on: clientSide, toUs)
         seen(t + 0.00005, release, on: serverSide, outgoing)
-        seen(t + 0.0001, s.relayToServer(MessageType.release, server: serverA, ipID: nextID()), on: serverSide, outgoing)
+        seen(
+          t + 0.0001, s.relayToServer(MessageType.release, server: serverA, ipID: nextID()), on: serverSide, outgoing)
       }
       flush(before: .infinity)
       writer.close()

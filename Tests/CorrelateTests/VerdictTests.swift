@@ -5,8 +5,8 @@ import PacketCraft
 import Report
 import Testing
 
-/// The analysis's conclusions on the cases where they were once wrong: each on a committed
-/// fixture (Fixtures/README.md says how it was made), asserted by typed codes.
+/// The analysis's conclusions on the cases that are easy to get wrong: each on a committed
+/// fixture (Fixtures/README.md says how it is made), asserted by typed codes.
 @Suite struct VerdictTests {
   let server = addr("198.51.100.2")
 

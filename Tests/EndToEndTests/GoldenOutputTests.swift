@@ -1,10 +1,10 @@
 import Foundation
 import Testing
 
-/// The optimised output paths must keep producing what the first, plain implementation did:
-/// Fixtures/expected holds `decode` and `analyze` of every fixture in JSON Lines (recorded
-/// before any optimisation), text and CSV (recorded before the option writers and the
-/// in-place JSON writing). Regenerate with scripts/update-expected.sh only for intended changes.
+/// The output of every fixture is fixed: Fixtures/expected holds `decode` and `analyze` of
+/// each in JSON Lines, text and CSV, so a change to a fast path that alters a byte fails here.
+/// Regenerate with scripts/update-expected.sh only for intended changes, and name them in
+/// CHANGELOG.md.
 @Suite struct GoldenOutputTests {
   @Test func decodeAndAnalyzeMatchTheRecordedOutput() throws {
     var checked = 0

@@ -21,11 +21,9 @@ import Testing
   ]
 
   // ICMP errors quote the DHCP packet they answer; tshark's `dhcp` filter matches those too.
-  @Test func everyFixtureMatchesTshark() throws {
-    guard let tshark = which("tshark") else {
-      print("skipped: tshark is not installed (make test-deps installs it)")
-      return
-    }
+  @Test(.enabled(if: which("tshark") != nil, "tshark is not installed (make test-deps installs it)"))
+  func everyFixtureMatchesTshark() throws {
+    let tshark = try #require(which("tshark"))
     var compared = 0
     for file in allFixtures() where Self.knownDifferences[file] == nil {
       let path = "\(fixtures)/\(file)"
