@@ -50,15 +50,17 @@ public struct TransactionIdentity: Sendable {
 
   private mutating func record(_ options: borrowing IdentityOptions, from source: Source) {
     let storedCodes = UInt8(truncatingIfNeeded: stored >> (UInt32(source.rawValue) * 8))
-    guard options.kept & ~storedCodes != 0 else { return }
+    let newCodes = options.kept & ~storedCodes
+    guard newCodes != 0 else { return }
+    // One reservation for all the new options (their headers and values, plus a source byte
+    // each): a flood keeps up to --max-tracked of these arrays open.
+    bytes.reserveCapacity(bytes.count + options.byteCount + newCodes.nonzeroBitCount)
     var i = 0
     while let (code, range) = options.option(at: &i) {
       guard let index = IdentityOptions.index(of: code) else { continue }
       let bit = Self.bit(source, index)
       guard stored & bit == 0 else { continue }
       stored |= bit
-      // Exactly what this option needs: a flood keeps up to --max-tracked of these open.
-      bytes.reserveCapacity(bytes.count + 3 + range.count)
       bytes.append(source.rawValue)
       bytes.append(code)
       bytes.append(UInt8(range.count))

@@ -84,7 +84,7 @@ public struct PacketSummary: Sendable, Equatable {
     hasOption82 = m.option(82) != nil
     requestedAddress = m.addressOption(50)
     identityOptions = IdentityOptions()
-    for o in m.options where IdentityOptions.codes.contains(o.code) {
+    for o in m.options where IdentityOptions.index(of: o.code) != nil {
       m.optionBytes(o).withUnsafeBytes { identityOptions.append(code: o.code, value: $0) }
     }
   }
@@ -283,14 +283,8 @@ public struct IdentityOptions: Sendable, Equatable {
     return withUnsafeBytes(of: storage) { $0[index] }
   }
 
-  /// The value of option `code`, if the message had it and it was kept.
-  public func value(_ code: UInt8) -> [UInt8]? {
-    var i = 0
-    while let (c, range) = option(at: &i) {
-      if c == code { return range.map(byte(at:)) }
-    }
-    return nil
-  }
+  /// Bytes in use: the kept options with their two-byte headers.
+  public var byteCount: Int { Int(used) }
 
   public static func == (a: IdentityOptions, b: IdentityOptions) -> Bool {
     a.used == b.used && a.kept == b.kept && a.omitted == b.omitted
