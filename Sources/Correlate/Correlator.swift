@@ -190,9 +190,9 @@ public struct Correlator {
     var tx = Open(
       id: nextID, key: key, clientMAC: packet.clientHardwareAddress, firstSeen: packet.timestamp,
       lastSeen: packet.timestamp)
-    // Room for a relayed DISCOVER and OFFER; a full DORA grows it once. A flood of lone
-    // DISCOVERs then costs half as much per open transaction.
-    tx.entries.reserveCapacity(4)
+    // Room for a relayed DORA: growing the array midway costs more than the rest of the
+    // transaction's correlation.
+    tx.entries.reserveCapacity(8)
     let slot: Int32
     if let free = freeSlots.popLast() {
       slot = free

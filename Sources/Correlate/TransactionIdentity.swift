@@ -52,9 +52,10 @@ public struct TransactionIdentity: Sendable {
     let storedCodes = UInt8(truncatingIfNeeded: stored >> (UInt32(source.rawValue) * 8))
     let newCodes = options.kept & ~storedCodes
     guard newCodes != 0 else { return }
-    // One reservation for all the new options (their headers and values, plus a source byte
-    // each): a flood keeps up to --max-tracked of these arrays open.
-    bytes.reserveCapacity(bytes.count + options.byteCount + newCodes.nonzeroBitCount)
+    // The first packet's options set the size: room for them three times over (the client's
+    // request, the relay's copy, the reply), so a relayed exchange allocates once. Beyond that
+    // the array grows as arrays do.
+    if bytes.capacity == 0 { bytes.reserveCapacity(3 * (options.byteCount + newCodes.nonzeroBitCount)) }
     var i = 0
     while let (code, range) = options.option(at: &i) {
       guard let index = IdentityOptions.index(of: code) else { continue }

@@ -74,7 +74,7 @@ struct AnalyzeCommand: ParsableCommand {
     }
     while let batch = feed.next() {
       switch batch {
-      case .items(let transactions): for t in transactions { pipeline.emit(t) }
+      case .items(let transactions): pipeline.emit(transactions)
       case .damaged(let message):
         pipeline.flush()
         printError(message)
@@ -128,8 +128,15 @@ struct ReportPipeline {
     }
   }
 
-  mutating func emit(_ closed: ClosedTransaction) {
-    if closed.wasEvicted {
+  /// Each transaction is read in place: copying one out would retain and release its arrays.
+  mutating func emit(_ batch: [ClosedTransaction]) {
+    for i in batch.indices { emit(batch[i].wasEvicted, batch[i].analyzed()) }
+  }
+
+  mutating func emit(_ closed: ClosedTransaction) { emit(closed.wasEvicted, closed.analyzed()) }
+
+  mutating func emit(_ wasEvicted: Bool, _ record: TransactionRecord) {
+    if wasEvicted {
       if summary.evicted == 0 {
         printError(
           "warning: more than \(maximumTracked) transactions open at once; closing the oldest as incomplete (--max-tracked)"
@@ -137,7 +144,6 @@ struct ReportPipeline {
       }
       summary.evicted += 1
     }
-    let record = closed.analyzed()
     summary.add(record)
     report.render(record, into: &output)
     if output.out.count >= FileSink.drainSize { sink.drain(&output) }

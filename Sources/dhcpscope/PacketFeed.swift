@@ -51,7 +51,7 @@ final class PacketFeed<Items: FeedItems> {
       self.queue = queue
     }
 
-    func add<Item>(_ item: Item) where Items == [Item] {
+    func add<Item>(_ item: consuming Item) where Items == [Item] {
       items.append(item)
       sendIfFull()
     }
