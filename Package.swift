@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
-// Dependencies run one way: dhcpscope (CLI) → Report → Correlate → Dissect, and
-// Capture → CPcap. Only Capture imports the C module; Dissect imports nothing.
+// Dependencies run one way: dhcpscope (CLI) → Pipeline → Report → Correlate → Dissect, and
+// Pipeline → Capture → CPcap. Only Capture imports the C module; Dissect imports nothing.
 import PackageDescription
 
 let package = Package(
@@ -26,6 +26,9 @@ let package = Package(
       name: "Correlate",
       dependencies: ["Dissect", .product(name: "Collections", package: "swift-collections")]),
     .target(name: "Report", dependencies: ["Correlate", "Dissect"]),
+    // The reader, merge, threads, feed and sink every entry point shares: the commands,
+    // the fuzzer and the tests.
+    .target(name: "Pipeline", dependencies: ["Capture", "Dissect", "Correlate", "Report"]),
     // Packet construction for tests, crafted fixtures and the load generator.
     .target(name: "PacketCraft", dependencies: ["Dissect"]),
     .executableTarget(
@@ -36,17 +39,18 @@ let package = Package(
       ]
     ),
     // libFuzzer target over the whole file path; `make fuzz` builds it with -sanitize=fuzzer.
-    .executableTarget(name: "fuzz-file", dependencies: ["Capture", "Correlate", "Dissect", "Report"]),
+    .executableTarget(name: "fuzz-file", dependencies: ["Capture", "Correlate", "Dissect", "Pipeline", "Report"]),
     .executableTarget(
       name: "dhcpscope",
       dependencies: [
-        "Capture", "Dissect", "Correlate", "Report",
+        "Capture", "Dissect", "Correlate", "Pipeline", "Report",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .testTarget(name: "DissectTests", dependencies: ["Dissect", "PacketCraft"]),
-    .testTarget(name: "CorrelateTests", dependencies: ["Correlate", "Dissect", "Capture", "Report", "PacketCraft"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["Capture", "Dissect", "PacketCraft"]),
+    .testTarget(
+      name: "CorrelateTests", dependencies: ["Correlate", "Dissect", "Capture", "Pipeline", "Report", "PacketCraft"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["Capture", "Dissect", "Pipeline", "Report", "PacketCraft"]),
   ],
   swiftLanguageModes: [.v5]
 )

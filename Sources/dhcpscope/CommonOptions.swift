@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import Pipeline
 import Report
 
 extension OutputFormat: ExpressibleByArgument {}

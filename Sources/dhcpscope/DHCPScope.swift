@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import Pipeline
 
 @main
 struct DHCPScope: ParsableCommand {
@@ -73,22 +74,4 @@ extension DHCPScope {
     }
     return d[a.count][b.count]
   }
-}
-
-/// Thrown after the report is written and the error message printed, to end with exit 1.
-struct InputFailure: Error {
-  var code: Int32 = 1
-}
-
-/// Thrown after a usage problem found while running (a filter libpcap cannot compile).
-struct UsageFailure: Error {
-  var code: Int32 = 2
-}
-
-/// Reports to stderr after flushing what the report wrote to stdout so far, so on a terminal
-/// an error stands after the records read before it.
-func printError(_ message: String) {
-  FileSink.standardOutput?.flush()
-  fflush(stdout)
-  fputs("dhcpscope: \(message)\n", stderr)
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Capture
+import Pipeline
 
 struct InterfacesCommand: ParsableCommand {
   static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Capture
 import Correlate
 import Dissect
 import Glibc
+import Pipeline
 import Report
 
 /// Set by SIGINT/SIGTERM; the capture loop checks it at least every read timeout (100 ms).
@@ -81,29 +82,18 @@ struct SniffCommand: ParsableCommand {
     sigprocmask(SIG_UNBLOCK, &unblock, nil)
     fputs("dhcpscope: listening on \(interface), link-type \(LinkType.name(capture.linkType))\n", stderr)
 
-    let configuration = correlation.configuration
-    var stream = TransactionStream(configuration: configuration, reorderWindowSeconds: 0.2)
-    var pipeline = ReportPipeline(
+    var analysis = LiveAnalysis(
+      configuration: correlation.configuration,
       report: TransactionReport(
         format: common.format, files: InputFiles(paths: [interface], nanosecondPrecision: [false]),
         onlyProblems: correlation.onlyProblems),
-      sink: sink, maximumTracked: configuration.maximumTracked)
-    // Timeouts fire by the clock while no packet arrives.
-    func tick() {
-      stream.advance(to: now())
-      while let closed = stream.popClosed() { pipeline.emit(closed) }
-    }
-    sink.write(pipeline.report.header())
-    sink.flush()
-
-    var dissector = PacketDissector()
-    var counts = ReadCounts()
+      sink: sink)
     let started = monotonicSeconds()
     var failed = false
     var saveFailed = false
     while stopRequested == 0 {
       if let duration, monotonicSeconds() - started >= duration { break }
-      if let count, counts.frames >= count { break }
+      if let count, analysis.counts.frames >= count { break }
       let event: LiveCapture.Event
       do { event = try capture.next() } catch let error as CaptureError {
         if case .cannotWrite = error { saveFailed = true }
@@ -116,28 +106,19 @@ struct SniffCommand: ParsableCommand {
         break
       }
       switch event {
-      case .idle:
-        tick()
-      case .frame(let frame):
-        let time = frame.timestamp
-        let result = dissector.summarize(
-          frame.bytes, linkType: capture.linkType, timestamp: time, frame: frame.number, fileIndex: 0)
-        if let packet = counts.tally(result) { stream.push(packet) }
-        tick()
+      case .idle: analysis.tick(now())
+      case .frame(let frame): analysis.add(frame, linkType: capture.linkType, now: now())
       }
-      pipeline.flush()
     }
     if !saveFailed, let problem = capture.closeSaveFile() {
       printError("\(problem)")
       failed = true
     }
-    pipeline.add(counts)
-    if let stats = capture.statistics() {
-      pipeline.summary.capture = CaptureCounters(
-        received: Int(stats.received), dropped: Int(stats.dropped), interfaceDropped: Int(stats.interfaceDropped))
-    }
-    stream.finishClosed { pipeline.emit($0) }
-    pipeline.finish()
+    analysis.finish(
+      capture: capture.statistics().map {
+        CaptureCounters(
+          received: Int($0.received), dropped: Int($0.dropped), interfaceDropped: Int($0.interfaceDropped))
+      })
     try sink.finish()
     if failed { throw InputFailure() }
   }

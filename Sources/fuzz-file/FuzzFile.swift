@@ -1,11 +1,12 @@
-// libFuzzer target for the whole file path: the input is written to a file that libpcap reads,
-// then every packet goes through the dissector and decode's JSON and text writers, and through
-// the summary, the correlator and the transaction report, as `decode` and `analyze` do. Built only by `make fuzz` (with -sanitize=fuzzer); SwiftPM names
-// an executable's entry point `<module>_main`, so that function hands over to libFuzzer.
-import Capture
+// libFuzzer target for the whole file path: the input is written to a file that libpcap reads
+// through the pipeline's reader, as `decode` and `analyze` read it; every packet goes through
+// decode's JSON and text writers, and through the correlator, the summary and the transaction
+// report. Built only by `make fuzz` (with -sanitize=fuzzer); SwiftPM names an executable's
+// entry point `<module>_main`, so that function hands over to libFuzzer.
 import Correlate
 import Dissect
 import Glibc
+import Pipeline
 import Report
 
 let scratchPath = "/tmp/dhcpscope-fuzz-file-\(getpid()).pcap"
@@ -16,38 +17,34 @@ func fuzzOneFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   guard let file = fopen(scratchPath, "wb") else { return 0 }
   if let data, size > 0 { fwrite(data, 1, size, file) }
   fclose(file)
-  guard let capture = try? CaptureFile(path: scratchPath) else { return 0 }
   let files = InputFiles(paths: ["fuzz"], nanosecondPrecision: [false])
-  // decode's path (full dissection, JSON and text option writers) and analyze's (summary,
-  // correlator, transaction report), each with its own fragment buffer as in the commands.
-  var decodeDissector = PacketDissector()
-  var analyzeDissector = PacketDissector()
+  var output = JSONWriter()
+  // decode's path: full dissection, JSON and text option writers. Reading stops at the end or
+  // where the file breaks.
+  guard var decodeReader = try? PacketReader(path: scratchPath, fileIndex: 0, userFilter: nil) else { return 0 }
   var decodeJSON = PacketReport(format: .jsonl, files: files)
   var decodeText = PacketReport(format: .text, files: files)
+  while let packet = try? decodeReader.nextPacket() {
+    decodeJSON.render(packet, into: &output)
+    decodeText.render(packet, into: &output)
+    output.out.removeAll()
+  }
+  // analyze's path: summaries, correlator, analysis, summary and transaction report.
+  guard var analyzeReader = try? PacketReader(path: scratchPath, fileIndex: 0, userFilter: nil) else { return 0 }
   var stream = TransactionStream(configuration: CorrelatorConfiguration(timeoutSeconds: 10, maximumTracked: 64))
   var report = TransactionReport(format: .jsonl, files: files)
   var summary = Summary()
-  var output = JSONWriter()
-  func emit(_ record: TransactionRecord) {
+  func emit(_ closed: ClosedTransaction) {
+    let record = closed.analyzed()
     summary.add(record)
     report.render(record, into: &output)
-  }
-  while let frame = try? capture.next() {
-    let t = Timestamp(seconds: frame.seconds, nanoseconds: frame.nanoseconds)
-    if case .dhcp(let p) = decodeDissector.dissect(
-      frame.bytes, linkType: capture.linkType, timestamp: t, frame: frame.number, fileIndex: 0)
-    {
-      decodeJSON.render(p, into: &output)
-      decodeText.render(p, into: &output)
-    }
-    if case .dhcp(let p) = analyzeDissector.summarize(
-      frame.bytes, linkType: capture.linkType, timestamp: t, frame: frame.number, fileIndex: 0)
-    {
-      for record in stream.add(p) { emit(record) }
-    }
     output.out.removeAll()
   }
-  stream.finishClosed { emit($0.analyzed()) }
+  while let packet = try? analyzeReader.nextSummary() {
+    stream.push(packet)
+    while let closed = stream.popClosed() { emit(closed) }
+  }
+  stream.finishClosed(emit)
   report.footer(summary, into: &output)
   return 0
 }

@@ -1,6 +1,8 @@
+import Capture
 import Correlate
 import Dissect
 import PacketCraft
+import Pipeline
 import Testing
 
 /// `analyze` reads packets through `PacketDissector.summarize`, which skips the full decoder for
@@ -9,6 +11,10 @@ import Testing
   @Test func fastSummaryMatchesFullDecoderOnEveryFixture() throws {
     var compared = 0
     for path in try allFixtureCaptures() {
+      // A capture of a link type the reader rejects (as analyze does) has nothing to compare.
+      do { _ = try PacketReader(path: path, fileIndex: 0, userFilter: nil) } catch CaptureError.unsupportedLinkType {
+        continue
+      }
       // A payload that is not a BOOTP message is malformed to `summarize`, and never summarised.
       let full = try readPackets([path]).filter { $0.message.malformation == nil }.map(PacketSummary.init)
       let fast = try readSummaries([path])

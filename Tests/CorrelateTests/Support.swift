@@ -3,6 +3,7 @@ import Correlate
 import Dissect
 import Foundation
 import PacketCraft
+import Pipeline
 
 /// The repository's Fixtures directory, found from this file's path.
 let fixtures: String = {
@@ -11,48 +12,22 @@ let fixtures: String = {
   return parts.joined(separator: "/") + "/Fixtures"
 }()
 
-/// Reads capture files through libpcap and the dissector: `dissect` (everything decoded) or
-/// `summarize` (what `analyze` reads).
-func readFrames<Packet>(
-  _ names: [String], _ dissect: (inout PacketDissector, CapturedFrame, Int, Int) -> DissectOutcome<Packet>
-) throws -> [Packet] {
-  var all: [(Timestamp, Packet)] = []
-  for (index, name) in names.enumerated() {
-    let file = try CaptureFile(path: name.hasPrefix("/") ? name : "\(fixtures)/\(name)")
-    var dissector = PacketDissector()
-    while let frame = try file.next() {
-      if case .dhcp(let p) = dissect(&dissector, frame, file.linkType, index) {
-        all.append((Timestamp(seconds: frame.seconds, nanoseconds: frame.nanoseconds), p))
-      }
-    }
-  }
-  // Several files: merge by time (stable), as analyze does.
-  return names.count == 1
-    ? all.map(\.1)
-    : all.enumerated().sorted {
-      $0.element.0 != $1.element.0 ? $0.element.0 < $1.element.0 : $0.offset < $1.offset
-    }.map(\.element.1)
-}
+/// A fixture's path: names are relative to Fixtures.
+func fixturePath(_ name: String) -> String { name.hasPrefix("/") ? name : "\(fixtures)/\(name)" }
 
+/// Every packet of capture files, decoded, read and merged as analyze reads them.
 func readPackets(_ names: [String]) throws -> [DHCPPacket] {
-  try readFrames(names) { d, frame, linkType, index in
-    d.dissect(
-      frame.bytes, linkType: linkType, timestamp: Timestamp(seconds: frame.seconds, nanoseconds: frame.nanoseconds),
-      frame: frame.number, fileIndex: index)
-  }
+  try FileAnalysis.packets(of: names.map(fixturePath))
 }
 
+/// What `analyze` reads of capture files: their packet summaries, merged in time order.
 func readSummaries(_ names: [String]) throws -> [PacketSummary] {
-  try readFrames(names) { d, frame, linkType, index in
-    d.summarize(
-      frame.bytes, linkType: linkType, timestamp: Timestamp(seconds: frame.seconds, nanoseconds: frame.nanoseconds),
-      frame: frame.number, fileIndex: index)
-  }
+  try FileAnalysis.summaries(of: names.map(fixturePath))
 }
 
 func analyze(_ names: String..., timeout: Double = 10, maximumTracked: Int = 100_000) throws -> [TransactionRecord] {
-  TransactionStream.records(
-    of: try readSummaries(names),
+  try FileAnalysis.records(
+    of: names.map(fixturePath),
     configuration: CorrelatorConfiguration(timeoutSeconds: timeout, maximumTracked: maximumTracked))
 }
 

@@ -1,8 +1,11 @@
 import Foundation
+import Pipeline
+import Report
 import Testing
 
 /// decode formats on two threads: the reading thread takes a batch whenever the formatting
-/// thread is behind. Which thread formats a batch must never show in the output.
+/// thread is behind. Which thread formats a batch must never show in the output; the test pins
+/// it through the pipeline's `FileDecode.Formatting`.
 @Suite struct ParallelFormattingTests {
   @Test func formattingOnTheReadingThreadChangesNothing() throws {
     let generator = URL(fileURLWithPath: dhcpscopeBinary).deletingLastPathComponent().path + "/dhcpscope-gen"
@@ -16,17 +19,27 @@ import Testing
     let made = try run(generator, ["load", "--transactions", "400", "-o", capture])
     try #require(made.status == 0, "\(made.stderr)")
 
-    var environment = ProcessInfo.processInfo.environment
-    for format in ["json", "jsonl", "text", "csv"] {
-      environment["DHCPSCOPE_FORMAT_ON_READER"] = "never"
-      let formattingThread = try run(
-        dhcpscopeBinary, ["decode", "--format", format, capture], environment: environment)
-      environment["DHCPSCOPE_FORMAT_ON_READER"] = "always"
-      let readingThread = try run(dhcpscopeBinary, ["decode", "--format", format, capture], environment: environment)
-      #expect(formattingThread.status == 0 && readingThread.status == 0)
-      #expect(
-        formattingThread.stdout.split(separator: "\n").count > 2_500, "\(format): too little output to cross batches")
-      #expect(readingThread.stdout == formattingThread.stdout, "\(format) differs when the reading thread formats")
+    for format in [OutputFormat.json, .jsonl, .text, .csv] {
+      let formattingThread = try decode(capture, format: format, formatting: .formattingThreadOnly, in: directory)
+      let readingThread = try decode(capture, format: format, formatting: .readingThreadOnly, in: directory)
+      #expect(formattingThread.split(separator: "\n").count > 2_500, "\(format): too little output to cross batches")
+      #expect(readingThread == formattingThread, "\(format) differs when the reading thread formats")
     }
+  }
+
+  /// decode's pipeline, run here with formatting pinned to one thread; its output.
+  func decode(
+    _ capture: String, format: OutputFormat, formatting: FileDecode.Formatting, in directory: URL
+  ) throws -> String {
+    let path = directory.appendingPathComponent("decode.out").path
+    let inputs = try InputSet([capture], filter: nil)
+    do {
+      let sink = try FileSink(path: path)
+      #expect(
+        FileDecode.run(
+          inputs, report: PacketReport(format: format, files: inputs.files), sink: sink, formatting: formatting))
+      try sink.finish()
+    }
+    return try String(contentsOfFile: path, encoding: .utf8)
   }
 }

@@ -27,8 +27,8 @@ final class PacketFeed<Items: FeedItems> {
     /// Items the reading thread formatted itself (see `Output.render`).
     case rendered(ByteBuffer, count: Int)
     case damaged(String)
-    /// The last batch: the readers, with what they counted.
-    case finished([PacketReader])
+    /// The last batch: what each reader counted.
+    case finished([ReadCounts])
   }
 
   /// The reading thread's side: collects items into batches.
@@ -93,7 +93,7 @@ final class PacketFeed<Items: FeedItems> {
       let output = Output(queue)
       produce(&readers, output)
       output.send()
-      queue.put(.finished(readers))
+      queue.put(.finished(readers.map(\.counts)))
       queue.close()
     }
   }
@@ -107,7 +107,7 @@ final class PacketFeed<Items: FeedItems> {
 /// Reads every packet of `readers`, handing each to `packet`. With `time`, files are merged by
 /// it (analyze); without, they are read one after the other (decode). A damaged file's message
 /// goes to `damaged`, and reading goes on with the next file.
-func readPackets<Packet>(
+public func readPackets<Packet>(
   from readers: inout [PacketReader], read: (inout PacketReader) throws -> Packet?,
   mergedBy time: ((Packet) -> Timestamp)? = nil, packet: (Packet) -> Void, damaged: (String) -> Void
 ) {

@@ -3,17 +3,19 @@ import Dissect
 import Report
 
 /// Counts of what a run read, for summaries.
-struct ReadCounts {
-  var frames = 0
-  var dhcp = 0
-  var other = 0
-  var malformed = 0
+public struct ReadCounts: Sendable {
+  public var frames = 0
+  public var dhcp = 0
+  public var other = 0
+  public var malformed = 0
   /// Malformed frames by reason, indexed as `Malformed.Reason.allCases`.
-  var malformedByReason = [Int](repeating: 0, count: Malformed.Reason.allCases.count)
-  var fragments = 0
+  public var malformedByReason = [Int](repeating: 0, count: Malformed.Reason.allCases.count)
+  public var fragments = 0
+
+  public init() {}
 
   /// Counts one dissected frame; returns its DHCP packet, if it was one.
-  mutating func tally<Packet>(_ result: DissectOutcome<Packet>) -> Packet? {
+  public mutating func tally<Packet>(_ result: DissectOutcome<Packet>) -> Packet? {
     frames += 1
     switch result {
     case .dhcp(let packet):
@@ -30,14 +32,14 @@ struct ReadCounts {
 }
 
 /// Streams the DHCP packets of one capture file: libpcap reads, the dissector decodes, and
-/// everything else is counted and dropped.
-struct PacketReader {
-  let file: CaptureFile
-  let fileIndex: Int
+/// everything else is counted and dropped. Every entry point reads files through this.
+public struct PacketReader {
+  public let file: CaptureFile
+  public let fileIndex: Int
   private var dissector = PacketDissector()
-  private(set) var counts = ReadCounts()
+  public private(set) var counts = ReadCounts()
 
-  init(path: String, fileIndex: Int, userFilter: String?) throws {
+  public init(path: String, fileIndex: Int, userFilter: String?) throws {
     // With no user filter the dissector alone decides, which is cheaper than BPF per packet.
     file = try CaptureFile(path: path, userFilter: userFilter)
     guard LinkType.isSupported(file.linkType) else {
@@ -48,7 +50,7 @@ struct PacketReader {
 
   /// Appends the next DHCP packet, located but not decoded, to `batch`; false at the end.
   /// Throws `CaptureError.damaged` where the file breaks.
-  mutating func next(into batch: inout LocatedPackets) throws -> Bool {
+  public mutating func next(into batch: inout LocatedPackets) throws -> Bool {
     try read { dissector, frame, linkType, fileIndex in
       dissector.locate(
         frame.bytes, linkType: linkType, timestamp: frame.timestamp, frame: frame.number, fileIndex: fileIndex,
@@ -56,14 +58,22 @@ struct PacketReader {
     } != nil
   }
 
+  /// The next DHCP packet, every field and option decoded.
+  public mutating func nextPacket() throws -> DHCPPacket? {
+    try read { dissector, frame, linkType, fileIndex in
+      dissector.dissect(
+        frame.bytes, linkType: linkType, timestamp: frame.timestamp, frame: frame.number, fileIndex: fileIndex)
+    }
+  }
+
   /// The next DHCP packet as correlation needs it.
-  mutating func nextSummary() throws -> PacketSummary? {
+  public mutating func nextSummary() throws -> PacketSummary? {
     var summary = PacketSummary()
     return try nextSummary(into: &summary) ? summary : nil
   }
 
   /// `nextSummary`, written into `summary`; false at the end.
-  mutating func nextSummary(into summary: inout PacketSummary) throws -> Bool {
+  public mutating func nextSummary(into summary: inout PacketSummary) throws -> Bool {
     try read { dissector, frame, linkType, fileIndex in
       dissector.summarize(
         frame.bytes, linkType: linkType, timestamp: frame.timestamp, frame: frame.number, fileIndex: fileIndex,
@@ -81,39 +91,31 @@ struct PacketReader {
   }
 }
 
-/// Opens every input up front so a missing or non-capture file is reported before any output.
-/// A filter libpcap rejects is a usage error (exit 2).
-func openReaders(_ paths: [String], filter: String?) throws -> (readers: [PacketReader], failed: Bool) {
-  var readers: [PacketReader] = []
-  var failed = false
-  for (index, path) in paths.enumerated() {
-    do {
-      readers.append(try PacketReader(path: path, fileIndex: index, userFilter: filter))
-    } catch let error as CaptureError {
-      if case .badFilter = error {
+/// The inputs of a file command, opened up front so a missing or non-capture file is
+/// reported before any output: readers for the files that opened, whether any failed, and
+/// their names and time precision for the report.
+public struct InputSet {
+  public var readers: [PacketReader]
+  public var failed: Bool
+  public let files: InputFiles
+
+  /// Opens `paths`, printing why each that does not open fails. A filter libpcap rejects is a
+  /// usage error (`UsageFailure`, exit 2); when no file opens, this throws `InputFailure`.
+  public init(_ paths: [String], filter: String?) throws {
+    readers = []
+    failed = false
+    for (index, path) in paths.enumerated() {
+      do {
+        readers.append(try PacketReader(path: path, fileIndex: index, userFilter: filter))
+      } catch let error as CaptureError {
         printError("\(error)")
-        throw UsageFailure()
+        if case .badFilter = error { throw UsageFailure() }
+        failed = true
+      } catch {
+        printError("\(path): \(error)")
+        failed = true
       }
-      printError("\(error)")
-      failed = true
-    } catch {
-      printError("\(path): \(error)")
-      failed = true
     }
-  }
-  return (readers, failed)
-}
-
-/// The opened inputs of a file command: readers for the files that opened, whether any
-/// failed, and their names and time precision for the report.
-struct OpenedInputs {
-  var readers: [PacketReader]
-  var failed: Bool
-  var files: InputFiles
-
-  /// Opens `paths`; when none of them opens, the error is already printed and this throws.
-  init(_ paths: [String], filter: String?) throws {
-    (readers, failed) = try openReaders(paths, filter: filter)
     if readers.isEmpty && failed { throw InputFailure() }
     let opened = readers
     files = InputFiles(
@@ -125,5 +127,5 @@ struct OpenedInputs {
 }
 
 extension CapturedFrame {
-  var timestamp: Timestamp { Timestamp(seconds: seconds, nanoseconds: nanoseconds) }
+  public var timestamp: Timestamp { Timestamp(seconds: seconds, nanoseconds: nanoseconds) }
 }

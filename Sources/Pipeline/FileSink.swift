@@ -6,7 +6,7 @@ import Report
 /// runs on the second core while the report goes on; at most `queuedBlocks` wait, which bounds
 /// memory. A report's own buffer, once it holds `drainSize` bytes, is handed over as it is
 /// (no copy) and a written one, already grown and paged in, comes back in exchange.
-final class FileSink: ReportSink {
+public final class FileSink: ReportSink {
   private let descriptor: Int32
   private let ownsDescriptor: Bool
   private var block = ByteBuffer(capacity: FileSink.blockSize)
@@ -20,12 +20,12 @@ final class FileSink: ReportSink {
 
   /// The sink writing to standard output, flushed before an error message so the two appear
   /// in order on a terminal.
-  nonisolated(unsafe) static weak var standardOutput: FileSink?
+  nonisolated(unsafe) public static weak var standardOutput: FileSink?
 
-  static let blockSize = 1 << 20
+  public static let blockSize = 1 << 20
   static let queuedBlocks = 4
   /// How full a report's buffer gets before the report drains it here.
-  static let drainSize = 1 << 20
+  public static let drainSize = 1 << 20
 
   private enum Job {
     case write(ByteBuffer)
@@ -33,12 +33,12 @@ final class FileSink: ReportSink {
     case sync
   }
 
-  struct OpenError: Error, CustomStringConvertible {
-    var description: String
+  public struct OpenError: Error, CustomStringConvertible {
+    public var description: String
   }
 
   /// Writes to `path`, or to standard output for nil or "-".
-  convenience init(path: String?) throws {
+  public convenience init(path: String?) throws {
     if let path, path != "-" {
       let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
       guard fd >= 0 else {
@@ -52,7 +52,7 @@ final class FileSink: ReportSink {
   }
 
   /// Writes to an open descriptor, closed at the end when `owned`.
-  init(descriptor: Int32, owned: Bool) {
+  public init(descriptor: Int32, owned: Bool) {
     self.descriptor = descriptor
     ownsDescriptor = owned
     defer { if descriptor == STDOUT_FILENO { FileSink.standardOutput = self } }
@@ -71,7 +71,7 @@ final class FileSink: ReportSink {
     }
   }
 
-  func write(_ bytes: UnsafeRawBufferPointer) {
+  public func write(_ bytes: UnsafeRawBufferPointer) {
     if block.count + bytes.count > Self.blockSize && !block.isEmpty { handOff() }
     block.append(bytes)
   }
@@ -82,7 +82,7 @@ final class FileSink: ReportSink {
   }
 
   /// Small amounts are copied into the current block; a full report buffer goes as it is.
-  func drain(_ w: inout JSONWriter) {
+  public func drain(_ w: inout JSONWriter) {
     guard w.out.count >= Self.drainSize / 2 else { return copyOut(&w) }
     if !block.isEmpty { handOff() }
     queue.put(.write(w.out))
@@ -91,16 +91,18 @@ final class FileSink: ReportSink {
 
   /// An empty buffer for a report to fill on another thread: a written one when there is
   /// one, already grown and paged in.
-  func emptyBuffer() -> ByteBuffer { spare.tryTake() ?? ByteBuffer(capacity: Self.drainSize + Self.drainSize / 4) }
+  public func emptyBuffer() -> ByteBuffer {
+    spare.tryTake() ?? ByteBuffer(capacity: Self.drainSize + Self.drainSize / 4)
+  }
 
   /// Writes a filled buffer as it is (no copy), after everything before it.
-  func write(buffer: ByteBuffer) {
+  public func write(buffer: ByteBuffer) {
     if !block.isEmpty { handOff() }
     queue.put(.write(buffer))
   }
 
   /// Waits until everything written so far is in the file (live output, and before errors).
-  func flush() {
+  public func flush() {
     if !block.isEmpty { handOff() }
     queue.put(.sync)
     _ = done.take()
@@ -109,7 +111,7 @@ final class FileSink: ReportSink {
   /// Waits until the report is written, and throws `InputFailure` (exit 1) when it did not
   /// reach its destination whole: a full disk, a file that takes no writes. A reader that went
   /// away (EPIPE, as `| head` does) ends quietly: nobody wants the rest.
-  func finish() throws {
+  public func finish() throws {
     flush()
     let error = failure.pointee
     failure.pointee = 0

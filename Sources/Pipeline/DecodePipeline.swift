@@ -1,0 +1,73 @@
+import Dissect
+import Report
+
+/// decode: capture files in, one record per DHCP packet out.
+public enum FileDecode {
+  /// Which thread formats the packets. Output is the same either way; tests pin it to compare.
+  public enum Formatting: Sendable {
+    /// The reading thread takes a batch whenever the formatting thread is behind.
+    case shared
+    /// Only the formatting (main) thread formats.
+    case formattingThreadOnly
+    /// The reading thread formats every batch.
+    case readingThreadOnly
+  }
+
+  /// Reads `inputs` one after the other and writes every DHCP packet to `sink`, header to
+  /// footer. Returns false when a file was damaged (its message printed, and everything read
+  /// before the damage written).
+  public static func run(
+    _ inputs: InputSet, report: PacketReport, sink: FileSink, formatting: Formatting = .shared
+  ) -> Bool {
+    var intact = true
+    var report = report
+    sink.write(report.header())
+    var output = JSONWriter(capacity: FileSink.drainSize + FileSink.drainSize / 4)
+    // Reading and locating packets run on a second thread, which also formats a batch
+    // whenever this thread is behind. Messages are decoded where they are formatted, each
+    // into the same reused packet.
+    let readerReport = report
+    let feed = PacketFeed<LocatedPackets>(inputs.readers) { readers, output in
+      output.renderAlways = formatting == .readingThreadOnly
+      if formatting != .formattingThreadOnly {
+        output.render = { batch, before in
+          var w = JSONWriter(buffer: sink.emptyBuffer())
+          var report = readerReport
+          var packet = DHCPPacket()
+          report.rendered = before
+          for i in 0..<batch.count {
+            batch.decode(i, into: &packet)
+            report.render(packet, into: &w)
+          }
+          return w.out
+        }
+      }
+      readPackets(
+        from: &readers, read: { try $0.next(into: &output.items) ? () : nil }, packet: output.sendIfFull,
+        damaged: output.damaged)
+    }
+    var packet = DHCPPacket()
+    while let batch = feed.next() {
+      switch batch {
+      case .items(let batch):
+        for i in 0..<batch.count {
+          batch.decode(i, into: &packet)
+          report.render(packet, into: &output)
+          if output.out.count >= FileSink.drainSize { sink.drain(&output) }
+        }
+      case .rendered(let buffer, let count):
+        sink.drain(&output)
+        sink.write(buffer: buffer)
+        report.rendered += count
+      case .damaged(let message):
+        sink.drain(&output)
+        printError(message)
+        intact = false
+      case .finished: break
+      }
+    }
+    sink.drain(&output)
+    sink.write(report.footer())
+    return intact
+  }
+}

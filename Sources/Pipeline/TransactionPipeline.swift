@@ -1,0 +1,216 @@
+import Capture
+import Correlate
+import Dissect
+import Report
+
+/// analyze's and sniff's path from closed transactions to the report: analysis, summary,
+/// rendering, and the sink.
+public struct ReportPipeline {
+  public var report: TransactionReport
+  public var summary = Summary()
+  let sink: FileSink
+  let maximumTracked: Int
+  /// Rendered records wait here and go to the sink in large writes.
+  var output = JSONWriter(capacity: FileSink.drainSize + FileSink.drainSize / 4)
+
+  public init(report: TransactionReport, sink: FileSink, maximumTracked: Int) {
+    self.report = report
+    self.sink = sink
+    self.maximumTracked = maximumTracked
+  }
+
+  /// Adds what a reader counted to the summary; fragments count as other traffic.
+  public mutating func add(_ counts: ReadCounts) {
+    summary.frames += counts.frames
+    summary.dhcpPackets += counts.dhcp
+    summary.otherPackets += counts.other + counts.fragments
+    summary.malformedPackets += counts.malformed
+    for (reason, n) in zip(Malformed.Reason.allCases, counts.malformedByReason) where n > 0 {
+      summary.malformedByReason[reason, default: 0] += n
+    }
+  }
+
+  /// Each transaction is read in place: copying one out would retain and release its arrays.
+  public mutating func emit(_ batch: [ClosedTransaction]) {
+    for i in batch.indices { emit(batch[i].wasEvicted, batch[i].analyzed()) }
+  }
+
+  public mutating func emit(_ closed: ClosedTransaction) { emit(closed.wasEvicted, closed.analyzed()) }
+
+  mutating func emit(_ wasEvicted: Bool, _ record: TransactionRecord) {
+    if wasEvicted {
+      if summary.evicted == 0 {
+        printError(
+          "warning: more than \(maximumTracked) transactions open at once; closing the oldest as incomplete (--max-tracked)"
+        )
+      }
+      summary.evicted += 1
+    }
+    summary.add(record)
+    report.render(record, into: &output)
+    if output.out.count >= FileSink.drainSize { sink.drain(&output) }
+  }
+
+  /// Makes everything reported so far visible (live capture).
+  public mutating func flush() {
+    sink.drain(&output)
+    sink.flush()
+  }
+
+  public mutating func finish() {
+    report.footer(summary, into: &output)
+    flush()
+  }
+}
+
+/// The reading thread's correlation: packets in, closed transactions out to the feed. A
+/// struct rather than a closure over the stream, whose captured variable Swift checked for
+/// exclusive access at run time on every packet.
+struct CorrelationStage {
+  var stream: TransactionStream
+  let output: PacketFeed<[ClosedTransaction]>.Output
+
+  mutating func push(_ packet: PacketSummary) {
+    stream.push(packet)
+    while let closed = stream.popClosed() { output.add(closed) }
+  }
+}
+
+/// analyze: capture files in, transaction report out.
+public enum FileAnalysis {
+  /// Reads `inputs` (merged in time order), correlates and reports every transaction to
+  /// `sink`, header to footer. Returns false when a file was damaged (its message printed,
+  /// and everything read before the damage reported).
+  public static func run(
+    _ inputs: InputSet, configuration: CorrelatorConfiguration, report: TransactionReport, sink: FileSink
+  ) -> Bool {
+    var intact = true
+    var pipeline = ReportPipeline(report: report, sink: sink, maximumTracked: configuration.maximumTracked)
+    sink.write(pipeline.report.header())
+    // libpcap, the dissector and the correlator run on a second thread; this one analyses
+    // the transactions it closes and writes their report.
+    let feed = PacketFeed<[ClosedTransaction]>(inputs.readers) { readers, output in
+      var correlation = CorrelationStage(stream: TransactionStream(configuration: configuration), output: output)
+      if readers.count == 1 {
+        // One file needs no merging, and its summaries are read in place.
+        var summary = PacketSummary()
+        do {
+          while try readers[0].nextSummary(into: &summary) { correlation.push(summary) }
+        } catch {
+          output.damaged("\(error)")
+        }
+      } else {
+        readPackets(
+          from: &readers, read: { try $0.nextSummary() }, mergedBy: \.timestamp, packet: { correlation.push($0) },
+          damaged: output.damaged)
+      }
+      correlation.stream.finishClosed(output.add)
+    }
+    while let batch = feed.next() {
+      switch batch {
+      case .items(let transactions): pipeline.emit(transactions)
+      case .damaged(let message):
+        pipeline.flush()
+        printError(message)
+        intact = false
+      case .finished(let counts): for c in counts { pipeline.add(c) }
+      case .rendered: preconditionFailure("analyze formats on this thread only")
+      }
+    }
+    pipeline.finish()
+    return intact
+  }
+
+  /// The analysed transactions of capture files, read as `run` reads them, in the order they
+  /// close (for tests and tools that want records rather than a report).
+  public static func records(
+    of paths: [String], configuration: CorrelatorConfiguration = CorrelatorConfiguration()
+  ) throws -> [TransactionRecord] {
+    var stream = TransactionStream(configuration: configuration)
+    var records: [TransactionRecord] = []
+    for summary in try summaries(of: paths) {
+      stream.push(summary)
+      while let closed = stream.popClosed() { records.append(closed.analyzed()) }
+    }
+    stream.finishClosed { records.append($0.analyzed()) }
+    return records
+  }
+
+  /// The packet summaries of capture files, merged in time order as `run` merges them.
+  public static func summaries(of paths: [String]) throws -> [PacketSummary] {
+    try read(paths) { try $0.nextSummary() }
+  }
+
+  /// The decoded packets of capture files, merged in time order as `run` merges them.
+  public static func packets(of paths: [String]) throws -> [DHCPPacket] {
+    try read(paths) { try $0.nextPacket() }
+  }
+
+  private static func read<Packet>(
+    _ paths: [String], _ next: (inout PacketReader) throws -> Packet?
+  ) throws -> [Packet] where Packet: Timestamped {
+    var readers = try paths.enumerated().map { try PacketReader(path: $1, fileIndex: $0, userFilter: nil) }
+    var packets: [Packet] = []
+    var damage: String?
+    readPackets(
+      from: &readers, read: next, mergedBy: \.timestamp, packet: { packets.append($0) },
+      damaged: { damage = damage ?? $0 })
+    if let damage { throw DamagedInput(description: damage) }
+    return packets
+  }
+}
+
+/// A capture file broke partway (its message as `analyze` prints it).
+public struct DamagedInput: Error, CustomStringConvertible {
+  public var description: String
+}
+
+/// A packet with a capture time, by which files are merged.
+public protocol Timestamped {
+  var timestamp: Timestamp { get }
+}
+
+extension PacketSummary: Timestamped {}
+extension DHCPPacket: Timestamped {
+  public var timestamp: Timestamp { origin.timestamp }
+}
+
+/// sniff: live frames in, transaction report out. The caller owns the capture loop (and its
+/// stop conditions); this does the rest, as `FileAnalysis` does for files.
+public struct LiveAnalysis {
+  public var pipeline: ReportPipeline
+  private var stream: TransactionStream
+  private var dissector = PacketDissector()
+  public private(set) var counts = ReadCounts()
+
+  public init(configuration: CorrelatorConfiguration, report: TransactionReport, sink: FileSink) {
+    // Live packets arrive nearly in order: a short reorder window keeps reports prompt.
+    stream = TransactionStream(configuration: configuration, reorderWindowSeconds: 0.2)
+    pipeline = ReportPipeline(report: report, sink: sink, maximumTracked: configuration.maximumTracked)
+    sink.write(pipeline.report.header())
+    sink.flush()
+  }
+
+  /// One captured frame, then whatever timed out by `now`.
+  public mutating func add(_ frame: CapturedFrame, linkType: Int, now: Timestamp) {
+    let result = dissector.summarize(
+      frame.bytes, linkType: linkType, timestamp: frame.timestamp, frame: frame.number, fileIndex: 0)
+    if let packet = counts.tally(result) { stream.push(packet) }
+    tick(now)
+  }
+
+  /// Timeouts fire by the clock while no packet arrives.
+  public mutating func tick(_ now: Timestamp) {
+    stream.advance(to: now)
+    while let closed = stream.popClosed() { pipeline.emit(closed) }
+    pipeline.flush()
+  }
+
+  /// Closes every open transaction and writes the summary.
+  public mutating func finish(capture: CaptureCounters?) {
+    pipeline.add(counts)
+    pipeline.summary.capture = capture
+    stream.finishClosed { pipeline.emit($0) }
+    pipeline.finish()
+  }
+}
