@@ -52,5 +52,5 @@ let package = Package(
       name: "CorrelateTests", dependencies: ["Correlate", "Dissect", "Capture", "Pipeline", "Report", "PacketCraft"]),
     .testTarget(name: "EndToEndTests", dependencies: ["Capture", "Dissect", "Pipeline", "Report", "PacketCraft"]),
   ],
-  swiftLanguageModes: [.v5]
+  swiftLanguageModes: [.v6]
 )

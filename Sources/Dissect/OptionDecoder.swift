@@ -3,7 +3,7 @@
 /// lost option.
 public enum OptionDecoder {
   /// Decodes every option of a message, in wire order after RFC 3396 concatenation.
-  public static func decodeAll<Sink: OptionSink>(_ message: DHCPMessage, into sink: inout Sink) {
+  public static func decodeAll<Sink: OptionSink & ~Copyable>(_ message: DHCPMessage, into sink: inout Sink) {
     let vendor = message.option(60).map { VendorEncoding(vendorClass: message.optionBytes($0)) } ?? .generic
     for ref in message.options {
       decode(code: ref.code, bytes: message.optionBytes(ref), pieces: Int(ref.pieces), vendor: vendor, into: &sink)
@@ -51,7 +51,7 @@ public enum OptionDecoder {
     }
   }
 
-  static func decode<Sink: OptionSink>(
+  static func decode<Sink: OptionSink & ~Copyable>(
     code: UInt8, bytes: ArraySlice<UInt8>, pieces: Int, vendor: VendorEncoding, into sink: inout Sink
   ) {
     let format = OptionCatalog.formats[Int(code)]
@@ -99,7 +99,7 @@ public enum OptionDecoder {
   // MARK: Scalar and list formats
 
   /// Decodes one value. `label` prefixes warnings of sub-options ("option 82: …").
-  static func value<Sink: OptionSink>(
+  static func value<Sink: OptionSink & ~Copyable>(
     _ format: OptionFormat, _ b: ArraySlice<UInt8>, code: UInt8, label: String?, into sink: inout Sink
   ) {
     func warn(_ text: String) { warning(text, label: label, into: &sink) }
@@ -323,7 +323,7 @@ public enum OptionDecoder {
 
   /// RFC 3442: prefix width, the significant octets of the destination, then the router.
   /// The whole option is checked first: a bad route makes the option hex.
-  static func classlessRoutes<Sink: OptionSink>(
+  static func classlessRoutes<Sink: OptionSink & ~Copyable>(
     _ b: ArraySlice<UInt8>, code: UInt8, label: String?, into sink: inout Sink
   ) {
     func warn(_ text: String) { warning(text, label: label, into: &sink) }
@@ -375,7 +375,7 @@ public enum OptionDecoder {
     }
   }
 
-  static func suboptions<Sink: OptionSink>(
+  static func suboptions<Sink: OptionSink & ~Copyable>(
     _ b: ArraySlice<UInt8>, table: SuboptionTable, label: String, padAndEnd: Bool = false, into sink: inout Sink
   ) {
     sink.beginSuboptions()
@@ -431,7 +431,9 @@ public enum OptionDecoder {
   }
 
   /// Options 124 and 125: blocks of enterprise number, length and data (RFC 3925).
-  static func enterpriseBlocks<Sink: OptionSink>(_ b: ArraySlice<UInt8>, nested: Bool, into sink: inout Sink) {
+  static func enterpriseBlocks<Sink: OptionSink & ~Copyable>(
+    _ b: ArraySlice<UInt8>, nested: Bool, into sink: inout Sink
+  ) {
     sink.beginSuboptions()
     var i = b.startIndex
     while i < b.endIndex {
@@ -477,7 +479,7 @@ public enum OptionDecoder {
   // MARK: Helpers
 
   /// A warning, prefixed with the sub-option's label when there is one ("option 82: …").
-  static func warning<Sink: OptionSink>(_ text: String, label: String?, into sink: inout Sink) {
+  static func warning<Sink: OptionSink & ~Copyable>(_ text: String, label: String?, into sink: inout Sink) {
     sink.warning(label.map { "\($0): \(text)" } ?? text)
   }
 

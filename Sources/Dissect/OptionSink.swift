@@ -7,7 +7,7 @@
 /// `beginSuboptions` … (nested sub-options) … `endSuboptions`, then `endOption`. A value is one scalar event, or
 /// `beginList` … values … `endList`, or `beginRecord` then `field` and a value per field, then
 /// `endRecord`. Warnings may arrive anywhere inside an option; they belong to the message.
-public protocol OptionSink {
+public protocol OptionSink: ~Copyable {
   /// A top-level option, named `dhcpOptionName(code)`: a sink that shows names keeps its own
   /// table of them, so a million options pass no name strings around.
   mutating func beginOption(code: UInt8)

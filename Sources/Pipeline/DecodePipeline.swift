@@ -17,21 +17,22 @@ public enum FileDecode {
   /// footer. Returns false when a file was damaged (its message printed, and everything read
   /// before the damage written).
   public static func run(
-    _ inputs: InputSet, report: PacketReport, sink: FileSink, formatting: Formatting = .shared
+    _ inputs: sending InputSet, report: PacketReport, sink: FileSink, formatting: Formatting = .shared
   ) -> Bool {
     var intact = true
     var report = report
     sink.write(report.header())
-    var output = JSONWriter(capacity: FileSink.drainSize + FileSink.drainSize / 4)
+    var output = ReportWriter(capacity: FileSink.drainSize + FileSink.drainSize / 4)
     // Reading and locating packets run on a second thread, which also formats a batch
     // whenever this thread is behind. Messages are decoded where they are formatted, each
     // into the same reused packet.
     let readerReport = report
+    let spareBuffers = sink.spareBuffers
     let feed = PacketFeed<LocatedPackets>(inputs.readers) { readers, output in
       output.renderAlways = formatting == .readingThreadOnly
       if formatting != .formattingThreadOnly {
         output.render = { batch, before in
-          var w = JSONWriter(buffer: sink.emptyBuffer())
+          var w = ReportWriter(buffer: spareBuffers.take())
           var report = readerReport
           var packet = DHCPPacket()
           report.rendered = before
@@ -39,16 +40,16 @@ public enum FileDecode {
             batch.decode(i, into: &packet)
             report.render(packet, into: &w)
           }
-          return w.out
+          return w.takeBuffer()
         }
       }
       readPackets(
-        from: &readers, read: { try $0.next(into: &output.items) ? () : nil }, packet: output.sendIfFull,
-        damaged: output.damaged)
+        from: &readers, read: { try $0.next(into: &output.items) ? () : nil }, packet: { output.sendIfFull() },
+        damaged: { output.damaged($0) })
     }
     var packet = DHCPPacket()
     while let batch = feed.next() {
-      switch batch {
+      switch consume batch {
       case .items(let batch):
         for i in 0..<batch.count {
           batch.decode(i, into: &packet)
@@ -61,6 +62,7 @@ public enum FileDecode {
         report.rendered += count
       case .damaged(let message):
         sink.drain(&output)
+        sink.flush()
         printError(message)
         intact = false
       case .finished: break

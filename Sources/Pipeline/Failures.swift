@@ -12,10 +12,24 @@ public struct UsageFailure: Error {
   public init() {}
 }
 
-/// Reports to stderr after flushing what the report wrote to stdout so far, so on a terminal
-/// an error stands after the records read before it.
+/// Reports to stderr. Whoever holds a report's sink flushes it first, so on a terminal an
+/// error stands after the records read before it.
 public func printError(_ message: String) {
-  FileSink.standardOutput?.flush()
-  fflush(stdout)
-  fputs("dhcpscope: \(message)\n", stderr)
+  fflush(nil)
+  writeStandardError("dhcpscope: \(message)\n")
+}
+
+/// Writes to standard error with write(2): C's `stderr` is a global Swift 6 cannot prove
+/// safe to share between threads.
+public func writeStandardError(_ text: String) {
+  var text = text
+  text.withUTF8 { bytes in
+    var offset = 0
+    while offset < bytes.count {
+      let n = write(STDERR_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+      if n < 0 && errno == EINTR { continue }
+      guard n > 0 else { return }
+      offset += n
+    }
+  }
 }

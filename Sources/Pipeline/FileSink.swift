@@ -1,5 +1,6 @@
 import Glibc
 import Report
+import Synchronization
 
 /// Writes report bytes to standard output or a file. Bytes go in blocks of about 1 MiB to a
 /// background thread that writes them with write(2), so the kernel's copy into the page cache
@@ -9,26 +10,22 @@ import Report
 public final class FileSink: ReportSink {
   private let descriptor: Int32
   private let ownsDescriptor: Bool
-  private var block = ByteBuffer(capacity: FileSink.blockSize)
+  private var block = OutputBuffer(capacity: FileSink.blockSize)
   private let queue = BoundedQueue<Job>(capacity: FileSink.queuedBlocks)
   private let done = BoundedQueue<Void>(capacity: 1)
-  /// Written buffers, emptied, for `drain` to reuse.
-  private let spare = BoundedQueue<ByteBuffer>(capacity: FileSink.queuedBlocks + 2)
+  /// Written buffers, emptied, for `drain` and other threads' reports to reuse.
+  public let spareBuffers = SpareBuffers(capacity: FileSink.queuedBlocks + 2)
   private var writer: BackgroundThread?
   /// The first write error (a full disk, a closed pipe), reported once.
-  private let failure = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
-
-  /// The sink writing to standard output, flushed before an error message so the two appear
-  /// in order on a terminal.
-  nonisolated(unsafe) public static weak var standardOutput: FileSink?
+  private let failure = WriteFailure()
 
   public static let blockSize = 1 << 20
   static let queuedBlocks = 4
   /// How full a report's buffer gets before the report drains it here.
   public static let drainSize = 1 << 20
 
-  private enum Job {
-    case write(ByteBuffer)
+  private enum Job: ~Copyable, Sendable {
+    case write(OutputBuffer)
     /// Reply on `done` once everything before it is written.
     case sync
   }
@@ -46,7 +43,7 @@ public final class FileSink: ReportSink {
       }
       self.init(descriptor: fd, owned: true)
     } else {
-      fflush(stdout)
+      fflush(nil)
       self.init(descriptor: STDOUT_FILENO, owned: false)
     }
   }
@@ -55,16 +52,14 @@ public final class FileSink: ReportSink {
   public init(descriptor: Int32, owned: Bool) {
     self.descriptor = descriptor
     ownsDescriptor = owned
-    defer { if descriptor == STDOUT_FILENO { FileSink.standardOutput = self } }
-    failure.pointee = 0
-    let (queue, done, spare, failure) = (queue, done, spare, failure)
+    let (queue, done, spare, failure) = (queue, done, spareBuffers, failure)
     writer = BackgroundThread {
       while let job = queue.take() {
-        switch job {
+        switch consume job {
         case .write(var bytes):
-          if failure.pointee == 0 { failure.pointee = bytes.withUnsafeBytes { FileSink.writeAll(descriptor, $0) } }
+          if failure.errno == 0 { failure.errno = bytes.withUnsafeBytes { FileSink.writeAll(descriptor, $0) } }
           bytes.removeAll()
-          spare.tryPut(bytes)
+          spare.giveBack(bytes)
         case .sync: done.put(())
         }
       }
@@ -77,26 +72,22 @@ public final class FileSink: ReportSink {
   }
 
   private func handOff() {
-    queue.put(.write(block))
-    block = spare.tryTake() ?? ByteBuffer(capacity: Self.blockSize)
+    var full = spareBuffers.take(capacity: Self.blockSize)
+    swap(&full, &block)
+    queue.put(.write(full))
   }
 
   /// Small amounts are copied into the current block; a full report buffer goes as it is.
-  public func drain(_ w: inout JSONWriter) {
+  public func drain(_ w: inout ReportWriter) {
     guard w.out.count >= Self.drainSize / 2 else { return copyOut(&w) }
     if !block.isEmpty { handOff() }
-    queue.put(.write(w.out))
-    w.out = spare.tryTake() ?? ByteBuffer(capacity: w.out.count + Self.drainSize / 4)
-  }
-
-  /// An empty buffer for a report to fill on another thread: a written one when there is
-  /// one, already grown and paged in.
-  public func emptyBuffer() -> ByteBuffer {
-    spare.tryTake() ?? ByteBuffer(capacity: Self.drainSize + Self.drainSize / 4)
+    var full = spareBuffers.take(capacity: w.out.count + Self.drainSize / 4)
+    swap(&full, &w.out)
+    queue.put(.write(full))
   }
 
   /// Writes a filled buffer as it is (no copy), after everything before it.
-  public func write(buffer: ByteBuffer) {
+  public func write(buffer: consuming OutputBuffer) {
     if !block.isEmpty { handOff() }
     queue.put(.write(buffer))
   }
@@ -113,8 +104,8 @@ public final class FileSink: ReportSink {
   /// away (EPIPE, as `| head` does) ends quietly: nobody wants the rest.
   public func finish() throws {
     flush()
-    let error = failure.pointee
-    failure.pointee = 0
+    let error = failure.errno
+    failure.errno = 0
     guard error != 0, error != EPIPE else { return }
     printError("writing the report failed: \(String(cString: strerror(error)))")
     throw InputFailure()
@@ -137,10 +128,37 @@ public final class FileSink: ReportSink {
     flush()
     queue.close()
     writer?.join()
-    if failure.pointee != 0 && failure.pointee != EPIPE {
-      fputs("dhcpscope: writing the report failed: \(String(cString: strerror(failure.pointee)))\n", stderr)
+    let error = failure.errno
+    if error != 0 && error != EPIPE {
+      writeStandardError("dhcpscope: writing the report failed: \(String(cString: strerror(error)))\n")
     }
     if ownsDescriptor { close(descriptor) }
-    failure.deallocate()
   }
+}
+
+/// The first error of a sink's writing thread: set there, read by the sink's owner after a
+/// `flush` (whose hand-off orders the two).
+final class WriteFailure: Sendable {
+  private let value = Atomic<Int32>(0)
+  var errno: Int32 {
+    get { value.load(ordering: .relaxed) }
+    set { value.store(newValue, ordering: .relaxed) }
+  }
+}
+
+/// Output buffers the sink has written and emptied, for reports on any thread to fill again:
+/// already grown and paged in.
+public final class SpareBuffers: Sendable {
+  private let queue: BoundedQueue<OutputBuffer>
+
+  init(capacity: Int) { queue = BoundedQueue(capacity: capacity) }
+
+  /// A spare buffer, or a new one of `capacity` bytes when none is waiting.
+  public func take(capacity: Int = FileSink.drainSize + FileSink.drainSize / 4) -> OutputBuffer {
+    if let buffer = queue.tryTake() { return buffer }
+    return OutputBuffer(capacity: capacity)
+  }
+
+  /// Keeps `buffer` for reuse, unless enough are kept already.
+  func giveBack(_ buffer: consuming OutputBuffer) { _ = queue.tryPutOrRefuse(buffer) }
 }

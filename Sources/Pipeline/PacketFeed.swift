@@ -3,7 +3,7 @@ import Report
 
 /// What a feed's batch holds: an array (analyze's closed transactions) or decode's
 /// `LocatedPackets`.
-protocol FeedItems {
+protocol FeedItems: Sendable {
   init(reservingCapacity: Int)
   var count: Int { get }
 }
@@ -22,27 +22,26 @@ extension LocatedPackets: FeedItems {}
 /// core while this one formats. Messages about damaged files travel in the same stream and are
 /// printed in order.
 final class PacketFeed<Items: FeedItems> {
-  enum Batch {
+  enum Batch: ~Copyable, Sendable {
     case items(Items)
     /// Items the reading thread formatted itself (see `Output.render`).
-    case rendered(ByteBuffer, count: Int)
+    case rendered(OutputBuffer, count: Int)
     case damaged(String)
     /// The last batch: what each reader counted.
     case finished([ReadCounts])
   }
 
-  /// The reading thread's side: collects items into batches.
-  final class Output {
+  /// The reading thread's side: collects items into batches. A value the reading thread
+  /// owns and passes `inout`, so every access to it is checked when compiled.
+  struct Output {
     fileprivate let queue: BoundedQueue<Batch>
-    /// The batch being filled: add to it directly, then call `sendIfFull`. Only the reading
-    /// thread touches it, one access at a time, so it goes without Swift's run-time
-    /// exclusivity check, which a class's stored property otherwise gets on every packet.
-    @exclusivity(unchecked) var items = Items(reservingCapacity: PacketFeed.batchSize)
+    /// The batch being filled: add to it directly, then call `sendIfFull`.
+    var items = Items(reservingCapacity: PacketFeed.batchSize)
     private var sent = 0
     /// With this set, a batch the consumer has no room for yet is formatted here instead
     /// (given the items and how many were sent before them), so the reading thread takes on
     /// formatting whenever it would otherwise wait: the two cores share the work as it comes.
-    var render: ((Items, Int) -> ByteBuffer)?
+    var render: ((Items, Int) -> OutputBuffer)?
     /// Formats every batch here (with `render`), not only when the consumer is behind: for
     /// the test that checks both paths give the same output.
     var renderAlways = false
@@ -51,26 +50,26 @@ final class PacketFeed<Items: FeedItems> {
       self.queue = queue
     }
 
-    func add<Item>(_ item: consuming Item) where Items == [Item] {
+    mutating func add<Item>(_ item: consuming Item) where Items == [Item] {
       items.append(item)
       sendIfFull()
     }
 
-    func sendIfFull() {
+    mutating func sendIfFull() {
       if items.count >= PacketFeed.batchSize { send() }
     }
 
     /// Everything added so far goes first, then the message.
-    func damaged(_ message: String) {
+    mutating func damaged(_ message: String) {
       send()
       queue.put(.damaged(message))
     }
 
-    fileprivate func send() {
+    fileprivate mutating func send() {
       guard items.count > 0 else { return }
       let count = items.count
       if let render {
-        if renderAlways || !queue.tryPut(.items(items)) {
+        if renderAlways || !queue.tryPutOrRefuse(.items(items)) {
           queue.put(.rendered(render(items, sent), count: count))
         }
       } else {
@@ -86,12 +85,14 @@ final class PacketFeed<Items: FeedItems> {
   private var thread: BackgroundThread?
 
   /// `produce` runs on the background thread: it reads from the readers and adds items.
-  init(_ readers: [PacketReader], produce: @escaping (inout [PacketReader], Output) -> Void) {
+  init(
+    _ readers: sending [PacketReader], produce: sending @escaping (inout [PacketReader], inout Output) -> Void
+  ) {
     let queue = queue
     thread = BackgroundThread {
       var readers = readers
-      let output = Output(queue)
-      produce(&readers, output)
+      var output = Output(queue)
+      produce(&readers, &output)
       output.send()
       queue.put(.finished(readers.map(\.counts)))
       queue.close()

@@ -1,9 +1,13 @@
 import Glibc
 
 /// A bounded first-in-first-out hand-off between threads: `put` waits while it is full,
-/// `take` waits while it is empty and returns nil once it is closed and empty.
-final class BoundedQueue<Element> {
-  private var items: [Element?]
+/// `take` waits while it is empty and returns nil once it is closed and empty. Items move
+/// through it (they may be noncopyable, as output buffers are): the putting thread gives each
+/// up, the taking thread owns it. Every access to the ring is under the mutex, which is why
+/// the queue may be shared between threads.
+final class BoundedQueue<Element: ~Copyable & Sendable>: @unchecked Sendable {
+  private let items: UnsafeMutablePointer<Element>
+  private let capacity: Int
   private var head = 0
   private var count = 0
   private var closed = false
@@ -11,25 +15,44 @@ final class BoundedQueue<Element> {
   private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
   init(capacity: Int) {
-    items = Array(repeating: nil, count: max(1, capacity))
+    self.capacity = max(1, capacity)
+    items = .allocate(capacity: self.capacity)
     pthread_mutex_init(mutex, nil)
     pthread_cond_init(changed, nil)
   }
 
   deinit {
+    for i in 0..<count { (items + (head + i) % capacity).deinitialize(count: 1) }
+    items.deallocate()
     pthread_cond_destroy(changed)
     pthread_mutex_destroy(mutex)
     mutex.deallocate()
     changed.deallocate()
   }
 
-  func put(_ item: Element) {
+  func put(_ item: consuming Element) {
     pthread_mutex_lock(mutex)
-    while count == items.count { pthread_cond_wait(changed, mutex) }
-    items[(head + count) % items.count] = item
-    count += 1
-    pthread_cond_broadcast(changed)
+    while count == capacity { pthread_cond_wait(changed, mutex) }
+    append(item)
     pthread_mutex_unlock(mutex)
+  }
+
+  /// Adds `item` unless the queue is full; never waits. Gives the item back when it is full.
+  func tryPut(_ item: consuming Element) -> Element? {
+    pthread_mutex_lock(mutex)
+    defer { pthread_mutex_unlock(mutex) }
+    guard count < capacity else { return item }
+    append(item)
+    return nil
+  }
+
+  /// `tryPut`, for an item that is worth nothing once refused: true when it went in.
+  func tryPutOrRefuse(_ item: consuming Element) -> Bool {
+    pthread_mutex_lock(mutex)
+    defer { pthread_mutex_unlock(mutex) }
+    guard count < capacity else { return false }
+    append(item)
+    return true
   }
 
   func take() -> Element? {
@@ -39,22 +62,7 @@ final class BoundedQueue<Element> {
       if closed { return nil }
       pthread_cond_wait(changed, mutex)
     }
-    let item = items[head].take()
-    head = (head + 1) % items.count
-    count -= 1
-    pthread_cond_broadcast(changed)
-    return item
-  }
-
-  /// Adds `item` unless the queue is full (then drops it and returns false); never waits.
-  @discardableResult func tryPut(_ item: Element) -> Bool {
-    pthread_mutex_lock(mutex)
-    defer { pthread_mutex_unlock(mutex) }
-    guard count < items.count else { return false }
-    items[(head + count) % items.count] = item
-    count += 1
-    pthread_cond_broadcast(changed)
-    return true
+    return removeFirst()
   }
 
   /// The first item, or nil when the queue is empty; never waits.
@@ -62,11 +70,7 @@ final class BoundedQueue<Element> {
     pthread_mutex_lock(mutex)
     defer { pthread_mutex_unlock(mutex) }
     guard count > 0 else { return nil }
-    let item = items[head].take()
-    head = (head + 1) % items.count
-    count -= 1
-    pthread_cond_broadcast(changed)
-    return item
+    return removeFirst()
   }
 
   /// No more puts: `take` drains what is left, then returns nil.
@@ -76,9 +80,27 @@ final class BoundedQueue<Element> {
     pthread_cond_broadcast(changed)
     pthread_mutex_unlock(mutex)
   }
+
+  /// Under the mutex, with room.
+  private func append(_ item: consuming Element) {
+    (items + (head + count) % capacity).initialize(to: item)
+    count += 1
+    pthread_cond_broadcast(changed)
+  }
+
+  /// Under the mutex, with an item.
+  private func removeFirst() -> Element {
+    let item = (items + head).move()
+    head = (head + 1) % capacity
+    count -= 1
+    pthread_cond_broadcast(changed)
+    return item
+  }
 }
 
-/// Runs `body` on a new thread; `join` waits for it.
+/// Runs `body` on a new thread; `join` waits for it. The body is `sending`: whatever it
+/// captures the caller gives up, so the new thread is its only user (the compiler checks
+/// this at every call).
 struct BackgroundThread {
   private final class Body {
     let run: () -> Void
@@ -86,7 +108,7 @@ struct BackgroundThread {
   }
   private var thread = pthread_t()
 
-  init(_ body: @escaping () -> Void) {
+  init(_ body: sending @escaping () -> Void) {
     let context = Unmanaged.passRetained(Body(body)).toOpaque()
     let status = pthread_create(
       &thread, nil,

@@ -5,13 +5,13 @@ import Report
 
 /// analyze's and sniff's path from closed transactions to the report: analysis, summary,
 /// rendering, and the sink.
-public struct ReportPipeline {
+public struct ReportPipeline: ~Copyable {
   public var report: TransactionReport
   public var summary = Summary()
   let sink: FileSink
   let maximumTracked: Int
   /// Rendered records wait here and go to the sink in large writes.
-  var output = JSONWriter(capacity: FileSink.drainSize + FileSink.drainSize / 4)
+  var output = ReportWriter(capacity: FileSink.drainSize + FileSink.drainSize / 4)
 
   public init(report: TransactionReport, sink: FileSink, maximumTracked: Int) {
     self.report = report
@@ -40,6 +40,7 @@ public struct ReportPipeline {
   mutating func emit(_ wasEvicted: Bool, _ record: TransactionRecord) {
     if wasEvicted {
       if summary.evicted == 0 {
+        flush()
         printError(
           "warning: more than \(maximumTracked) transactions open at once; closing the oldest as incomplete (--max-tracked)"
         )
@@ -63,14 +64,11 @@ public struct ReportPipeline {
   }
 }
 
-/// The reading thread's correlation: packets in, closed transactions out to the feed. A
-/// struct rather than a closure over the stream, whose captured variable Swift checked for
-/// exclusive access at run time on every packet.
+/// The reading thread's correlation: packets in, closed transactions out to the feed.
 struct CorrelationStage {
   var stream: TransactionStream
-  let output: PacketFeed<[ClosedTransaction]>.Output
 
-  mutating func push(_ packet: PacketSummary) {
+  mutating func push(_ packet: PacketSummary, to output: inout PacketFeed<[ClosedTransaction]>.Output) {
     stream.push(packet)
     while let closed = stream.popClosed() { output.add(closed) }
   }
@@ -82,7 +80,7 @@ public enum FileAnalysis {
   /// `sink`, header to footer. Returns false when a file was damaged (its message printed,
   /// and everything read before the damage reported).
   public static func run(
-    _ inputs: InputSet, configuration: CorrelatorConfiguration, report: TransactionReport, sink: FileSink
+    _ inputs: sending InputSet, configuration: CorrelatorConfiguration, report: TransactionReport, sink: FileSink
   ) -> Bool {
     var intact = true
     var pipeline = ReportPipeline(report: report, sink: sink, maximumTracked: configuration.maximumTracked)
@@ -90,24 +88,24 @@ public enum FileAnalysis {
     // libpcap, the dissector and the correlator run on a second thread; this one analyses
     // the transactions it closes and writes their report.
     let feed = PacketFeed<[ClosedTransaction]>(inputs.readers) { readers, output in
-      var correlation = CorrelationStage(stream: TransactionStream(configuration: configuration), output: output)
+      var correlation = CorrelationStage(stream: TransactionStream(configuration: configuration))
       if readers.count == 1 {
         // One file needs no merging, and its summaries are read in place.
         var summary = PacketSummary()
         do {
-          while try readers[0].nextSummary(into: &summary) { correlation.push(summary) }
+          while try readers[0].nextSummary(into: &summary) { correlation.push(summary, to: &output) }
         } catch {
           output.damaged("\(error)")
         }
       } else {
         readPackets(
-          from: &readers, read: { try $0.nextSummary() }, mergedBy: \.timestamp, packet: { correlation.push($0) },
-          damaged: output.damaged)
+          from: &readers, read: { try $0.nextSummary() }, mergedBy: \.timestamp,
+          packet: { correlation.push($0, to: &output) }, damaged: { output.damaged($0) })
       }
-      correlation.stream.finishClosed(output.add)
+      correlation.stream.finishClosed { output.add($0) }
     }
     while let batch = feed.next() {
-      switch batch {
+      switch consume batch {
       case .items(let transactions): pipeline.emit(transactions)
       case .damaged(let message):
         pipeline.flush()
@@ -177,7 +175,7 @@ extension DHCPPacket: Timestamped {
 
 /// sniff: live frames in, transaction report out. The caller owns the capture loop (and its
 /// stop conditions); this does the rest, as `FileAnalysis` does for files.
-public struct LiveAnalysis {
+public struct LiveAnalysis: ~Copyable {
   public var pipeline: ReportPipeline
   private var stream: TransactionStream
   private var dissector = PacketDissector()

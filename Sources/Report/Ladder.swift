@@ -9,7 +9,7 @@ enum Ladder {
   static var width: Int { columnGap * 2 + 1 }
 
   /// Writes the ladder straight into the report's buffer: this runs once per transaction.
-  static func write(_ t: TransactionRecord, files: InputFiles, into w: inout JSONWriter) {
+  static func write(_ t: TransactionRecord, files: InputFiles, into w: inout ReportWriter) {
     w.raw("━━ ")
     w.raw(text: t.kind.rawValue)
     w.raw("  xid ")
@@ -99,7 +99,7 @@ enum Ladder {
   }
 
   /// The client's name and identifiers and the port it is on, where the capture says them.
-  static func writeIdentity(_ t: TransactionRecord, into w: inout JSONWriter) {
+  static func writeIdentity(_ t: TransactionRecord, into w: inout ReportWriter) {
     var parts: [String] = []
     if let h = t.client.hostName { parts.append("host \(h)") }
     if let c = t.client.clientID { parts.append("client-id \(IdentityText.clientIdentifier(c))") }
@@ -117,16 +117,17 @@ enum Ladder {
   static let header =
     "   " + pad("time ms", 10, right: true) + "  " + pad("client", columnGap) + pad("relay", columnGap) + "server"
 
-  /// Arrows depend only on the leg and the message type: drawn once each, then reused. Only
-  /// the thread that writes the report renders, so the cache needs no lock.
-  /// Indexed by message type (256 for BOOTP) times 8 plus the leg's number.
-  nonisolated(unsafe) private static var arrows = [[UInt8]?](repeating: nil, count: 257 << 3)
+  /// Arrows depend only on the leg and the message type: all are drawn once, the first time
+  /// a ladder is written, then reused. Indexed by message type (256 for BOOTP) times 8 plus
+  /// the leg's number.
+  private static let arrows: [[UInt8]] = (0..<(257 << 3)).map { key in
+    let leg = Leg.allCases.first { legNumber($0) == key & 7 }
+    guard let leg else { return [] }
+    return Array(arrow(messageType: key >> 3 == 256 ? nil : UInt8(key >> 3), leg: leg).utf8)
+  }
+
   private static func arrowBytes(_ e: SequenceEntry) -> [UInt8] {
-    let key = Int(e.messageType.map { Int($0) } ?? 256) << 3 | legNumber(e.leg)
-    if let drawn = arrows[key] { return drawn }
-    let drawn = Array(arrow(e).utf8)
-    arrows[key] = drawn
-    return drawn
+    arrows[Int(e.messageType.map { Int($0) } ?? 256) << 3 | legNumber(e.leg)]
   }
 
   private static func legNumber(_ leg: Leg) -> Int {
@@ -141,11 +142,11 @@ enum Ladder {
   }
 
   /// Draws the packet as an arrow between two lifelines, its type written on the shaft.
-  static func arrow(_ e: SequenceEntry) -> String {
+  static func arrow(messageType: UInt8?, leg: Leg) -> String {
     var cells = Array(repeating: Character(" "), count: width)
     for c in [0, columnGap, columnGap * 2] { cells[c] = "│" }
     let (from, to): (Int, Int)
-    switch e.leg {
+    switch leg {
     case .clientRelay: (from, to) = (0, 1)
     case .relayServer: (from, to) = (1, 2)
     case .serverRelay: (from, to) = (2, 1)
@@ -158,7 +159,7 @@ enum Ladder {
     for c in a...b { cells[c] = "─" }
     cells[from * columnGap] = "●"
     cells[to * columnGap] = to < from ? "◀" : "▶"
-    let label = Array(" \(e.typeName) ")
+    let label = Array(" \(MessageType.name(messageType)) ")
     let middle = (a + b) / 2 - label.count / 2
     if label.count < b - a - 3 {
       for (k, ch) in label.enumerated() { cells[middle + k] = ch }
@@ -215,7 +216,7 @@ enum Ladder {
 
   /// Milliseconds with exactly three decimals, right-aligned in `width` columns, so the time
   /// column lines up.
-  static func writeFixed3(_ v: Double, width: Int, into w: inout JSONWriter) {
+  static func writeFixed3(_ v: Double, width: Int, into w: inout ReportWriter) {
     let micro = Int64((v * 1000).rounded())
     let whole = micro / 1000
     var length = whole < 0 ? 5 : 4  // sign, ".", three decimals

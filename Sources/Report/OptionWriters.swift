@@ -2,18 +2,18 @@ import Dissect
 
 /// Writes `decode`'s JSON "options" array straight from the decoder's events, with no option
 /// tree in between. Warnings are kept for the record's "warnings" list.
-struct JSONOptionWriter: OptionSink {
-  var w: JSONWriter
+struct JSONOptionWriter: OptionSink, ~Copyable {
+  var w: ReportWriter
   var warnings: [String] = []
 
-  init(_ w: JSONWriter) { self.w = w }
+  init(_ w: consuming ReportWriter) { self.w = w }
 
   /// `"code":N,"name":"…","value":` of every top-level option, rendered once: the start
   /// of every option record is one copy. Fetched once per message, not once per option.
   private let topLevelMembers = JSONOptionWriter.renderedMembers
   private static let renderedMembers = RenderedTable(
     rendered: (0...255).map { code in
-      var w = JSONWriter(capacity: 128)
+      var w = ReportWriter(capacity: 128)
       w.beginObject()
       w.key("code")
       w.int(code)
@@ -74,8 +74,8 @@ struct JSONOptionWriter: OptionSink {
 /// Lists read "a, b", records "name=value name=value", wire text is quoted. The message
 /// type, overload and DHCP state read unquoted; lease times get a readable duration; the
 /// parameter request list names each code.
-struct TextOptionWriter: OptionSink {
-  var w: JSONWriter
+struct TextOptionWriter: OptionSink, ~Copyable {
+  var w: ReportWriter
   var warnings: [String] = []
   /// 1 inside a top-level option, 2 inside its sub-options, and so on.
   private var optionDepth = 0
@@ -85,7 +85,7 @@ struct TextOptionWriter: OptionSink {
   private var hasItemBits: UInt64 = 0
   private var isRecordBits: UInt64 = 0
 
-  init(_ w: JSONWriter) { self.w = w }
+  init(_ w: consuming ReportWriter) { self.w = w }
 
   /// The start of each top-level option's line, "\n  Option (N) Name", rendered once.
   private let topLevelLines = TextOptionWriter.renderedLines

@@ -7,7 +7,7 @@ public enum OutputFormat: String, CaseIterable, Sendable {
 public protocol ReportSink: AnyObject {
   func write(_ bytes: UnsafeRawBufferPointer)
   /// Writes what `w` holds and empties it.
-  func drain(_ w: inout JSONWriter)
+  func drain(_ w: inout ReportWriter)
 }
 
 extension ReportSink {
@@ -16,10 +16,10 @@ extension ReportSink {
     text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
   }
 
-  public func drain(_ w: inout JSONWriter) { copyOut(&w) }
+  public func drain(_ w: inout ReportWriter) { copyOut(&w) }
 
   /// Copies what `w` holds and empties it, keeping the writer's memory for the next records.
-  public func copyOut(_ w: inout JSONWriter) {
+  public func copyOut(_ w: inout ReportWriter) {
     guard !w.out.isEmpty else { return }
     w.out.withUnsafeBytes { write($0) }
     w.out.removeAll()

@@ -1,7 +1,7 @@
 import Dissect
 
 /// `decode`'s output: one record per DHCP/BOOTP packet in the chosen format.
-public struct PacketReport {
+public struct PacketReport: Sendable {
   public let format: OutputFormat
   public let files: InputFiles
   /// Records rendered so far (the JSON array puts a comma before all but the first); set
@@ -34,7 +34,7 @@ public struct PacketReport {
   public func footer() -> String { format == .json ? "\n]\n" : "" }
 
   /// Appends one packet's record to `w.out`.
-  public mutating func render(_ packet: DHCPPacket, into w: inout JSONWriter) {
+  public mutating func render(_ packet: DHCPPacket, into w: inout ReportWriter) {
     defer { rendered += 1 }
     switch format {
     case .jsonl:
@@ -50,7 +50,7 @@ public struct PacketReport {
 
   // MARK: JSON
 
-  public func writeJSON(_ p: DHCPPacket, into w: inout JSONWriter) {
+  public func writeJSON(_ p: DHCPPacket, into w: inout ReportWriter) {
     let m = p.message
     let o = p.origin
     w.beginObject()
@@ -116,6 +116,7 @@ public struct PacketReport {
     names.writeMessageType(m.messageType, into: &w)
     w.key("options")
     w.beginArray()
+    // The writer moves into the option writer and back: one buffer, one owner at a time.
     var options = JSONOptionWriter(w)
     OptionDecoder.decodeAll(m, into: &options)
     w = options.w
@@ -135,7 +136,7 @@ public struct PacketReport {
 
   // MARK: CSV
 
-  func writeCSV(_ p: DHCPPacket, into w: inout JSONWriter) {
+  func writeCSV(_ p: DHCPPacket, into w: inout ReportWriter) {
     let m = p.message
     w.plainInt(p.frame)
     w.raw(",")
@@ -179,7 +180,7 @@ public struct PacketReport {
   // MARK: Text
 
   /// tcpdump -v style: a header line, the fixed fields, then one line per option.
-  func writeText(_ p: DHCPPacket, into w: inout JSONWriter) {
+  func writeText(_ p: DHCPPacket, into w: inout ReportWriter) {
     let m = p.message
     let o = p.origin
     w.raw("Frame ")
@@ -236,6 +237,7 @@ public struct PacketReport {
     if !m.serverName.isEmpty || !m.bootFileName.isEmpty {
       w.raw(text: "\n  sname \"\(m.serverName)\"  file \"\(m.bootFileName)\"")
     }
+    // The writer moves into the option writer and back: one buffer, one owner at a time.
     var options = TextOptionWriter(w)
     OptionDecoder.decodeAll(m, into: &options)
     w = options.w
@@ -247,7 +249,7 @@ public struct PacketReport {
   }
 }
 
-extension JSONWriter {
+extension ReportWriter {
   /// "1d 2h 3m 4s" style, as dhcpdump shows lease times; UInt32.max is "infinite".
   mutating func plainDuration(_ seconds: Int) {
     if seconds == Int(UInt32.max) { return raw("infinite") }

@@ -11,7 +11,7 @@ struct RenderedTable {
   private let ends: [Int]
 
   /// Each string as a JSON string.
-  init(_ strings: [String]) { self.init(rendered: strings.map(JSONWriter.quoted)) }
+  init(_ strings: [String]) { self.init(rendered: strings.map(ReportWriter.quoted)) }
 
   init(rendered entries: [[UInt8]]) {
     bytes = entries.flatMap { $0 }
@@ -34,15 +34,15 @@ struct RenderedTable {
   // retained and released around every write.
 
   /// Writes string `index` as a JSON value.
-  func write(_ index: Int, into w: inout JSONWriter) { withBytes(index) { w.rawValue($0) } }
+  func write(_ index: Int, into w: inout ReportWriter) { withBytes(index) { w.rawValue($0) } }
 
   /// Writes entry `index`, object members ending with a key, into the open object.
-  func writeMembers(_ index: Int, into w: inout JSONWriter) {
+  func writeMembers(_ index: Int, into w: inout ReportWriter) {
     withBytes(index) { w.rawMembers($0, endingWithKey: true) }
   }
 
   /// Writes entry `index` as it is.
-  func writeRaw(_ index: Int, into w: inout JSONWriter) { withBytes(index) { w.out.append($0) } }
+  func writeRaw(_ index: Int, into w: inout ReportWriter) { withBytes(index) { w.out.append($0) } }
 }
 
 /// The strings records repeat again and again: file paths, message types, legs.
@@ -58,13 +58,13 @@ struct QuotedNames {
     paths = RenderedTable(files.paths + ["-"])
   }
 
-  func writePath(ofFile index: Int, into w: inout JSONWriter) { paths.write(index, into: &w) }
+  func writePath(ofFile index: Int, into w: inout ReportWriter) { paths.write(index, into: &w) }
 
-  func writeMessageType(_ type: UInt8?, into w: inout JSONWriter) {
+  func writeMessageType(_ type: UInt8?, into w: inout ReportWriter) {
     messageTypes.write(type.map(Int.init) ?? 256, into: &w)
   }
 
-  func write(_ leg: Leg, into w: inout JSONWriter) {
+  func write(_ leg: Leg, into w: inout ReportWriter) {
     let index: Int
     switch leg {
     case .clientRelay: index = 0

@@ -32,7 +32,7 @@ public struct TransactionReport {
   }
 
   /// Appends one transaction to `w.out` (nothing when `--only-problems` leaves it out).
-  public mutating func render(_ t: TransactionRecord, into w: inout JSONWriter) {
+  public mutating func render(_ t: TransactionRecord, into w: inout ReportWriter) {
     if onlyProblems && !t.hasProblem { return }
     defer { written += 1 }
     switch format {
@@ -47,7 +47,7 @@ public struct TransactionReport {
     }
   }
 
-  public func footer(_ s: Summary, into w: inout JSONWriter) {
+  public func footer(_ s: Summary, into w: inout ReportWriter) {
     switch format {
     case .json:
       w.raw("\n], \"summary\": ")
@@ -66,7 +66,7 @@ public struct TransactionReport {
 
   // MARK: JSON
 
-  public func writeJSON(_ t: TransactionRecord, into w: inout JSONWriter) {
+  public func writeJSON(_ t: TransactionRecord, into w: inout ReportWriter) {
     w.beginObject()
     w.key("xid")
     w.xid(t.xid)
@@ -160,7 +160,7 @@ public struct TransactionReport {
   }
 
   /// The client's identity, option 82 as relayed, and the server's message.
-  func writeIdentity(_ t: TransactionRecord, into w: inout JSONWriter) {
+  func writeIdentity(_ t: TransactionRecord, into w: inout ReportWriter) {
     let c = t.client
     w.key("client")
     w.beginObject()
@@ -195,7 +195,7 @@ public struct TransactionReport {
   }
 
   /// {"code": ..., "severity": ..., parameters...}
-  func writeFinding(_ f: Finding, into w: inout JSONWriter) {
+  func writeFinding(_ f: Finding, into w: inout ReportWriter) {
     w.beginObject()
     w.key("code")
     w.string(f.code)
@@ -223,7 +223,7 @@ public struct TransactionReport {
     w.endObject()
   }
 
-  public func writeSummary(_ s: Summary, into w: inout JSONWriter) {
+  public func writeSummary(_ s: Summary, into w: inout ReportWriter) {
     w.beginObject()
     w.key("packets")
     w.beginObject()
@@ -310,7 +310,7 @@ public struct TransactionReport {
     w.endObject()
   }
 
-  func writeEndpoints(_ list: [EndpointStatistics], into w: inout JSONWriter) {
+  func writeEndpoints(_ list: [EndpointStatistics], into w: inout ReportWriter) {
     w.beginArray()
     for e in list {
       w.beginObject()
@@ -346,7 +346,7 @@ public struct TransactionReport {
 
   /// Order statistics: exact while the sample is small, else histogram estimates rounded to
   /// the precision the histogram has (`LatencyStatistics`).
-  func writeLatency(_ r: LatencyStatistics, into w: inout JSONWriter) {
+  func writeLatency(_ r: LatencyStatistics, into w: inout ReportWriter) {
     w.beginObject()
     w.key("count")
     w.int(r.count)
@@ -365,7 +365,7 @@ public struct TransactionReport {
 
   // MARK: CSV
 
-  func writeCSV(_ t: TransactionRecord, into w: inout JSONWriter) {
+  func writeCSV(_ t: TransactionRecord, into w: inout ReportWriter) {
     w.plainXID(t.xid)
     w.raw(",")
     w.plainHardwareAddress(t.clientMAC)

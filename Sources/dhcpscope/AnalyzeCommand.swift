@@ -45,12 +45,13 @@ struct AnalyzeCommand: ParsableCommand {
 
   func run() throws {
     let inputs = try InputSet(self.inputs.all, filter: common.filter)
+    let (files, someFailed) = (inputs.files, inputs.failed)
     let sink = try common.openSink()
     let intact = FileAnalysis.run(
       inputs, configuration: correlation.configuration,
-      report: TransactionReport(format: common.format, files: inputs.files, onlyProblems: correlation.onlyProblems),
+      report: TransactionReport(format: common.format, files: files, onlyProblems: correlation.onlyProblems),
       sink: sink)
     try sink.finish()
-    if inputs.failed || !intact { throw InputFailure() }
+    if someFailed || !intact { throw InputFailure() }
   }
 }

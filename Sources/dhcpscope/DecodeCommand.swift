@@ -16,9 +16,10 @@ struct DecodeCommand: ParsableCommand {
 
   func run() throws {
     let inputs = try InputSet(self.inputs.all, filter: common.filter)
+    let (files, someFailed) = (inputs.files, inputs.failed)
     let sink = try common.openSink()
-    let intact = FileDecode.run(inputs, report: PacketReport(format: common.format, files: inputs.files), sink: sink)
+    let intact = FileDecode.run(inputs, report: PacketReport(format: common.format, files: files), sink: sink)
     try sink.finish()
-    if inputs.failed || !intact { throw InputFailure() }
+    if someFailed || !intact { throw InputFailure() }
   }
 }

@@ -5,9 +5,11 @@ import Dissect
 import Glibc
 import Pipeline
 import Report
+import Synchronization
 
 /// Set by SIGINT/SIGTERM; the capture loop checks it at least every read timeout (100 ms).
-nonisolated(unsafe) private var stopRequested: sig_atomic_t = 0
+/// A lock-free atomic, so the signal handler may set it.
+private let stopRequested = Atomic<Bool>(false)
 
 struct SniffCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -72,15 +74,15 @@ struct SniffCommand: ParsableCommand {
     if let user {
       try dropPrivileges(to: user, handingOver: [write, common.output].compactMap { $0 }.filter { $0 != "-" })
     }
-    signal(SIGINT) { _ in stopRequested = 1 }
-    signal(SIGTERM) { _ in stopRequested = 1 }
+    signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
+    signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
     // A parent may have started us with these signals blocked (the mask is inherited).
     var unblock = sigset_t()
     sigemptyset(&unblock)
     sigaddset(&unblock, SIGINT)
     sigaddset(&unblock, SIGTERM)
     sigprocmask(SIG_UNBLOCK, &unblock, nil)
-    fputs("dhcpscope: listening on \(interface), link-type \(LinkType.name(capture.linkType))\n", stderr)
+    writeStandardError("dhcpscope: listening on \(interface), link-type \(LinkType.name(capture.linkType))\n")
 
     var analysis = LiveAnalysis(
       configuration: correlation.configuration,
@@ -91,7 +93,7 @@ struct SniffCommand: ParsableCommand {
     let started = monotonicSeconds()
     var failed = false
     var saveFailed = false
-    while stopRequested == 0 {
+    while !stopRequested.load(ordering: .relaxed) {
       if let duration, monotonicSeconds() - started >= duration { break }
       if let count, analysis.counts.frames >= count { break }
       let event: LiveCapture.Event

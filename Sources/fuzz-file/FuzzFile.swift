@@ -18,7 +18,7 @@ func fuzzOneFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   if let data, size > 0 { fwrite(data, 1, size, file) }
   fclose(file)
   let files = InputFiles(paths: ["fuzz"], nanosecondPrecision: [false])
-  var output = JSONWriter()
+  var output = ReportWriter()
   // decode's path: full dissection, JSON and text option writers. Reading stops at the end or
   // where the file breaks.
   guard var decodeReader = try? PacketReader(path: scratchPath, fileIndex: 0, userFilter: nil) else { return 0 }
@@ -68,7 +68,7 @@ func fuzzOneFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   @main
   enum FuzzFileUnavailable {
     static func main() {
-      fputs("fuzz-file: build it with `make fuzz`\n", stderr)
+      writeStandardError("fuzz-file: build it with `make fuzz`\n")
       exit(2)
     }
   }

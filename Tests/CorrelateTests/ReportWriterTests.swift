@@ -8,8 +8,8 @@ import Testing
     return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
   }
 
-  static func written(_ body: (inout JSONWriter) -> Void) -> String {
-    var w = JSONWriter(capacity: 64)
+  static func written(_ body: (inout ReportWriter) -> Void) -> String {
+    var w = ReportWriter(capacity: 64)
     body(&w)
     return w.out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
   }

@@ -33,13 +33,11 @@ import Testing
   ) throws -> String {
     let path = directory.appendingPathComponent("decode.out").path
     let inputs = try InputSet([capture], filter: nil)
-    do {
-      let sink = try FileSink(path: path)
-      #expect(
-        FileDecode.run(
-          inputs, report: PacketReport(format: format, files: inputs.files), sink: sink, formatting: formatting))
-      try sink.finish()
-    }
+    let report = PacketReport(format: format, files: inputs.files)
+    let sink = try FileSink(path: path)
+    let intact = FileDecode.run(inputs, report: report, sink: sink, formatting: formatting)
+    try sink.finish()
+    #expect(intact)
     return try String(contentsOfFile: path, encoding: .utf8)
   }
 }

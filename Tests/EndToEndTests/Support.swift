@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The repository root, found from this file's path.
 let repositoryRoot: String = {
@@ -41,18 +42,16 @@ func run(_ path: String, _ arguments: [String], timeout: Double = 120, environme
   process.standardInput = FileHandle.nullDevice
   try process.run()
   // Read both pipes while the process runs so a full pipe cannot block it.
-  var outData = Data()
-  var errData = Data()
+  let outData = Collected()
+  let errData = Collected()
   let group = DispatchGroup()
-  group.enter()
-  DispatchQueue.global().async {
-    outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.leave()
-  }
-  group.enter()
-  DispatchQueue.global().async {
-    errData = err.fileHandleForReading.readDataToEndOfFile()
-    group.leave()
+  for (pipe, collected) in [(out, outData), (err, errData)] {
+    group.enter()
+    DispatchQueue.global().async {
+      let data = pipe.fileHandleForReading.readDataToEndOfFile()
+      collected.data.withLock { $0 = data }
+      group.leave()
+    }
   }
   let deadline = Date().addingTimeInterval(timeout)
   while process.isRunning && Date() < deadline { usleep(20_000) }
@@ -60,8 +59,13 @@ func run(_ path: String, _ arguments: [String], timeout: Double = 120, environme
   process.waitUntilExit()
   group.wait()
   return RunResult(
-    status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-    stderr: String(decoding: errData, as: UTF8.self))
+    status: process.terminationStatus, stdout: String(decoding: outData.data.withLock { $0 }, as: UTF8.self),
+    stderr: String(decoding: errData.data.withLock { $0 }, as: UTF8.self))
+}
+
+/// What a reading thread collected from a pipe.
+final class Collected: Sendable {
+  let data = Mutex(Data())
 }
 
 func dhcpscope(_ arguments: String...) throws -> RunResult { try run(dhcpscopeBinary, arguments) }

@@ -1,30 +1,22 @@
 import Glibc
 
-/// A growable byte buffer for report output. Reports append a few bytes at a time, millions of
-/// times; `[UInt8].append` checks uniqueness and capacity through the runtime on every call,
-/// this checks one integer. The memory belongs to an owner object, so the buffer is freed when
-/// the last copy goes; copies share the memory, so keep one writer per buffer.
-public struct ByteBuffer {
-  private final class Owner {
-    let pointer: UnsafeMutablePointer<UInt8>
-    let capacity: Int
-    init(capacity: Int) {
-      self.capacity = capacity
-      pointer = .allocate(capacity: capacity)
-    }
-    deinit { pointer.deallocate() }
-  }
-
-  private var owner: Owner
+/// A growable byte buffer for report output, with one owner: it cannot be copied, only
+/// moved, so two writers can never share its memory. Reports append a few bytes at a time,
+/// millions of times; `[UInt8].append` checks uniqueness and capacity through the runtime
+/// on every call, this checks one integer. Filled buffers move between threads (the reading
+/// thread's formatted batches, the sink's writer), which is safe because the sender gives
+/// the only reference up.
+public struct OutputBuffer: ~Copyable, @unchecked Sendable {
   private var pointer: UnsafeMutablePointer<UInt8>
   private var capacity: Int
   public private(set) var count = 0
 
   public init(capacity: Int = 1 << 16) {
-    owner = Owner(capacity: max(capacity, 64))
-    pointer = owner.pointer
-    self.capacity = owner.capacity
+    self.capacity = max(capacity, 64)
+    pointer = .allocate(capacity: self.capacity)
   }
+
+  deinit { pointer.deallocate() }
 
   public var isEmpty: Bool { count == 0 }
 
@@ -34,11 +26,11 @@ public struct ByteBuffer {
   }
 
   private mutating func grow(_ needed: Int) {
-    let bigger = Owner(capacity: max(needed, capacity * 2))
-    bigger.pointer.update(from: pointer, count: count)
-    owner = bigger
-    pointer = bigger.pointer
-    capacity = bigger.capacity
+    let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: max(needed, capacity * 2))
+    bigger.update(from: pointer, count: count)
+    pointer.deallocate()
+    pointer = bigger
+    capacity = max(needed, capacity * 2)
   }
 
   @inline(__always) public mutating func append(_ byte: UInt8) {
@@ -60,7 +52,7 @@ public struct ByteBuffer {
     guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
     let n = bytes.count
     write(maximum: n) { p in
-      ByteBuffer.copy(base, n, to: p)
+      OutputBuffer.copy(base, n, to: p)
       return n
     }
   }
@@ -113,7 +105,7 @@ public struct ByteBuffer {
     let n = text.utf8CodeUnitCount
     let source = UnsafeRawPointer(text.utf8Start)
     write(maximum: n) { p in
-      ByteBuffer.copy(source, n, to: p)
+      OutputBuffer.copy(source, n, to: p)
       return n
     }
   }

@@ -1,10 +1,11 @@
 import Dissect
 
-/// A small streaming JSON writer that appends UTF-8 to a byte buffer. Foundation's encoder
+/// Writes reports (JSON, text and CSV) as UTF-8 into an output buffer. Foundation's encoder
 /// would build a tree per record; reports write millions of records, so this writes directly.
 /// One writer serves a whole run: records are appended to `out`, which the caller drains.
-public struct JSONWriter {
-  public var out: ByteBuffer
+/// It owns its buffer, so like it the writer moves and is never copied.
+public struct ReportWriter: ~Copyable {
+  public var out: OutputBuffer
   /// One bit per open object or array (innermost in bit 0): whether it needs a comma before
   /// its next member. A bit stack keeps this free of allocations (nesting up to 64 deep).
   private var commaBits: UInt64 = 0
@@ -16,10 +17,18 @@ public struct JSONWriter {
   private var cachedSecondDigits: (UInt64, UInt64) = (0, 0)
   private var cachedSecondCount = 0
 
-  public init(capacity: Int = 1 << 16) { out = ByteBuffer(capacity: capacity) }
+  public init(capacity: Int = 1 << 16) { out = OutputBuffer(capacity: capacity) }
 
   /// A writer appending to `buffer`.
-  public init(buffer: ByteBuffer) { out = buffer }
+  public init(buffer: consuming OutputBuffer) { out = buffer }
+
+  /// Ends the writer, handing over its buffer.
+  public consuming func takeBuffer() -> OutputBuffer { out }
+}
+
+// MARK: JSON: objects, arrays, keys and values, with the commas between them
+
+extension ReportWriter {
 
   public mutating func beginObject() {
     valuePrefix()
@@ -61,7 +70,7 @@ public struct JSONWriter {
         i = 1
       }
       p[i] = UInt8(ascii: "\"")
-      ByteBuffer.copy(source, n, to: p + i + 1)
+      OutputBuffer.copy(source, n, to: p + i + 1)
       p[i + 1 + n] = UInt8(ascii: "\"")
       p[i + 2 + n] = UInt8(ascii: ":")
       return i + 3 + n
@@ -90,7 +99,7 @@ public struct JSONWriter {
 
   /// `text` as a JSON string, for values written again and again (file paths, names).
   public static func quoted(_ text: String) -> [UInt8] {
-    var w = JSONWriter(capacity: text.utf8.count + 8)
+    var w = ReportWriter(capacity: text.utf8.count + 8)
     w.string(text)
     return w.out.withUnsafeBytes { Array($0) }
   }
@@ -244,7 +253,7 @@ public struct JSONWriter {
     let n = utf8.count
     out.write(maximum: n + 2) { p in
       p[0] = UInt8(ascii: "\"")
-      if let base = utf8.baseAddress { ByteBuffer.copy(base, n, to: p + 1) }
+      if let base = utf8.baseAddress { OutputBuffer.copy(base, n, to: p + 1) }
       p[n + 1] = UInt8(ascii: "\"")
       return n + 2
     }
@@ -288,7 +297,7 @@ public struct JSONWriter {
 
   /// A JSON string whose text `plain` writes unquoted: digits, hex, dots and colons, which
   /// never need escaping.
-  @inline(__always) private mutating func quotedValue(_ plain: (inout JSONWriter) -> Void) {
+  @inline(__always) private mutating func quotedValue(_ plain: (inout ReportWriter) -> Void) {
     valuePrefix()
     out.append(UInt8(ascii: "\""))
     plain(&self)
@@ -298,7 +307,11 @@ public struct JSONWriter {
   /// A dotted-quad IPv4 address as a JSON string.
   public mutating func address(_ a: IPv4Address) { quotedValue { $0.plainAddress(a) } }
 
-  // MARK: Unquoted text (CSV and text reports share the number and address formatting)
+}
+
+// MARK: Unquoted text (CSV and text reports share the number and address formatting)
+
+extension ReportWriter {
 
   /// A dotted quad, unquoted.
   public mutating func plainAddress(_ a: IPv4Address) {
@@ -446,7 +459,7 @@ func formatDecimal(_ v: Double, places: Int) -> String {
   return text
 }
 
-extension JSONWriter {
+extension ReportWriter {
   /// "2026-11-21 05:06:35.708938", UTC.
   public mutating func plainCalendarTime(_ t: Timestamp, nanosecondPrecision: Bool = false) {
     let days = t.seconds >= 0 ? t.seconds / 86_400 : (t.seconds - 86_399) / 86_400
