@@ -396,13 +396,10 @@ enum TransactionAnalysis {
     var relay: RelayAgentInformation? = nil
     if let v = options.value(82, from: .relay) ?? options.value(82, from: .client) {
       var info = RelayAgentInformation()
-      var cursor = v.startIndex
-      while cursor + 2 <= v.endIndex {
-        let code = v[cursor]
-        let length = Int(v[cursor + 1])
-        let end = min(cursor + 2 + length, v.endIndex)
-        let value = v[(cursor + 2)..<end]
-        switch code {
+      var walk = OptionWalk(v, padAndEnd: false)
+      while let option = walk.next() {
+        let value = v[option.value]
+        switch option.code {
         case 1: info.circuitID = Array(value)
         case 2: info.remoteID = Array(value)
         case 6: info.subscriberID = text(value)
@@ -411,7 +408,6 @@ enum TransactionAnalysis {
           info.linkSelection = IPv4Address(UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3]))
         default: break
         }
-        cursor = end
       }
       relay = info
     }

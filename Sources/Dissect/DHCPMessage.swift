@@ -226,34 +226,23 @@ public struct DHCPMessage: Sendable, Equatable {
     }
   }
 
-  /// Walks code-length-value options in `range`; returns whether an end option was found.
+  /// Walks the options in `range`; returns whether an end option was found.
   private mutating func scan(area: OptionArea, range: Range<Int>, into raw: inout [DHCPOptionRef]) -> Bool {
-    var i = range.lowerBound
-    while i < range.upperBound {
-      let code = storage[i]
-      if code == 0 {
-        i += 1
-        continue
-      }
-      if code == 255 { return true }
-      guard i + 1 < range.upperBound else {
-        warnings.append("option \(code) at offset \(i) has no length byte")
-        return false
-      }
-      let length = Int(storage[i + 1])
-      let start = i + 2
-      var available = length
-      if start + length > range.upperBound {
-        available = range.upperBound - start
+    var walk = OptionWalk(storage, range: range, padAndEnd: true)
+    while let option = walk.next() {
+      if case .overrun(let code, let length, let available) = walk.stop {
         warnings.append(
           "option \(code) length \(length) runs past the end of the \(area) field (\(available) bytes left)")
       }
       raw.append(
-        DHCPOptionRef(code: code, start: Int32(start), length: Int32(available), pieces: 1, area: area))
-      if available < length { return false }
-      i = start + length
+        DHCPOptionRef(
+          code: option.code, start: Int32(option.value.lowerBound), length: Int32(option.value.count), pieces: 1,
+          area: area))
     }
-    return false
+    if case .missingLength(let code, let offset) = walk.stop {
+      warnings.append("option \(code) at offset \(offset) has no length byte")
+    }
+    return walk.stop == .endOption
   }
 
   /// RFC 3396: every instance of one code, in order, forms a single option whose value is the

@@ -379,25 +379,13 @@ public enum OptionDecoder {
     _ b: ArraySlice<UInt8>, table: SuboptionTable, label: String, padAndEnd: Bool = false, into sink: inout Sink
   ) {
     sink.beginSuboptions()
-    var i = b.startIndex
-    while i < b.endIndex {
-      let code = b[i]
-      if padAndEnd && code == 0 {
-        i += 1
-        continue
-      }
-      if padAndEnd && code == 255 { break }
-      guard i + 1 < b.endIndex else {
-        sink.warning("\(label): sub-option \(code) has no length byte")
-        break
-      }
-      let length = Int(b[i + 1])
-      var end = i + 2 + length
-      if end > b.endIndex {
+    var walk = OptionWalk(b, padAndEnd: padAndEnd)
+    while let option = walk.next() {
+      let code = option.code
+      if case .overrun(_, let length, _) = walk.stop {
         sink.warning("\(label): sub-option \(code) length \(length) runs past the end of the option")
-        end = b.endIndex
       }
-      let data = b[(i + 2)..<end]
+      let data = b[option.value]
       if let (name, format) = table.entry(code), format != .bytes {
         sink.beginSuboption(code: UInt32(code), name: name)
         value(format, data, code: code, label: label, into: &sink)
@@ -409,25 +397,18 @@ public enum OptionDecoder {
       }
       sink.endValue(raw: data, pieces: 1)
       sink.endOption()
-      i = end
+    }
+    if case .missingLength(let code, _) = walk.stop {
+      sink.warning("\(label): sub-option \(code) has no length byte")
     }
     sink.endSuboptions()
   }
 
   /// Whether `suboptions(_:padAndEnd: true)` would read `b` without a warning.
   static func suboptionsAreWellFormed(_ b: ArraySlice<UInt8>) -> Bool {
-    var i = b.startIndex
-    while i < b.endIndex {
-      switch b[i] {
-      case 0: i += 1
-      case 255: return true
-      default:
-        guard i + 1 < b.endIndex else { return false }
-        i += 2 + Int(b[i + 1])
-        guard i <= b.endIndex else { return false }
-      }
-    }
-    return true
+    var walk = OptionWalk(b, padAndEnd: true)
+    while walk.next() != nil {}
+    return walk.stop == .exhausted || walk.stop == .endOption
   }
 
   /// Options 124 and 125: blocks of enterprise number, length and data (RFC 3925).

@@ -127,20 +127,11 @@ public struct PacketSummary: Sendable, Equatable {
     identityOptions.removeAll()
     // One bit each for 53, 54, 51, 82, 50 and the identity options: a repeat needs RFC 3396.
     var seen: UInt16 = 0
-    // The same walk as `DHCPMessage.scan`: pads skipped, stop at the end option, at a missing
-    // length byte, or after an option that runs past the end.
-    var i = optionsStart
-    let end = p.count
-    while i < end {
-      let code = p[i]
-      if code == 0 {
-        i += 1
-        continue
-      }
-      if code == 255 || i + 1 >= end { break }
-      let length = Int(p[i + 1])
-      let start = i + 2
-      let available = min(length, end - start)
+    var walk = OptionWalk(p, range: optionsStart..<p.count, padAndEnd: true)
+    while let option = walk.next() {
+      let code = option.code
+      let start = option.value.lowerBound
+      let available = option.value.count
       let bit: UInt16
       switch code {
       case 52: return false
@@ -149,7 +140,7 @@ public struct PacketSummary: Sendable, Equatable {
         if available >= 4 { requestedAddress = IPv4Address(p.bigEndianUInt32(at: start)) }
       case 12, 56, 60, 61, 81:
         bit = 32 << UInt16(IdentityOptions.index(of: code)!)
-        identityOptions.append(code: code, value: UnsafeRawBufferPointer(rebasing: p[start..<start + available]))
+        identityOptions.append(code: code, value: UnsafeRawBufferPointer(rebasing: p[option.value]))
       case 53:
         bit = 1
         if available >= 1 { messageType = p[start] }
@@ -161,13 +152,11 @@ public struct PacketSummary: Sendable, Equatable {
         if available >= 4 { leaseSeconds = p.bigEndianUInt32(at: start) }
       case 82:
         bit = 8
-        identityOptions.append(code: code, value: UnsafeRawBufferPointer(rebasing: p[start..<start + available]))
+        identityOptions.append(code: code, value: UnsafeRawBufferPointer(rebasing: p[option.value]))
       default: bit = 0
       }
       if seen & bit != 0 { return false }
       seen |= bit
-      if available < length { break }
-      i = start + length
     }
     let hlen = Int(p[2])
     frame = o.frame

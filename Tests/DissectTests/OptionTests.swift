@@ -190,3 +190,44 @@ func ip(_ s: String) -> OptionValue { .address(IPv4Address(s)!) }
     }
   }
 }
+
+/// The one option walk: where it stops, and what it returns before stopping.
+@Suite struct OptionWalkTests {
+  func walk(_ bytes: [UInt8], padAndEnd: Bool) -> (codes: [UInt8], values: [[UInt8]], stop: OptionWalk<[UInt8]>.Stop) {
+    var walk = OptionWalk(bytes, padAndEnd: padAndEnd)
+    var codes: [UInt8] = []
+    var values: [[UInt8]] = []
+    while let option = walk.next() {
+      codes.append(option.code)
+      values.append(Array(bytes[option.value]))
+    }
+    return (codes, values, walk.stop)
+  }
+
+  @Test func padsAreSkippedAndTheEndOptionStops() {
+    let r = walk([0, 0, 53, 1, 5, 0, 255, 12, 1, 65], padAndEnd: true)
+    #expect(r.codes == [53])
+    #expect(r.values == [[5]])
+    #expect(r.stop == .endOption)
+  }
+
+  @Test func withoutPadAndEndEveryCodeHasALength() {
+    let r = walk([1, 2, 0x61, 0x62, 0, 1, 7], padAndEnd: false)
+    #expect(r.codes == [1, 0])
+    #expect(r.values == [[0x61, 0x62], [7]])
+    #expect(r.stop == .exhausted)
+  }
+
+  @Test func aCodeWithNoLengthByteStops() {
+    let r = walk([53, 1, 5, 12], padAndEnd: true)
+    #expect(r.codes == [53])
+    #expect(r.stop == .missingLength(code: 12, offset: 3))
+  }
+
+  @Test func anOverrunIsReturnedCutShortThenStops() {
+    let r = walk([12, 5, 0x61, 0x62], padAndEnd: true)
+    #expect(r.codes == [12])
+    #expect(r.values == [[0x61, 0x62]])
+    #expect(r.stop == .overrun(code: 12, length: 5, available: 2))
+  }
+}
