@@ -49,6 +49,27 @@ extension DissectOutcome {
   }
 }
 
+/// One captured frame, as the dissector's entry points take it: its bytes (borrowed for the
+/// call), the link type they start with, and where it was captured.
+public struct LinkFrame {
+  public var bytes: UnsafeRawBufferPointer
+  /// The libpcap link type (DLT_/LINKTYPE_ number) of `bytes`.
+  public var linkType: Int
+  public var timestamp: Timestamp
+  /// 1-based frame number in its file, as tshark counts.
+  public var number: Int
+  /// Index of the input file in the run (0 for the first).
+  public var fileIndex: Int
+
+  public init(_ bytes: UnsafeRawBufferPointer, linkType: Int, timestamp: Timestamp, number: Int, fileIndex: Int = 0) {
+    self.bytes = bytes
+    self.linkType = linkType
+    self.timestamp = timestamp
+    self.number = number
+    self.fileIndex = fileIndex
+  }
+}
+
 /// Follows a frame from its link layer through IPv4 (reassembling fragments) and UDP to a
 /// DHCP message. Its only state is the fragment buffer, so one dissector serves one run.
 public struct PacketDissector {
@@ -57,11 +78,8 @@ public struct PacketDissector {
   public init() {}
 
   /// The whole message, every option decoded (`decode`).
-  public mutating func dissect(
-    _ bytes: UnsafeRawBufferPointer, linkType: Int, timestamp: Timestamp, frame: Int, fileIndex: Int
-  ) -> DissectResult {
-    locate(bytes, linkType: linkType, timestamp: timestamp, frame: frame, fileIndex: fileIndex) {
-      origin, payload, warnings in
+  public mutating func dissect(_ frame: LinkFrame) -> DissectResult {
+    locate(frame) { origin, payload, warnings in
       var message = DHCPMessage(payload: payload)
       if !warnings.isEmpty { message.warnings.insert(contentsOf: warnings, at: 0) }
       return DHCPPacket(origin: origin, message: message)
@@ -69,35 +87,22 @@ public struct PacketDissector {
   }
 
   /// The DHCP packet's origin and payload, appended to `batch` to be decoded later (`decode`).
-  public mutating func locate(
-    _ bytes: UnsafeRawBufferPointer, linkType: Int, timestamp: Timestamp, frame: Int, fileIndex: Int,
-    appendingTo batch: inout LocatedPackets
-  ) -> DissectOutcome<Void> {
-    locate(bytes, linkType: linkType, timestamp: timestamp, frame: frame, fileIndex: fileIndex) {
-      origin, payload, warnings in
+  public mutating func locate(_ frame: LinkFrame, appendingTo batch: inout LocatedPackets) -> DissectOutcome<Void> {
+    locate(frame) { origin, payload, warnings in
       batch.append(origin: origin, payload: payload, warnings: warnings)
     }
   }
 
   /// What correlation needs (`analyze`, `sniff`): no allocation for a common message.
-  public mutating func summarize(
-    _ bytes: UnsafeRawBufferPointer, linkType: Int, timestamp: Timestamp, frame: Int, fileIndex: Int
-  ) -> DissectOutcome<PacketSummary> {
+  public mutating func summarize(_ frame: LinkFrame) -> DissectOutcome<PacketSummary> {
     var summary = PacketSummary()
-    return summarize(
-      bytes, linkType: linkType, timestamp: timestamp, frame: frame, fileIndex: fileIndex, into: &summary
-    )
-    .map { summary }
+    return summarize(frame, into: &summary).map { summary }
   }
 
   /// `summarize`, writing the summary of a DHCP packet into `summary` instead of returning it.
   /// A payload that is not a BOOTP message (`Malformed.inBOOTP`) is malformed here.
-  public mutating func summarize(
-    _ bytes: UnsafeRawBufferPointer, linkType: Int, timestamp: Timestamp, frame: Int, fileIndex: Int,
-    into summary: inout PacketSummary
-  ) -> DissectOutcome<Void> {
-    let located = locate(bytes, linkType: linkType, timestamp: timestamp, frame: frame, fileIndex: fileIndex) {
-      origin, payload, _ -> Malformed? in
+  public mutating func summarize(_ frame: LinkFrame, into summary: inout PacketSummary) -> DissectOutcome<Void> {
+    let located = locate(frame) { origin, payload, _ -> Malformed? in
       if let problem = Malformed.inBOOTP(payload) { return problem }
       if !summary.fill(origin: origin, payload: payload) {
         summary = PacketSummary(DHCPPacket(origin: origin, message: DHCPMessage(payload: payload)))
@@ -112,11 +117,11 @@ public struct PacketDissector {
   /// the way down (lying lengths, overlapping fragments). Inlined so that `make`, which writes
   /// through an `inout` for `summarize(into:)`, needs no run-time exclusivity check.
   @inline(__always) private mutating func locate<Packet>(
-    _ bytes: UnsafeRawBufferPointer, linkType: Int, timestamp: Timestamp, frame: Int, fileIndex: Int,
-    make: (PacketOrigin, UnsafeRawBufferPointer, [String]) -> Packet
+    _ frame: LinkFrame, make: (PacketOrigin, UnsafeRawBufferPointer, [String]) -> Packet
   ) -> DissectOutcome<Packet> {
+    let bytes = frame.bytes
     let link: LinkHeader
-    switch parseLinkHeader(bytes, linkType: linkType) {
+    switch parseLinkHeader(bytes, linkType: frame.linkType) {
     case .success(let header): link = header
     case .failure(.truncated(let what)): return .malformed(Malformed(.truncatedLinkHeader, "truncated \(what)"))
     case .failure(.tooManyTags(let n)):
@@ -149,7 +154,7 @@ public struct PacketDissector {
         end = udpLength
       }
       let origin = PacketOrigin(
-        frame: frame, fileIndex: fileIndex, timestamp: timestamp, interface: link.interface,
+        frame: frame.number, fileIndex: frame.fileIndex, timestamp: frame.timestamp, interface: link.interface,
         vlanIDs: link.vlanIDs, sourceMAC: link.sourceMAC, source: ip.source, destination: ip.destination,
         sourcePort: sport, destinationPort: dport, ipIdentification: ip.identification, ttl: ip.ttl)
       return .dhcp(make(origin, UnsafeRawBufferPointer(rebasing: udpDatagram[8..<end]), warnings))
@@ -162,7 +167,7 @@ public struct PacketDissector {
       let dport = ipPayload.bigEndianUInt16(at: 2)
       guard Self.isDHCPPort(sport) || Self.isDHCPPort(dport) else { return .other }
     }
-    switch reassembler.add(header: ip, payload: ipPayload, at: timestamp) {
+    switch reassembler.add(header: ip, payload: ipPayload, at: frame.timestamp) {
     case .incomplete:
       return .fragment
     case .dropped(let reason):

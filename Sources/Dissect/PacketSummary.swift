@@ -89,7 +89,7 @@ public struct PacketSummary: Sendable, Equatable {
     }
   }
 
-  /// An empty summary, for `PacketDissector.summarize(_:linkType:timestamp:frame:fileIndex:into:)`
+  /// An empty summary, for `PacketDissector.summarize(_:into:)`
   /// to fill in place.
   public init() {
     frame = 0

@@ -164,7 +164,7 @@ public func dissectFrame(
   at time: Timestamp = Timestamp(seconds: 1_700_000_000, nanoseconds: 0),
   frameNumber: Int = 1, dissector: inout PacketDissector
 ) -> DissectResult {
-  frame.withUnsafeBytes { dissector.dissect($0, linkType: linkType, timestamp: time, frame: frameNumber, fileIndex: 0) }
+  frame.withUnsafeBytes { dissector.dissect(LinkFrame($0, linkType: linkType, timestamp: time, number: frameNumber)) }
 }
 
 public func dissectFrame(_ frame: [UInt8], linkType: Int = LinkType.ethernet) -> DHCPPacket? {

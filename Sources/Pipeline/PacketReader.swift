@@ -51,19 +51,12 @@ public struct PacketReader {
   /// Appends the next DHCP packet, located but not decoded, to `batch`; false at the end.
   /// Throws `CaptureError.damaged` where the file breaks.
   public mutating func next(into batch: inout LocatedPackets) throws -> Bool {
-    try read { dissector, frame, linkType, fileIndex in
-      dissector.locate(
-        frame.bytes, linkType: linkType, timestamp: frame.timestamp, frame: frame.number, fileIndex: fileIndex,
-        appendingTo: &batch)
-    } != nil
+    try read { dissector, frame in dissector.locate(frame, appendingTo: &batch) } != nil
   }
 
   /// The next DHCP packet, every field and option decoded.
   public mutating func nextPacket() throws -> DHCPPacket? {
-    try read { dissector, frame, linkType, fileIndex in
-      dissector.dissect(
-        frame.bytes, linkType: linkType, timestamp: frame.timestamp, frame: frame.number, fileIndex: fileIndex)
-    }
+    try read { dissector, frame in dissector.dissect(frame) }
   }
 
   /// The next DHCP packet as correlation needs it.
@@ -74,18 +67,15 @@ public struct PacketReader {
 
   /// `nextSummary`, written into `summary`; false at the end.
   public mutating func nextSummary(into summary: inout PacketSummary) throws -> Bool {
-    try read { dissector, frame, linkType, fileIndex in
-      dissector.summarize(
-        frame.bytes, linkType: linkType, timestamp: frame.timestamp, frame: frame.number, fileIndex: fileIndex,
-        into: &summary)
-    } != nil
+    try read { dissector, frame in dissector.summarize(frame, into: &summary) } != nil
   }
 
   private mutating func read<Packet>(
-    _ dissect: (inout PacketDissector, CapturedFrame, Int, Int) -> DissectOutcome<Packet>
+    _ dissect: (inout PacketDissector, LinkFrame) -> DissectOutcome<Packet>
   ) throws -> Packet? {
     while let frame = try file.next() {
-      if let packet = counts.tally(dissect(&dissector, frame, file.linkType, fileIndex)) { return packet }
+      let outcome = dissect(&dissector, frame.linkFrame(linkType: file.linkType, fileIndex: fileIndex))
+      if let packet = counts.tally(outcome) { return packet }
     }
     return nil
   }
@@ -128,4 +118,9 @@ public struct InputSet {
 
 extension CapturedFrame {
   public var timestamp: Timestamp { Timestamp(seconds: seconds, nanoseconds: nanoseconds) }
+
+  /// This frame as the dissector takes it.
+  public func linkFrame(linkType: Int, fileIndex: Int) -> LinkFrame {
+    LinkFrame(bytes, linkType: linkType, timestamp: timestamp, number: number, fileIndex: fileIndex)
+  }
 }

@@ -191,8 +191,7 @@ public struct LiveAnalysis: ~Copyable {
 
   /// One captured frame, then whatever timed out by `now`.
   public mutating func add(_ frame: CapturedFrame, linkType: Int, now: Timestamp) {
-    let result = dissector.summarize(
-      frame.bytes, linkType: linkType, timestamp: frame.timestamp, frame: frame.number, fileIndex: 0)
+    let result = dissector.summarize(frame.linkFrame(linkType: linkType, fileIndex: 0))
     if let packet = counts.tally(result) { stream.push(packet) }
     tick(now)
   }

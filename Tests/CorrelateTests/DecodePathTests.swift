@@ -35,11 +35,11 @@ import Testing
     let t = Timestamp(seconds: 1, nanoseconds: 0)
     for f in frames {
       f.bytes.withUnsafeBytes { bytes in
-        if case .dhcp(let p) = alone.dissect(bytes, linkType: f.linkType, timestamp: t, frame: f.number, fileIndex: 0) {
+        let frame = LinkFrame(bytes, linkType: f.linkType, timestamp: t, number: f.number)
+        if case .dhcp(let p) = alone.dissect(frame) {
           expected.append(p)
         }
-        _ = batching.locate(
-          bytes, linkType: f.linkType, timestamp: t, frame: f.number, fileIndex: 0, appendingTo: &batch)
+        _ = batching.locate(frame, appendingTo: &batch)
       }
     }
     #expect(batch.count == expected.count)

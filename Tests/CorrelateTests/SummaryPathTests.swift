@@ -36,11 +36,12 @@ import Testing
       var d2 = PacketDissector()
       let t = Timestamp(seconds: 1, nanoseconds: 0)
       frame.withUnsafeBytes { bytes in
-        guard case .dhcp(let full) = d1.dissect(bytes, linkType: 1, timestamp: t, frame: 1, fileIndex: 0) else {
+        let linkFrame = LinkFrame(bytes, linkType: 1, timestamp: t, number: 1)
+        guard case .dhcp(let full) = d1.dissect(linkFrame) else {
           Issue.record("not dissected")
           return
         }
-        let summarized = d2.summarize(bytes, linkType: 1, timestamp: t, frame: 1, fileIndex: 0)
+        let summarized = d2.summarize(linkFrame)
         if let problem = full.message.malformation {
           guard case .malformed(let why) = summarized else {
             Issue.record("a payload that is not BOOTP was summarised")

@@ -2,6 +2,7 @@ import Capture
 import Correlate
 import Dissect
 import PacketCraft
+import Pipeline
 import Report
 import Testing
 
@@ -15,10 +16,7 @@ import Testing
     var dissector = PacketDissector()
     var reasons: [Malformed.Reason] = []
     while let frame = try file.next() {
-      let outcome = dissector.summarize(
-        frame.bytes, linkType: file.linkType,
-        timestamp: Timestamp(seconds: frame.seconds, nanoseconds: frame.nanoseconds),
-        frame: frame.number, fileIndex: 0)
+      let outcome = dissector.summarize(frame.linkFrame(linkType: file.linkType, fileIndex: 0))
       guard case .malformed(let why) = outcome else {
         Issue.record("frame \(frame.number) was taken as a message")
         continue
@@ -101,8 +99,8 @@ import Testing
     for (i, frame) in frames.enumerated() {
       let outcome = frame.withUnsafeBytes {
         dissector.summarize(
-          $0, linkType: 1, timestamp: Timestamp(seconds: 1, nanoseconds: Int32(i) * 1_000_000), frame: i + 1,
-          fileIndex: 0)
+          LinkFrame($0, linkType: 1, timestamp: Timestamp(seconds: 1, nanoseconds: Int32(i) * 1_000_000), number: i + 1)
+        )
       }
       guard case .dhcp(let summary) = outcome else {
         Issue.record("frame \(i + 1) did not dissect")
