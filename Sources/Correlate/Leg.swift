@@ -49,7 +49,7 @@ extension Array where Element == SequenceEntry {
 }
 
 /// One packet of a transaction, as the report shows it.
-public struct SequenceEntry: Sendable {
+public struct SequenceEntry: Sendable, Timestamped {
   public var frame: Int
   public var fileIndex: Int
   public var timestamp: Timestamp

@@ -462,13 +462,7 @@ final class TransactionView {
 
   init(_ input: [SequenceEntry], identity: TransactionIdentity = TransactionIdentity()) {
     self.identity = identity
-    var entries = input
-    if zip(entries, entries.dropFirst()).contains(where: { $1.timestamp < $0.timestamp }) {
-      entries = entries.enumerated().sorted {
-        $0.element.timestamp != $1.element.timestamp
-          ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset
-      }.map(\.element)
-    }
+    let entries = input.inTimeOrder()
     self.entries = entries
     relayAgents = entries.relayAgents
     var clientSideExists = false

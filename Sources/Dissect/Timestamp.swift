@@ -29,3 +29,27 @@ public struct Timestamp: Hashable, Comparable, Sendable {
     Timestamp(totalNanoseconds: totalNanoseconds &+ Int64(s * 1e9))
   }
 }
+
+/// Something with a capture time. Everything dhcpscope puts in time order follows one rule:
+/// earlier time first, and equal times in the order they arrived (file order, then frame
+/// order). The file merge, the reorder window and a transaction's packets all keep it.
+public protocol Timestamped {
+  var timestamp: Timestamp { get }
+}
+
+extension Sequence where Element: Timestamped {
+  /// In time order, equal times in the order given (a stable sort); as given when already
+  /// in order, which is nearly always.
+  public func inTimeOrder() -> [Element] {
+    let elements = Array(self)
+    guard zip(elements, elements.dropFirst()).contains(where: { $1.timestamp < $0.timestamp }) else { return elements }
+    return elements.enumerated().sorted {
+      $0.element.timestamp != $1.element.timestamp ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset
+    }.map(\.element)
+  }
+}
+
+extension PacketSummary: Timestamped {}
+extension DHCPPacket: Timestamped {
+  public var timestamp: Timestamp { origin.timestamp }
+}

@@ -105,37 +105,47 @@ final class PacketFeed<Items: FeedItems> {
   deinit { thread?.join() }
 }
 
-/// Reads every packet of `readers`, handing each to `packet`. With `time`, files are merged by
-/// it (analyze); without, they are read one after the other (decode). A damaged file's message
-/// goes to `damaged`, and reading goes on with the next file.
+/// Reads every packet of `readers`, handing each to `packet`. Merged by time, files are read
+/// together, always taking the earliest next packet (equal times from the earlier file: the
+/// `Timestamped` order); otherwise one after the other (decode). A damaged file's message goes
+/// to `damaged`, and reading goes on with the next file.
 public func readPackets<Packet>(
   from readers: inout [PacketReader], read: (inout PacketReader) throws -> Packet?,
-  mergedBy time: ((Packet) -> Timestamp)? = nil, packet: (Packet) -> Void, damaged: (String) -> Void
+  packet: (Packet) -> Void, damaged: (String) -> Void
 ) {
-  func next(_ i: Int) -> Packet? {
-    do {
-      return try read(&readers[i])
-    } catch {
-      damaged("\(error)")
-      return nil
-    }
+  for i in readers.indices {
+    while let p = next(of: &readers, i, read: read, damaged: damaged) { packet(p) }
   }
-  guard let time, readers.count > 1 else {
-    for i in readers.indices {
-      while let p = next(i) { packet(p) }
-    }
-    return
+}
+
+public func readPackets<Packet: Timestamped>(
+  from readers: inout [PacketReader], read: (inout PacketReader) throws -> Packet?,
+  mergedByTime: Bool, packet: (Packet) -> Void, damaged: (String) -> Void
+) {
+  guard mergedByTime, readers.count > 1 else {
+    return readPackets(from: &readers, read: read, packet: packet, damaged: damaged)
   }
-  // Always take the earliest next packet of any file.
-  var heads = readers.indices.map(next)
+  var heads = readers.indices.map { next(of: &readers, $0, read: read, damaged: damaged) }
   while true {
     var best: Int? = nil
     for i in heads.indices {
       guard let p = heads[i] else { continue }
-      if best == nil || time(p) < time(heads[best!]!) { best = i }
+      if best == nil || p.timestamp < heads[best!]!.timestamp { best = i }
     }
     guard let b = best else { break }
     packet(heads[b]!)
-    heads[b] = next(b)
+    heads[b] = next(of: &readers, b, read: read, damaged: damaged)
+  }
+}
+
+private func next<Packet>(
+  of readers: inout [PacketReader], _ i: Int, read: (inout PacketReader) throws -> Packet?,
+  damaged: (String) -> Void
+) -> Packet? {
+  do {
+    return try read(&readers[i])
+  } catch {
+    damaged("\(error)")
+    return nil
   }
 }

@@ -99,7 +99,7 @@ public enum FileAnalysis {
         }
       } else {
         readPackets(
-          from: &readers, read: { try $0.nextSummary() }, mergedBy: \.timestamp,
+          from: &readers, read: { try $0.nextSummary() }, mergedByTime: true,
           packet: { correlation.push($0, to: &output) }, damaged: { output.damaged($0) })
       }
       correlation.stream.finishClosed { output.add($0) }
@@ -151,7 +151,7 @@ public enum FileAnalysis {
     var packets: [Packet] = []
     var damage: String?
     readPackets(
-      from: &readers, read: next, mergedBy: \.timestamp, packet: { packets.append($0) },
+      from: &readers, read: next, mergedByTime: true, packet: { packets.append($0) },
       damaged: { damage = damage ?? $0 })
     if let damage { throw DamagedInput(description: damage) }
     return packets
@@ -161,16 +161,6 @@ public enum FileAnalysis {
 /// A capture file broke partway (its message as `analyze` prints it).
 public struct DamagedInput: Error, CustomStringConvertible {
   public var description: String
-}
-
-/// A packet with a capture time, by which files are merged.
-public protocol Timestamped {
-  var timestamp: Timestamp { get }
-}
-
-extension PacketSummary: Timestamped {}
-extension DHCPPacket: Timestamped {
-  public var timestamp: Timestamp { origin.timestamp }
 }
 
 /// sniff: live frames in, transaction report out. The caller owns the capture loop (and its
