@@ -102,6 +102,23 @@ public enum OptionDecoder {
   static func value<Sink: OptionSink & ~Copyable>(
     _ format: OptionFormat, _ b: ArraySlice<UInt8>, code: UInt8, label: String?, into sink: inout Sink
   ) {
+    switch format {
+    case .empty, .address, .addresses, .addressPairs, .uint8, .uint16, .uint32, .int32, .uint16List, .flag, .domainList,
+      .sipServers:
+      addressOrNumber(format, b, code: code, label: label, into: &sink)
+    case .text, .bytes, .geoConf, .relayAgentInformation, .vendorSpecific, .vendorSpecificEnterprise, .vendorClass,
+      .messageType, .overload, .parameterList, .forcerenewNonce, .netbiosNodeType, .dhcpState, .userClass,
+      .classlessRoutes, .clientArchitecture:
+      textOrName(format, b, code: code, label: label, into: &sink)
+    case .clientIdentifier, .clientFQDN, .clientNDI, .uuid, .authentication, .statusCode, .slpAgent, .slpScope:
+      record(format, b, code: code, label: label, into: &sink)
+    }
+  }
+
+  /// Addresses, numbers, flags, lists of them, and domain names.
+  private static func addressOrNumber<Sink: OptionSink & ~Copyable>(
+    _ format: OptionFormat, _ b: ArraySlice<UInt8>, code: UInt8, label: String?, into sink: inout Sink
+  ) {
     func warn(_ text: String) { warning(text, label: label, into: &sink) }
     func bad(_ what: String) {
       warn("option \(code) length \(b.count) is invalid for \(what)")
@@ -149,6 +166,29 @@ public enum OptionDecoder {
       sink.endList()
     case .flag:
       if b.count == 1 { sink.flag(b[s] != 0) } else { bad("a boolean") }
+    case .domainList:
+      names(b)
+    case .sipServers:
+      guard !b.isEmpty else { return bad("SIP servers") }
+      guard b[s] == 1 else { return names(b.dropFirst()) }
+      let rest = b.dropFirst()
+      guard rest.count % 4 == 0, !rest.isEmpty else { return bad("SIP server addresses") }
+      addresses(rest)
+    default: preconditionFailure("\(format) is not decoded here")
+    }
+  }
+
+  /// Text, raw bytes, and numbers shown by their names.
+  private static func textOrName<Sink: OptionSink & ~Copyable>(
+    _ format: OptionFormat, _ b: ArraySlice<UInt8>, code: UInt8, label: String?, into sink: inout Sink
+  ) {
+    func warn(_ text: String) { warning(text, label: label, into: &sink) }
+    func bad(_ what: String) {
+      warn("option \(code) length \(b.count) is invalid for \(what)")
+      sink.hex(b)
+    }
+    let s = b.startIndex
+    switch format {
     case .text:
       sink.text(text(b))
     case .bytes, .geoConf, .relayAgentInformation, .vendorSpecific, .vendorSpecificEnterprise, .vendorClass:
@@ -170,6 +210,42 @@ public enum OptionDecoder {
     case .dhcpState:
       guard b.count == 1 else { return bad("a DHCP state") }
       sink.string(OptionCatalog.dhcpStates[Int(b[s])] ?? "unknown (\(b[s]))")
+    case .userClass:
+      // RFC 3004: length-prefixed opaque strings. Many clients send a bare string instead.
+      guard let items = lengthPrefixedItems(b) else { return sink.text(text(b)) }
+      sink.beginList()
+      for item in items { sink.text(text(item)) }
+      sink.endList()
+    case .classlessRoutes:
+      classlessRoutes(b, code: code, label: label, into: &sink)
+    case .clientArchitecture:
+      guard !b.isEmpty, b.count % 2 == 0 else { return bad("client architectures") }
+      sink.beginList()
+      for i in stride(from: s, to: b.endIndex, by: 2) {
+        let t = Int(u16(b, i))
+        sink.string(OptionCatalog.clientArchitectures[t] ?? "type \(t)")
+      }
+      sink.endList()
+    default: preconditionFailure("\(format) is not decoded here")
+    }
+  }
+
+  /// Values with several fields, written as records.
+  private static func record<Sink: OptionSink & ~Copyable>(
+    _ format: OptionFormat, _ b: ArraySlice<UInt8>, code: UInt8, label: String?, into sink: inout Sink
+  ) {
+    func warn(_ text: String) { warning(text, label: label, into: &sink) }
+    func bad(_ what: String) {
+      warn("option \(code) length \(b.count) is invalid for \(what)")
+      sink.hex(b)
+    }
+    func addresses(_ a: ArraySlice<UInt8>) {
+      sink.beginList()
+      for i in stride(from: a.startIndex, to: a.endIndex, by: 4) { sink.address(ipv4(a, i)) }
+      sink.endList()
+    }
+    let s = b.startIndex
+    switch format {
     case .clientIdentifier:
       guard !b.isEmpty else { return bad("a client identifier") }
       let type = b[s]
@@ -222,30 +298,6 @@ public enum OptionDecoder {
         sink.text(text(nameBytes))
       }
       sink.endRecord()
-    case .userClass:
-      // RFC 3004: length-prefixed opaque strings. Many clients send a bare string instead.
-      guard let items = lengthPrefixedItems(b) else { return sink.text(text(b)) }
-      sink.beginList()
-      for item in items { sink.text(text(item)) }
-      sink.endList()
-    case .classlessRoutes:
-      classlessRoutes(b, code: code, label: label, into: &sink)
-    case .domainList:
-      names(b)
-    case .sipServers:
-      guard !b.isEmpty else { return bad("SIP servers") }
-      guard b[s] == 1 else { return names(b.dropFirst()) }
-      let rest = b.dropFirst()
-      guard rest.count % 4 == 0, !rest.isEmpty else { return bad("SIP server addresses") }
-      addresses(rest)
-    case .clientArchitecture:
-      guard !b.isEmpty, b.count % 2 == 0 else { return bad("client architectures") }
-      sink.beginList()
-      for i in stride(from: s, to: b.endIndex, by: 2) {
-        let t = Int(u16(b, i))
-        sink.string(OptionCatalog.clientArchitectures[t] ?? "type \(t)")
-      }
-      sink.endList()
     case .clientNDI:
       guard b.count == 3 else { return bad("a client network interface identifier") }
       sink.beginRecord()
@@ -304,6 +356,7 @@ public enum OptionDecoder {
       sink.field("scope")
       sink.text(text(b.dropFirst()))
       sink.endRecord()
+    default: preconditionFailure("\(format) is not decoded here")
     }
   }
 
