@@ -13,8 +13,31 @@ public final class CaptureFile {
 
   /// Opens `path`; with `userFilter`, only frames matching it (and the built-in DHCP filter)
   /// are returned.
+  /// The path "-" reads standard input, as tcpdump -r - and tshark -r - do.
   public init(path: String, userFilter: String? = nil) throws {
     self.path = path
+    var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+    if path == "-" {
+      var magic = [UInt8](repeating: 0, count: 4)
+      var got: Int32 = 0
+      guard let stream = dhcpscope_gz_fdopen_peeking(STDIN_FILENO, &magic, &got) else {
+        throw CaptureError.cannotOpen(path: path, reason: "cannot read standard input")
+      }
+      guard got == 4 else {
+        fclose(stream)
+        throw CaptureError.notACapture(path: path, reason: got == 0 ? "standard input is empty" : "only \(got) bytes")
+      }
+      guard let opened = pcap_fopen_offline_with_tstamp_precision(stream, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf)
+      else {
+        fclose(stream)
+        throw CaptureError.notACapture(path: path, reason: "libpcap: " + String(cString: errbuf))
+      }
+      handle = opened
+      linkType = Int(pcap_datalink(opened))
+      hasNanosecondPrecision = Self.nanosecondMagics.contains(magic)
+      try compile(userFilter)
+      return
+    }
     var magic = [UInt8](repeating: 0, count: 4)
     guard let probe = fopen(path, "rb") else {
       throw CaptureError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
@@ -28,7 +51,6 @@ public final class CaptureFile {
     guard got == 4 else {
       throw CaptureError.notACapture(path: path, reason: got == 0 ? "the file is empty" : "only \(got) bytes")
     }
-    var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
     let opened: OpaquePointer?
     var innerMagic = magic
     if magic[0] == 0x1F && magic[1] == 0x8B {
@@ -59,16 +81,21 @@ public final class CaptureFile {
     }
     handle = opened
     linkType = Int(pcap_datalink(opened))
-    let nanoMagics: [[UInt8]] = [[0xA1, 0xB2, 0x3C, 0x4D], [0x4D, 0x3C, 0xB2, 0xA1]]
-    hasNanosecondPrecision = nanoMagics.contains(innerMagic)
-    if let userFilter {
-      let filter = DHCPFilter.expression(linkType: Int32(linkType), user: userFilter)
-      guard pcap_compile(handle, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
-        // deinit closes the handle.
-        throw CaptureError.badFilter(expression: filter, reason: String(cString: pcap_geterr(opened)))
-      }
-      hasFilter = true
+    hasNanosecondPrecision = Self.nanosecondMagics.contains(innerMagic)
+    try compile(userFilter)
+  }
+
+  /// pcap's magic numbers for nanosecond files, in either byte order.
+  private static let nanosecondMagics: [[UInt8]] = [[0xA1, 0xB2, 0x3C, 0x4D], [0x4D, 0x3C, 0xB2, 0xA1]]
+
+  private func compile(_ userFilter: String?) throws {
+    guard let userFilter else { return }
+    let filter = DHCPFilter.expression(linkType: Int32(linkType), user: userFilter)
+    guard pcap_compile(handle, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
+      // deinit closes the handle.
+      throw CaptureError.badFilter(expression: filter, reason: String(cString: pcap_geterr(handle)))
     }
+    hasFilter = true
   }
 
   deinit {

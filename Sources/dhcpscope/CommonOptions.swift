@@ -39,10 +39,13 @@ struct CommonOptions: ParsableArguments {
 /// every `-r` file first, then the positional ones.
 struct InputOptions: ParsableArguments {
   @Option(
-    name: [.customShort("r"), .long], help: ArgumentHelp("Read this capture file (repeatable).", valueName: "file"))
+    name: [.customShort("r"), .long],
+    help: ArgumentHelp("Read this capture file ('-': standard input; repeatable).", valueName: "file"))
   var read: [String] = []
 
-  @Argument(help: "Capture files: pcap, pcapng, or either gzip'd; several are merged in time order.")
+  @Argument(
+    help: "Capture files: pcap, pcapng, or either gzip'd ('-' is standard input); several are merged in time order."
+  )
   var files: [String] = []
 
   var all: [String] { read + files }

@@ -128,6 +128,24 @@ import Testing
     #expect(badFilter.stderr.contains("invalid filter"))
   }
 
+  /// A file named "-" is standard input, as tcpdump -r - and tshark -r - read it: pcap,
+  /// pcapng, gzip'd, with the file's own time precision; an empty input is exit 1.
+  @Test func standardInputIsAFile() throws {
+    for name in ["single-any.pcap", "single-multi.pcapng", "crafted/single-any.pcap.gz", "crafted/nanosecond.pcap"] {
+      let path = "\(fixtures)/\(name)"
+      for command in ["decode", "analyze"] {
+        let fromFile = try dhcpscope(command, "--format", "jsonl", path)
+        let fromInput = try run(dhcpscopeBinary, [command, "--format", "jsonl", "-"], standardInput: path)
+        #expect(fromInput.status == 0, "\(name) \(command): \(fromInput.stderr)")
+        #expect(
+          fromInput.stdout == fromFile.stdout.replacingOccurrences(of: "\"\(path)\"", with: "\"-\""),
+          "\(name) \(command) differs when read from standard input")
+      }
+    }
+    let empty = try run(dhcpscopeBinary, ["decode", "-r", "-"], standardInput: "/dev/null")
+    #expect(empty.status == 1)
+  }
+
   /// tcpdump's and tshark's habits: -r beside positional files, -f, -V, long forms, options
   /// offered only where they act, and "did you mean" for a misspelt command.
   @Test func tcpdumpHabits() throws {

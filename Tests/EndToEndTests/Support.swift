@@ -28,9 +28,11 @@ struct RunResult {
 
 /// Runs a program to completion (with a time limit) and captures its output.
 @discardableResult
-func run(_ path: String, _ arguments: [String], timeout: Double = 120, environment: [String: String]? = nil) throws
-  -> RunResult
-{
+/// Runs a program to its end (or `timeout`); `standardInput` is a file to read from, or none.
+func run(
+  _ path: String, _ arguments: [String], timeout: Double = 120, environment: [String: String]? = nil,
+  standardInput: String? = nil
+) throws -> RunResult {
   let process = Process()
   process.executableURL = URL(fileURLWithPath: path)
   process.arguments = arguments
@@ -39,7 +41,8 @@ func run(_ path: String, _ arguments: [String], timeout: Double = 120, environme
   let err = Pipe()
   process.standardOutput = out
   process.standardError = err
-  process.standardInput = FileHandle.nullDevice
+  process.standardInput =
+    try standardInput.map { try FileHandle(forReadingFrom: URL(fileURLWithPath: $0)) } ?? FileHandle.nullDevice
   try process.run()
   // Read both pipes while the process runs so a full pipe cannot block it.
   let outData = Collected()
