@@ -113,6 +113,8 @@ public struct Correlator {
   /// Closed transactions not yet taken by `popFinished`.
   private var finishedQueue = Deque<ClosedTransaction>()
   public private(set) var latest: Timestamp?
+  /// The first packet's time: where relative times (`--since +30`) count from.
+  public private(set) var firstPacketTime: Timestamp?
   /// Transactions closed early because the cap was reached.
   public private(set) var evicted = 0
 
@@ -125,6 +127,7 @@ public struct Correlator {
   /// Adds a packet (in time order); the transactions that ended by then wait for
   /// `popFinished` (no array per packet).
   public mutating func push(_ packet: PacketSummary) {
+    if firstPacketTime == nil { firstPacketTime = packet.timestamp }
     advanceClock(to: packet.timestamp)
     let key = Key(xid: packet.xid, client: packet.clientKey)
     var entry = SequenceEntry(packet)
@@ -248,7 +251,8 @@ public struct Correlator {
       ClosedTransaction(
         xid: tx.key.xid, clientMAC: tx.clientMAC, entries: tx.entries, identity: tx.identity,
         droppedPackets: tx.dropped, end: reason,
-        wasEvicted: evicted, timeoutSeconds: configuration.timeoutSeconds, observedUntil: latest ?? tx.lastSeen))
+        wasEvicted: evicted, timeoutSeconds: configuration.timeoutSeconds, observedUntil: latest ?? tx.lastSeen,
+        captureStart: firstPacketTime))
   }
 
   private mutating func evictOldest() {
@@ -277,12 +281,15 @@ public struct ClosedTransaction: Sendable {
   /// How far the capture (or, live, the clock) had got when it closed: how long an
   /// unanswered request had waited.
   public var observedUntil: Timestamp
+  /// The time of the run's first packet (the transaction's own start when unknown).
+  public var captureStart: Timestamp
 
   public init(
     xid: UInt32, clientMAC: HardwareAddress, entries: [SequenceEntry],
     identity: TransactionIdentity = TransactionIdentity(),
     droppedPackets: Int = 0, end: EndReason,
-    wasEvicted: Bool = false, timeoutSeconds: Double = 10, observedUntil: Timestamp? = nil
+    wasEvicted: Bool = false, timeoutSeconds: Double = 10, observedUntil: Timestamp? = nil,
+    captureStart: Timestamp? = nil
   ) {
     self.xid = xid
     self.clientMAC = clientMAC
@@ -293,6 +300,7 @@ public struct ClosedTransaction: Sendable {
     self.wasEvicted = wasEvicted
     self.timeoutSeconds = timeoutSeconds
     self.observedUntil = observedUntil ?? entries.map(\.timestamp).max() ?? Timestamp(seconds: 0, nanoseconds: 0)
+    self.captureStart = captureStart ?? entries.map(\.timestamp).min() ?? Timestamp(seconds: 0, nanoseconds: 0)
   }
 
   /// Its report: kind, outcome, servers, flags, timings.

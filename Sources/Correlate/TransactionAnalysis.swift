@@ -58,7 +58,8 @@ enum TransactionAnalysis {
       serverMessage: serverMessage(view), relayAgents: view.relayAgents, servers: view.servers,
       sequence: view.entries, flags: flags.inReportOrder, timings: timings(view), findings: findings,
       firstSeen: view.entries.first?.timestamp ?? Timestamp(seconds: 0, nanoseconds: 0),
-      lastSeen: view.entries.last?.timestamp ?? Timestamp(seconds: 0, nanoseconds: 0))
+      lastSeen: view.entries.last?.timestamp ?? Timestamp(seconds: 0, nanoseconds: 0),
+      captureStart: min(closed.captureStart, view.entries.first?.timestamp ?? closed.captureStart))
   }
 
   // MARK: Kind and outcome

@@ -214,6 +214,8 @@ public struct TransactionRecord: Sendable {
   public var findings: [Finding]
   public var firstSeen: Timestamp
   public var lastSeen: Timestamp
+  /// The time of the run's first packet, for times relative to the capture.
+  public var captureStart: Timestamp
 
   public func has(_ flag: TransactionFlag) -> Bool { flags.contains(flag) }
   /// Whether any finding is a problem (`Finding.Severity`): what `--only-problems` keeps.

@@ -10,6 +10,10 @@ public struct ReportPipeline: ~Copyable {
   public var summary = Summary()
   let sink: FileSink
   let maximumTracked: Int
+  /// With a packet filter (`-f`), transactions it left without their client's or their
+  /// servers' packets are counted, and the count is reported at the end.
+  public var packetFilter: String?
+  private var oneSided = 0
   /// Rendered records wait here and go to the sink in large writes.
   var output = ReportWriter(capacity: FileSink.drainSize + FileSink.drainSize / 4)
 
@@ -48,6 +52,12 @@ public struct ReportPipeline: ~Copyable {
       summary.evicted += 1
     }
     summary.add(record)
+    if packetFilter != nil,
+      !record.sequence.contains(where: { $0.leg.isClientSide })
+        || !record.sequence.contains(where: { !$0.leg.isClientSide })
+    {
+      oneSided += 1
+    }
     report.render(record, into: &output)
     if output.out.count >= FileSink.drainSize { sink.drain(&output) }
   }
@@ -61,6 +71,11 @@ public struct ReportPipeline: ~Copyable {
   public mutating func finish() {
     report.footer(summary, into: &output)
     flush()
+    if let packetFilter, oneSided > 0 {
+      printError(
+        "note: the packet filter '\(packetFilter)' left \(oneSided) transaction\(oneSided == 1 ? "" : "s") without the client's packets or without the relay's and servers'; --client, --xid, --server and --relay select whole transactions"
+      )
+    }
   }
 }
 
@@ -80,10 +95,12 @@ public enum FileAnalysis {
   /// `sink`, header to footer. Returns false when a file was damaged (its message printed,
   /// and everything read before the damage reported).
   public static func run(
-    _ inputs: sending InputSet, configuration: CorrelatorConfiguration, report: TransactionReport, sink: FileSink
+    _ inputs: sending InputSet, configuration: CorrelatorConfiguration, report: TransactionReport, sink: FileSink,
+    packetFilter: String? = nil
   ) -> Bool {
     var intact = true
     var pipeline = ReportPipeline(report: report, sink: sink, maximumTracked: configuration.maximumTracked)
+    pipeline.packetFilter = packetFilter
     sink.write(pipeline.report.header())
     // libpcap, the dissector and the correlator run on a second thread; this one analyses
     // the transactions it closes and writes their report.

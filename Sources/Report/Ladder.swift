@@ -248,7 +248,7 @@ enum SummaryTable {
     var out: [String] = []
     out.append("══ Summary")
     out.append(
-      "   \(s.frames) frames read, \(s.dhcpPackets) DHCP packets (\(s.duplicatePackets) seen twice), \(s.otherPackets) other, \(s.malformedPackets) malformed"
+      "   \(plural(s.frames, "frame")) read, \(plural(s.dhcpPackets, "DHCP packet")) (\(s.duplicatePackets) seen twice), \(s.otherPackets) other, \(s.malformedPackets) malformed"
     )
     let reasons = Malformed.Reason.allCases.compactMap { r in s.malformedByReason[r].map { "\(r.rawValue) \($0)" } }
     if !reasons.isEmpty { out.append("   malformed: " + reasons.joined(separator: ", ")) }

@@ -5,14 +5,21 @@ import Dissect
 public struct TransactionReport {
   public let format: OutputFormat
   public let files: InputFiles
-  public var onlyProblems = false
+  /// Which transactions are written; the summary counts them all.
+  public var selection: TransactionSelection
+  /// Writes the summary alone (`-q`/`--summary`).
+  public var summaryOnly: Bool
   private var written = 0
   private let names: QuotedNames
 
-  public init(format: OutputFormat, files: InputFiles, onlyProblems: Bool = false) {
+  public init(
+    format: OutputFormat, files: InputFiles, selection: TransactionSelection = TransactionSelection(),
+    summaryOnly: Bool = false
+  ) {
     self.format = format
     self.files = files
-    self.onlyProblems = onlyProblems
+    self.selection = selection
+    self.summaryOnly = summaryOnly
     names = QuotedNames(files)
   }
 
@@ -31,9 +38,9 @@ public struct TransactionReport {
     }
   }
 
-  /// Appends one transaction to `w.out` (nothing when `--only-problems` leaves it out).
+  /// Appends one transaction to `w.out` (nothing when the selection leaves it out).
   public mutating func render(_ t: TransactionRecord, into w: inout ReportWriter) {
-    if onlyProblems && !t.hasProblem { return }
+    if summaryOnly || (selection.isActive && !selection.selects(t)) { return }
     defer { written += 1 }
     switch format {
     case .json:

@@ -10,9 +10,6 @@ struct CorrelationOptions: ParsableArguments {
     help: ArgumentHelp("Seconds an unanswered message waits before it counts as timed out.", valueName: "seconds"))
   var timeout: Double = 10
 
-  @Flag(name: .long, help: "Report only transactions with a problem.")
-  var onlyProblems = false
-
   @Option(
     name: .long,
     help: ArgumentHelp("Most transactions tracked at once; the oldest is closed beyond it.", valueName: "n"))
@@ -38,6 +35,7 @@ struct AnalyzeCommand: ParsableCommand {
   @OptionGroup var inputs: InputOptions
   @OptionGroup var common: CommonOptions
   @OptionGroup var correlation: CorrelationOptions
+  @OptionGroup var selection: SelectionOptions
 
   func validate() throws {
     try refuseOverwriting(inputs: inputs.all, outputs: [common.output])
@@ -49,8 +47,9 @@ struct AnalyzeCommand: ParsableCommand {
     let sink = try common.openSink()
     let intact = FileAnalysis.run(
       inputs, configuration: correlation.configuration,
-      report: TransactionReport(format: common.format, files: files, onlyProblems: correlation.onlyProblems),
-      sink: sink)
+      report: TransactionReport(
+        format: common.format, files: files, selection: try selection.selection(), summaryOnly: selection.summaryOnly),
+      sink: sink, packetFilter: common.filter)
     try sink.finish()
     if someFailed || !intact { throw InputFailure() }
   }

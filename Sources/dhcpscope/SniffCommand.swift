@@ -18,6 +18,7 @@ struct SniffCommand: ParsableCommand {
 
   @OptionGroup var common: CommonOptions
   @OptionGroup var correlation: CorrelationOptions
+  @OptionGroup var selection: SelectionOptions
 
   @Option(
     name: [.customShort("i"), .long],
@@ -88,7 +89,7 @@ struct SniffCommand: ParsableCommand {
       configuration: correlation.configuration,
       report: TransactionReport(
         format: common.format, files: InputFiles(paths: [interface], nanosecondPrecision: [false]),
-        onlyProblems: correlation.onlyProblems),
+        selection: try selection.selection(), summaryOnly: selection.summaryOnly),
       sink: sink)
     let started = monotonicSeconds()
     var failed = false

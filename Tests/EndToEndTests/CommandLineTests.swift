@@ -128,6 +128,57 @@ import Testing
     #expect(badFilter.stderr.contains("invalid filter"))
   }
 
+  /// Transaction selection keeps whole transactions: on the failover fixture, naming the
+  /// server that answered or the one that stayed silent keeps all eight legs and the silent
+  /// server's finding, where a packet filter on the server's address cut the client's legs.
+  @Test func selectionKeepsWholeTransactions() throws {
+    let failover = "\(fixtures)/crafted/failover.pcap"
+    func records(_ arguments: String...) throws -> [[String: Any]] {
+      let r = try dhcpscope(["analyze", "--format", "jsonl"] + arguments + [failover])
+      #expect(r.status == 0, "\(arguments): \(r.stderr)")
+      return try r.stdout.split(separator: "\n").compactMap {
+        try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+      }.filter { $0["xid"] != nil }
+    }
+    let all = try records()
+    try #require(all.count == 1)
+    let legs = (all[0]["sequence"] as? [Any])?.count
+    for selection in [
+      ["--server", "198.51.100.10"], ["--server", "198.51.100.2"], ["--client", "02:00:00:00:c0:01"],
+      ["--client", "0200.0000.c001"], ["--client", "crafted-client"], ["--xid", "0xf0f00001"],
+      ["--relay", "192.0.2.1"], ["--since", "+0"], ["--since", "2000-01-01T00:00:00Z"],
+    ] {
+      let selected = try dhcpscope(["analyze", "--format", "jsonl"] + selection + [failover])
+      let kept = selected.stdout.split(separator: "\n").filter { $0.hasPrefix("{\"xid\"") }
+      #expect(kept.count == 1, "\(selection)")
+      if let first = kept.first,
+        let record = try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any]
+      {
+        #expect((record["sequence"] as? [Any])?.count == legs, "\(selection) lost legs")
+        let codes = (record["findings"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? []
+        #expect(codes.contains("server-no-reply") && codes.contains("failover"), "\(selection): \(codes)")
+      }
+    }
+    for selection in [
+      ["--server", "198.51.100.99"], ["--client", "nobody"], ["--xid", "1"], ["--since", "+100"],
+      ["--until", "2000-01-01T00:00:00Z"],
+    ] {
+      let selected = try dhcpscope(["analyze", "--format", "jsonl"] + selection + [failover])
+      #expect(selected.stdout.split(separator: "\n").filter { $0.hasPrefix("{\"xid\"") }.isEmpty, "\(selection)")
+    }
+    // -q: the summary alone, which still counts the transaction.
+    let summaryOnly = try dhcpscope("analyze", "--format", "jsonl", "-q", failover)
+    let lines = summaryOnly.stdout.split(separator: "\n")
+    #expect(lines.count == 1 && lines[0].hasPrefix("{\"summary\""))
+    // A packet filter that cuts one side is pointed out, with the way to keep whole transactions.
+    let filtered = try dhcpscope("analyze", "-f", "host 198.51.100.10", failover)
+    #expect(filtered.status == 0)
+    #expect(filtered.stderr.contains("--server"))
+    #expect(try dhcpscope("analyze", "--xid", "0xzz", failover).status == 2)
+    #expect(try dhcpscope("analyze", "--since", "yesterday", failover).status == 2)
+    #expect(try dhcpscope("analyze", "--server", "host", failover).status == 2)
+  }
+
   /// A file named "-" is standard input, as tcpdump -r - and tshark -r - read it: pcap,
   /// pcapng, gzip'd, with the file's own time precision; an empty input is exit 1.
   @Test func standardInputIsAFile() throws {

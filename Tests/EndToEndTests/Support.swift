@@ -72,6 +72,7 @@ final class Collected: Sendable {
 }
 
 func dhcpscope(_ arguments: String...) throws -> RunResult { try run(dhcpscopeBinary, arguments) }
+func dhcpscope(_ arguments: [String]) throws -> RunResult { try run(dhcpscopeBinary, arguments) }
 
 func which(_ tool: String) -> String? {
   for dir in ["/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin"]
