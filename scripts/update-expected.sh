@@ -3,6 +3,8 @@
 # and CSV formats (for intended changes only: GoldenOutputTests compares against these).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The text format prints local time: the recorded outputs are in UTC, as the tests run them.
+export TZ=UTC
 swift build --product dhcpscope
 mkdir -p Fixtures/expected
 for f in $(cd Fixtures && find . -name '*.pcap' -o -name '*.pcapng' -o -name '*.pcap.gz' | sed 's|^\./||' | sort); do

@@ -9,8 +9,10 @@ enum Ladder {
   static var width: Int { columnGap * 2 + 1 }
 
   /// Writes the ladder straight into the report's buffer: this runs once per transaction.
-  static func write(_ t: TransactionRecord, files: InputFiles, into w: inout ReportWriter) {
+  static func write(_ t: TransactionRecord, files: InputFiles, style: TextStyle, into w: inout ReportWriter) {
     w.raw("━━ ")
+    w.plainCalendarTime(t.firstSeen, utc: style.utc, fractionDigits: 3)
+    w.raw("  ")
     w.raw(text: t.kind.rawValue)
     w.raw("  xid ")
     w.plainXID(t.xid)

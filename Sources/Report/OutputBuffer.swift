@@ -124,14 +124,4 @@ public struct OutputBuffer: ~Copyable, @unchecked Sendable {
   }
 
   public mutating func removeAll() { count = 0 }
-
-  /// Drops the bytes from `mark` up to the first "." after it (keeps the fraction of a
-  /// number just written there).
-  mutating func keepFraction(from mark: Int) {
-    var dot = mark
-    while dot < count && pointer[dot] != UInt8(ascii: ".") { dot += 1 }
-    let kept = count - dot
-    memmove(pointer + mark, pointer + dot, kept)
-    count = mark + kept
-  }
 }

@@ -3,6 +3,16 @@ public enum OutputFormat: String, CaseIterable, Sendable {
   case text, json, jsonl, csv
 }
 
+/// How the text format shows what it shows.
+public struct TextStyle: Sendable {
+  /// Times in UTC (`--utc`) rather than local time with its offset.
+  public var utc: Bool
+
+  public init(utc: Bool = false) {
+    self.utc = utc
+  }
+}
+
 /// Where a report goes: it receives chunks of UTF-8 as they are ready, so reports stream.
 public protocol ReportSink: AnyObject {
   func write(_ bytes: UnsafeRawBufferPointer)

@@ -10,8 +10,11 @@ public struct PacketReport: Sendable {
   /// Each input's path as a JSON string, quoted once rather than once per packet.
   private let names: QuotedNames
 
-  public init(format: OutputFormat, files: InputFiles) {
+  public let style: TextStyle
+
+  public init(format: OutputFormat, files: InputFiles, style: TextStyle = TextStyle()) {
     self.format = format
+    self.style = style
     self.files = files
     names = QuotedNames(files)
   }
@@ -186,7 +189,7 @@ public struct PacketReport: Sendable {
     w.raw("Frame ")
     w.plainInt(o.frame)
     w.raw("  ")
-    w.plainCalendarTime(o.timestamp, nanosecondPrecision: files.isNano(o.fileIndex))
+    w.plainCalendarTime(o.timestamp, nanosecondPrecision: files.isNano(o.fileIndex), utc: style.utc)
     if files.paths.count > 1 { w.raw(text: "  [\(files.path(o.fileIndex))]") }
     if let i = o.interface {
       w.raw("  ")

@@ -1,4 +1,5 @@
 import Dissect
+import Glibc
 
 /// Writes reports (JSON, text and CSV) as UTF-8 into an output buffer. Foundation's encoder
 /// would build a tree per record; reports write millions of records, so this writes directly.
@@ -16,6 +17,9 @@ public struct ReportWriter: ~Copyable {
   private var cachedSecond: Int64 = -1
   private var cachedSecondDigits: (UInt64, UInt64) = (0, 0)
   private var cachedSecondCount = 0
+  /// The hour (of epoch seconds) `localOffset` holds for.
+  private var localOffsetHour: Int64 = .min
+  private var localOffset = 0
 
   public init(capacity: Int = 1 << 16) { out = OutputBuffer(capacity: capacity) }
 
@@ -461,9 +465,15 @@ func formatDecimal(_ v: Double, places: Int) -> String {
 
 extension ReportWriter {
   /// "2026-11-21 05:06:35.708938", UTC.
-  public mutating func plainCalendarTime(_ t: Timestamp, nanosecondPrecision: Bool = false) {
-    let days = t.seconds >= 0 ? t.seconds / 86_400 : (t.seconds - 86_399) / 86_400
-    let secondOfDay = t.seconds - days * 86_400
+  /// The date and time of `t` with its zone: local time and its offset ("+01:00") or, with
+  /// `utc`, UTC ("UTC"). `fraction` digits: the file's precision (6 or 9) by default.
+  public mutating func plainCalendarTime(
+    _ t: Timestamp, nanosecondPrecision: Bool = false, utc: Bool = true, fractionDigits: Int? = nil
+  ) {
+    let offset = utc ? 0 : localOffsetSeconds(t.seconds)
+    let seconds = t.seconds + Int64(offset)
+    let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+    let secondOfDay = seconds - days * 86_400
     // Howard Hinnant's civil-from-days.
     let z = days + 719_468
     let era = (z >= 0 ? z : z - 146_096) / 146_097
@@ -483,10 +493,46 @@ extension ReportWriter {
       if value < 10 { out.append(UInt8(ascii: "0")) }
       plainInt(value)
     }
-    // The fraction as the timestamp prints it (the seconds part is the same number).
-    let mark = out.count
-    plainTimestamp(t, nanosecondPrecision: nanosecondPrecision)
-    out.keepFraction(from: mark)
+    let digits = fractionDigits ?? (nanosecondPrecision ? 9 : 6)
+    if digits > 0 {
+      out.append(UInt8(ascii: "."))
+      var scale = 1_000_000_000
+      for _ in 0..<digits { scale /= 10 }
+      let fraction = Int(t.nanoseconds) / max(scale, 1)
+      var width = 1
+      var limit = 10
+      while limit <= fraction && width < digits {
+        width += 1
+        limit *= 10
+      }
+      for _ in width..<digits { out.append(UInt8(ascii: "0")) }
+      plainInt(fraction)
+    }
+    if utc {
+      out.append(" UTC")
+    } else {
+      out.append(UInt8(ascii: " "))
+      out.append(UInt8(ascii: offset < 0 ? "-" : "+"))
+      let minutes = abs(offset) / 60
+      for (i, value) in [minutes / 60, minutes % 60].enumerated() {
+        if i > 0 { out.append(UInt8(ascii: ":")) }
+        if value < 10 { out.append(UInt8(ascii: "0")) }
+        plainInt(value)
+      }
+    }
+  }
+
+  /// The local zone's offset from UTC at `seconds`, in seconds; looked up once per hour of
+  /// packet time, since zones change offset only on the hour.
+  private mutating func localOffsetSeconds(_ seconds: Int64) -> Int {
+    let hour = seconds >= 0 ? seconds / 3600 : (seconds - 3599) / 3600
+    if hour != localOffsetHour {
+      var time = time_t(seconds)
+      var fields = tm()
+      localOffset = localtime_r(&time, &fields) == nil ? 0 : fields.tm_gmtoff
+      localOffsetHour = hour
+    }
+    return localOffset
   }
 }
 

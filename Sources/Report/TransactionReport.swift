@@ -9,14 +9,16 @@ public struct TransactionReport {
   public var selection: TransactionSelection
   /// Writes the summary alone (`-q`/`--summary`).
   public var summaryOnly: Bool
+  public let style: TextStyle
   private var written = 0
   private let names: QuotedNames
 
   public init(
     format: OutputFormat, files: InputFiles, selection: TransactionSelection = TransactionSelection(),
-    summaryOnly: Bool = false
+    summaryOnly: Bool = false, style: TextStyle = TextStyle()
   ) {
     self.format = format
+    self.style = style
     self.files = files
     self.selection = selection
     self.summaryOnly = summaryOnly
@@ -50,7 +52,7 @@ public struct TransactionReport {
       writeJSON(t, into: &w)
       w.newline()
     case .csv: writeCSV(t, into: &w)
-    case .text: Ladder.write(t, files: files, into: &w)
+    case .text: Ladder.write(t, files: files, style: style, into: &w)
     }
   }
 

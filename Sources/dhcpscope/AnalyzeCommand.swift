@@ -48,7 +48,8 @@ struct AnalyzeCommand: ParsableCommand {
     let intact = FileAnalysis.run(
       inputs, configuration: correlation.configuration,
       report: TransactionReport(
-        format: common.format, files: files, selection: try selection.selection(), summaryOnly: selection.summaryOnly),
+        format: common.format, files: files, selection: try selection.selection(), summaryOnly: selection.summaryOnly,
+        style: common.style),
       sink: sink, packetFilter: common.filter)
     try sink.finish()
     if someFailed || !intact { throw InputFailure() }

@@ -21,6 +21,11 @@ struct CommonOptions: ParsableArguments {
     help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
   var output: String?
 
+  @Flag(name: .long, help: "Print times in UTC rather than local time (text format).")
+  var utc = false
+
+  var style: TextStyle { TextStyle(utc: utc) }
+
   func validate() throws {
     if let filter, filter.isEmpty { throw ValidationError("--filter needs a BPF expression") }
   }

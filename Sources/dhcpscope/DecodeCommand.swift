@@ -18,7 +18,8 @@ struct DecodeCommand: ParsableCommand {
     let inputs = try InputSet(self.inputs.all, filter: common.filter)
     let (files, someFailed) = (inputs.files, inputs.failed)
     let sink = try common.openSink()
-    let intact = FileDecode.run(inputs, report: PacketReport(format: common.format, files: files), sink: sink)
+    let intact = FileDecode.run(
+      inputs, report: PacketReport(format: common.format, files: files, style: common.style), sink: sink)
     try sink.finish()
     if someFailed || !intact { throw InputFailure() }
   }

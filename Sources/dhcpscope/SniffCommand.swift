@@ -89,7 +89,8 @@ struct SniffCommand: ParsableCommand {
       configuration: correlation.configuration,
       report: TransactionReport(
         format: common.format, files: InputFiles(paths: [interface], nanosecondPrecision: [false]),
-        selection: try selection.selection(), summaryOnly: selection.summaryOnly),
+        selection: try selection.selection(), summaryOnly: selection.summaryOnly,
+        style: common.style),
       sink: sink)
     let started = monotonicSeconds()
     var failed = false

@@ -78,7 +78,7 @@ import Testing
     #expect(rows[1].contains("DORA,bound,192.0.2.150"))
 
     let text = try dhcpscope("analyze", file)
-    #expect(text.stdout.contains("━━ DORA"))
+    #expect(text.stdout.hasPrefix("━━ 2026-11-21 05:08:13.689 +00:00  DORA"))
     #expect(text.stdout.contains("DISCOVER"))
     #expect(text.stdout.contains("══ Summary"))
 
@@ -177,6 +177,20 @@ import Testing
     #expect(try dhcpscope("analyze", "--xid", "0xzz", failover).status == 2)
     #expect(try dhcpscope("analyze", "--since", "yesterday", failover).status == 2)
     #expect(try dhcpscope("analyze", "--server", "host", failover).status == 2)
+  }
+
+  /// Text times say their zone: local time with its offset by default, UTC with --utc; each
+  /// transaction's header line starts with its absolute start time.
+  @Test func textTimesSayTheirZone() throws {
+    let failover = "\(fixtures)/crafted/failover.pcap"
+    var environment = ProcessInfo.processInfo.environment
+    environment["TZ"] = "Asia/Kolkata"
+    let local = try run(dhcpscopeBinary, ["analyze", failover], environment: environment)
+    #expect(local.stdout.hasPrefix("━━ 2025-11-21 10:10:00.000 +05:30  DORA"))
+    let utc = try run(dhcpscopeBinary, ["analyze", "--utc", failover], environment: environment)
+    #expect(utc.stdout.hasPrefix("━━ 2025-11-21 04:40:00.000 UTC  DORA"))
+    let decoded = try run(dhcpscopeBinary, ["decode", failover], environment: environment)
+    #expect(decoded.stdout.hasPrefix("Frame 1  2025-11-21 10:10:00.000000 +05:30  "))
   }
 
   /// A file named "-" is standard input, as tcpdump -r - and tshark -r - read it: pcap,

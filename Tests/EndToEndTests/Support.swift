@@ -36,7 +36,10 @@ func run(
   let process = Process()
   process.executableURL = URL(fileURLWithPath: path)
   process.arguments = arguments
-  if let environment { process.environment = environment }
+  // Local time is UTC unless a test says otherwise, so text output is the same on every machine.
+  var fullEnvironment = environment ?? ProcessInfo.processInfo.environment
+  if fullEnvironment["TZ"] == nil { fullEnvironment["TZ"] = "UTC" }
+  process.environment = fullEnvironment
   let out = Pipe()
   let err = Pipe()
   process.standardOutput = out
