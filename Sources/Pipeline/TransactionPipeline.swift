@@ -14,6 +14,9 @@ public struct ReportPipeline: ~Copyable {
   /// servers' packets are counted, and the count is reported at the end.
   public var packetFilter: String?
   private var oneSided = 0
+  /// Called before report output goes to the sink while capturing live (sniff erases its
+  /// status line there).
+  public var beforeOutput: (() -> Void)?
   /// Rendered records wait here and go to the sink in large writes.
   var output = ReportWriter(capacity: FileSink.drainSize + FileSink.drainSize / 4)
 
@@ -64,8 +67,14 @@ public struct ReportPipeline: ~Copyable {
 
   /// Makes everything reported so far visible (live capture).
   public mutating func flush() {
+    if !output.out.isEmpty { beforeOutput?() }
     sink.drain(&output)
     sink.flush()
+  }
+
+  /// One line for a packet as it arrives (`sniff --packets`), before the transaction reports.
+  public mutating func writeLine(_ packet: PacketSummary) {
+    PacketLine.write(packet, style: report.style, into: &output)
   }
 
   public mutating func finish() {
@@ -187,6 +196,10 @@ public struct LiveAnalysis: ~Copyable {
   private var stream: TransactionStream
   private var dissector = PacketDissector()
   public private(set) var counts = ReadCounts()
+  /// Writes a line per DHCP packet as it arrives (`--packets`).
+  public var packetLines = false
+  /// Transactions open now (for a status line).
+  public var openTransactions: Int { stream.correlator.openCount }
 
   public init(configuration: CorrelatorConfiguration, report: TransactionReport, sink: FileSink) {
     // Live packets arrive nearly in order: a short reorder window keeps reports prompt.
@@ -199,7 +212,10 @@ public struct LiveAnalysis: ~Copyable {
   /// One captured frame, then whatever timed out by `now`.
   public mutating func add(_ frame: CapturedFrame, linkType: Int, now: Timestamp) {
     let result = dissector.summarize(frame.linkFrame(linkType: linkType, fileIndex: 0))
-    if let packet = counts.tally(result) { stream.push(packet) }
+    if let packet = counts.tally(result) {
+      if packetLines { pipeline.writeLine(packet) }
+      stream.push(packet)
+    }
     tick(now)
   }
 

@@ -42,7 +42,13 @@ struct SniffCommand: ParsableCommand {
       "After opening the interface and outputs, drop privileges to this user (as tcpdump -Z).", valueName: "user"))
   var user: String?
 
+  @Flag(name: .long, help: "Also print a line per DHCP packet as it arrives (text format).")
+  var packets = false
+
   func validate() throws {
+    if packets && common.format != .text {
+      throw ValidationError("--packets prints text lines: use it with --format text")
+    }
     if let count, count <= 0 { throw ValidationError("--count must be positive") }
     if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
     if interface.isEmpty { throw ValidationError("-i needs an interface name") }
@@ -92,6 +98,11 @@ struct SniffCommand: ParsableCommand {
         selection: try selection.selection(), summaryOnly: selection.summaryOnly,
         style: common.style),
       sink: sink)
+    analysis.packetLines = packets
+    // On a terminal, a status line on stderr says the capture is alive while nothing ends;
+    // it is erased before report output. Not when the report itself goes to stderr.
+    let status = isatty(STDERR_FILENO) == 1 && !(write == "-" && common.output == nil) ? StatusLine() : nil
+    if let status { analysis.pipeline.beforeOutput = { status.erase() } }
     let started = monotonicSeconds()
     var failed = false
     var saveFailed = false
@@ -113,7 +124,11 @@ struct SniffCommand: ParsableCommand {
       case .idle: analysis.tick(now())
       case .frame(let frame): analysis.add(frame, linkType: capture.linkType, now: now())
       }
+      status?.show(
+        "\(analysis.counts.frames) packets, \(analysis.counts.dhcp) DHCP, \(analysis.openTransactions) open transactions",
+        at: monotonicSeconds())
     }
+    status?.erase()
     if !saveFailed, let problem = capture.closeSaveFile() {
       printError("\(problem)")
       failed = true
@@ -157,5 +172,25 @@ struct SniffCommand: ParsableCommand {
       printError("-Z \(name): cannot change to that user: \(String(cString: strerror(errno)))")
       throw InputFailure()
     }
+  }
+}
+
+/// sniff's live status on a terminal's stderr: redrawn in place at most once a second.
+final class StatusLine {
+  private var shownAt = -Double.infinity
+  private var visible = false
+
+  func show(_ text: String, at time: Double) {
+    guard time - shownAt >= 1 else { return }
+    shownAt = time
+    visible = true
+    writeStandardError("\r\u{1B}[K" + text)
+  }
+
+  /// Clears the line, so report output starts on a clean one.
+  func erase() {
+    guard visible else { return }
+    visible = false
+    writeStandardError("\r\u{1B}[K")
   }
 }

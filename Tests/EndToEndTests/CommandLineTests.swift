@@ -220,6 +220,8 @@ import Testing
     #expect(withR.status == 0 && withR.stdout == positional.stdout)
     let longForms = try dhcpscope("analyze", "--format", "jsonl", "--read", file, "--output", "-")
     #expect(longForms.status == 0 && longForms.stdout == positional.stdout)
+    // --packets writes text lines: refused with a JSON report.
+    #expect(try dhcpscope("sniff", "-i", "lo", "--packets", "--format", "jsonl").status == 2)
     let filtered = try dhcpscope("decode", "--format", "jsonl", "-f", "src host 198.51.100.2", file)
     #expect(filtered.status == 0)
     let sources = try jsonLines(filtered.stdout).compactMap { $0["src"] as? String }

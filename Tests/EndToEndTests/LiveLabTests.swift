@@ -23,15 +23,17 @@ enum Lab {
     var result: [String: String]
     var live: [[String: Any]]
     var directory: String
+    /// The report as written, for the text format.
+    var report: String
   }
 
   /// Runs a lab scenario with `dhcpscope sniff` on the relay namespace's `any` device.
-  static func sniff(_ scenario: String, extra: String = "") throws -> Run {
+  static func sniff(_ scenario: String, format: String = "jsonl", extra: String = "") throws -> Run {
     let dir = NSTemporaryDirectory() + "dhcpscope-lab-\(scenario)-\(getpid())"
     try? FileManager.default.removeItem(atPath: dir)
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let command =
-      "\(dhcpscopeBinary) sniff -i any --format jsonl \(extra) -o \(dir)/live.jsonl -w \(dir)/live.pcap 2> \(dir)/sniff.err"
+      "\(dhcpscopeBinary) sniff -i any --format \(format) \(extra) -o \(dir)/live.jsonl -w \(dir)/live.pcap 2> \(dir)/sniff.err"
     var env = ProcessInfo.processInfo.environment
     env["LAB_PREFIX"] = "dse2e"
     let lab = try run(
@@ -46,8 +48,9 @@ enum Lab {
         result[kv[0]] = kv.count > 1 ? kv[1] : ""
       }
     }
-    let live = try jsonLines((try? String(contentsOfFile: "\(dir)/live.jsonl", encoding: .utf8)) ?? "")
-    return Run(result: result, live: live, directory: dir)
+    let report = (try? String(contentsOfFile: "\(dir)/live.jsonl", encoding: .utf8)) ?? ""
+    let live = format == "jsonl" ? try jsonLines(report) : []
+    return Run(result: result, live: live, directory: dir, report: report)
   }
 }
 
@@ -79,6 +82,19 @@ struct LiveLabTests {
     #expect(again["assigned_address"] as? String == leased)
     #expect(again["flags"] as? [String] == dora["flags"] as? [String])
     #expect((again["sequence"] as! [Any]).count == (dora["sequence"] as! [Any]).count)
+  }
+
+  /// --packets: a line per DHCP packet as it arrives, before the transaction it belongs to.
+  @Test func packetLinesComeBeforeTheirTransaction() throws {
+    let run = try Lab.sniff("single", format: "text", extra: "--packets")
+    defer { try? FileManager.default.removeItem(atPath: run.directory) }
+    #expect(run.result["RELAY_CMD_STATUS"] == "0")
+    let lines = run.report.split(separator: "\n")
+    let packetLines = lines.indices.filter { lines[$0].contains(" xid 0x") && lines[$0].contains(" > ") }
+    let firstLadder = try #require(lines.firstIndex { $0.hasPrefix("━━ ") && $0.contains("DORA") })
+    #expect(packetLines.count >= 8, "\(run.report)")
+    #expect(packetLines.first.map { $0 < firstLadder } == true)
+    #expect(lines.contains { $0.contains(" DISCOVER xid ") && $0.contains(" giaddr 192.0.2.1") })
   }
 
   @Test func noServerTimesOutLive() throws {
