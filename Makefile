@@ -3,7 +3,9 @@ SWIFT ?= swift
 BIN := .build/release/dhcpscope
 APT := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
-.PHONY: demo build test deps test-deps fixtures lab bench fuzz asan clean format lint
+PREFIX ?= /usr/local
+
+.PHONY: install demo build test deps test-deps fixtures lab bench fuzz asan clean format lint
 
 # libpcap headers are all a build needs.
 deps:
@@ -15,6 +17,16 @@ build: deps
 
 demo: build
 	$(BIN) analyze Fixtures/two-servers-multi.pcapng
+
+# The binary, its man page (from the command definitions) and bash, zsh and fish completions.
+install: build
+	install -D -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/dhcpscope
+	$(SWIFT) package plugin generate-manual
+	install -D -m 644 .build/plugins/GenerateManual/outputs/dhcpscope/dhcpscope.1 $(DESTDIR)$(PREFIX)/share/man/man1/dhcpscope.1
+	mkdir -p $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	$(BIN) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/dhcpscope
+	$(BIN) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_dhcpscope
+	$(BIN) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/dhcpscope.fish
 
 # Tests compare against tshark and run real ISC dhcpd/dhcrelay/dhclient and dnsmasq in
 # network namespaces (skipped with a message when not root).

@@ -18,7 +18,8 @@ struct CommonOptions: ParsableArguments {
 
   @Option(
     name: [.customShort("o"), .long],
-    help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
+    help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"),
+    completion: .file())
   var output: String?
 
   @Flag(name: .long, help: "Print times in UTC rather than local time (text format).")
@@ -45,11 +46,13 @@ struct CommonOptions: ParsableArguments {
 struct InputOptions: ParsableArguments {
   @Option(
     name: [.customShort("r"), .long],
-    help: ArgumentHelp("Read this capture file ('-': standard input; repeatable).", valueName: "file"))
+    help: ArgumentHelp("Read this capture file ('-': standard input; repeatable).", valueName: "file"),
+    completion: .file(extensions: ["pcap", "pcapng", "gz", "cap"]))
   var read: [String] = []
 
   @Argument(
-    help: "Capture files: pcap, pcapng, or either gzip'd ('-' is standard input); several are merged in time order."
+    help: "Capture files: pcap, pcapng, or either gzip'd ('-' is standard input); several are merged in time order.",
+    completion: .file(extensions: ["pcap", "pcapng", "gz", "cap"])
   )
   var files: [String] = []
 

@@ -22,7 +22,8 @@ struct SniffCommand: ParsableCommand {
 
   @Option(
     name: [.customShort("i"), .long],
-    help: ArgumentHelp("Interface to capture on (a name from 'dhcpscope interfaces', or any).", valueName: "interface"))
+    help: ArgumentHelp("Interface to capture on (a name from 'dhcpscope interfaces', or any).", valueName: "interface"),
+    completion: .shellCommand("ls /sys/class/net 2>/dev/null; echo any"))
   var interface: String
 
   @Option(name: [.customShort("c"), .long], help: ArgumentHelp("Stop after this many packets.", valueName: "n"))
@@ -33,7 +34,8 @@ struct SniffCommand: ParsableCommand {
 
   @Option(
     name: [.customShort("w"), .long],
-    help: ArgumentHelp("Also save the captured packets to this pcap file ('-': stdout).", valueName: "file"))
+    help: ArgumentHelp("Also save the captured packets to this pcap file ('-': stdout).", valueName: "file"),
+    completion: .file(extensions: ["pcap"]))
   var write: String?
 
   @Option(

@@ -220,6 +220,9 @@ import Testing
     #expect(withR.status == 0 && withR.stdout == positional.stdout)
     let longForms = try dhcpscope("analyze", "--format", "jsonl", "--read", file, "--output", "-")
     #expect(longForms.status == 0 && longForms.stdout == positional.stdout)
+    // Shell completions complete interface names for -i and capture files for -r.
+    let bash = try dhcpscope("--generate-completion-script", "bash")
+    #expect(bash.status == 0 && bash.stdout.contains("/sys/class/net") && bash.stdout.contains("pcapng"))
     // --packets writes text lines: refused with a JSON report.
     #expect(try dhcpscope("sniff", "-i", "lo", "--packets", "--format", "jsonl").status == 2)
     let filtered = try dhcpscope("decode", "--format", "jsonl", "-f", "src host 198.51.100.2", file)
