@@ -37,13 +37,22 @@ public protocol Timestamped {
   var timestamp: Timestamp { get }
 }
 
-extension Sequence where Element: Timestamped {
+extension Array where Element: Timestamped {
   /// In time order, equal times in the order given (a stable sort); as given when already
-  /// in order, which is nearly always.
-  public func inTimeOrder() -> [Element] {
-    let elements = Array(self)
-    guard zip(elements, elements.dropFirst()).contains(where: { $1.timestamp < $0.timestamp }) else { return elements }
-    return elements.enumerated().sorted {
+  /// in order, which is nearly always. Inlinable, so callers in other modules get it
+  /// specialised: the generic version costs more than the rest of a transaction's analysis.
+  @inlinable public func inTimeOrder() -> [Element] {
+    var sorted = true
+    var i = 1
+    while i < count {
+      if self[i].timestamp < self[i - 1].timestamp {
+        sorted = false
+        break
+      }
+      i += 1
+    }
+    if sorted { return self }
+    return enumerated().sorted {
       $0.element.timestamp != $1.element.timestamp ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset
     }.map(\.element)
   }
