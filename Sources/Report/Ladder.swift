@@ -2,69 +2,128 @@ import Correlate
 import Dissect
 import Foundation
 
+/// How a ladder is drawn for one report: its width, Unicode or ASCII, colour, and the arrows
+/// (which depend only on the leg and the message type), drawn once per report.
+struct LadderLayout: Sendable {
+  let style: TextStyle
+  /// Columns from one lifeline to the next: the 100-column layout, or the 80-column one.
+  let gap: Int
+  /// Columns of the arrows' area: three lifelines and two gaps.
+  var arrowWidth: Int { gap * 2 + 1 }
+  let glyphs: Glyphs
+  /// Indexed by message type (256 for BOOTP) times 8 plus the leg's number.
+  let arrows: [[UInt8]]
+  let header: String
+
+  struct Glyphs: Sendable {
+    var lifeline: Character
+    var shaft: Character
+    var sender: Character
+    var left: Character
+    var right: Character
+    var transactionRule: String
+    var summaryRule: String
+    var note: String
+    var outcome: String
+  }
+
+  static let unicode = Glyphs(
+    lifeline: "│", shaft: "─", sender: "●", left: "◀", right: "▶", transactionRule: "━━", summaryRule: "══",
+    note: "·", outcome: "→")
+  static let plain = Glyphs(
+    lifeline: "|", shaft: "-", sender: "o", left: "<", right: ">", transactionRule: "==", summaryRule: "==",
+    note: ".", outcome: "->")
+
+  init(_ style: TextStyle) {
+    self.style = style
+    gap = style.columns >= 100 ? 18 : 14
+    glyphs = style.ascii ? Self.plain : Self.unicode
+    let (gap, glyphs) = (gap, glyphs)
+    arrows = (0..<(257 << 3)).map { key in
+      guard let leg = Leg.allCases.first(where: { Ladder.legNumber($0) == key & 7 }) else { return [] }
+      return Array(
+        Ladder.arrow(messageType: key >> 3 == 256 ? nil : UInt8(key >> 3), leg: leg, gap: gap, glyphs: glyphs).utf8)
+    }
+    header =
+      "   " + Ladder.pad("time ms", 10, right: true) + "  " + Ladder.pad("client", gap) + Ladder.pad("relay", gap)
+      + "server"
+  }
+
+  func arrow(_ e: SequenceEntry) -> [UInt8] {
+    arrows[Int(e.messageType.map { Int($0) } ?? 256) << 3 | Ladder.legNumber(e.leg)]
+  }
+
+  /// A finding's line: `!` for a problem (red in colour), the note sign for a note (dim).
+  func findingLine(_ severity: Finding.Severity, _ sentence: String) -> String {
+    let mark = severity == .problem ? "!" : glyphs.note
+    let text = Ladder.wrap("   \(mark) " + sentence, width: style.columns, indent: 5)
+    guard style.color else { return text }
+    return (severity == .problem ? "\u{1B}[31m" : "\u{1B}[2m") + text + "\u{1B}[0m"
+  }
+}
+
 /// The text view of one transaction: a ladder with client | relay | server columns, one row
 /// per packet, times relative to the first packet, then the flags in plain words.
 enum Ladder {
-  static let columnGap = 22
-  static var width: Int { columnGap * 2 + 1 }
+  /// Columns before the arrows: indent, the time, two spaces.
+  static let timeColumns = 3 + 10 + 2
+  /// Columns of the server address after an arrow.
+  static let serverColumns = 16
 
   /// Writes the ladder straight into the report's buffer: this runs once per transaction.
-  static func write(_ t: TransactionRecord, files: InputFiles, style: TextStyle, into w: inout ReportWriter) {
-    w.raw("━━ ")
-    w.plainCalendarTime(t.firstSeen, utc: style.utc, fractionDigits: 3)
-    w.raw("  ")
-    w.raw(text: t.kind.rawValue)
-    w.raw("  xid ")
-    w.plainXID(t.xid)
-    w.raw("  client ")
-    w.plainHardwareAddress(t.clientMAC)
-    w.raw("  → ")
-    w.raw(text: t.outcome.rawValue)
-    if let a = t.assignedAddress {
-      w.raw(" ")
-      w.plainAddress(a)
-    }
+  static func write(_ t: TransactionRecord, files: InputFiles, layout: LadderLayout, into w: inout ReportWriter) {
+    let style = layout.style
+    var head = layout.glyphs.transactionRule + " "
+    var time = ReportWriter(capacity: 64)
+    time.plainCalendarTime(t.firstSeen, utc: style.utc, fractionDigits: 3)
+    head += time.out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+    var outcome = "\(layout.glyphs.outcome) \(t.outcome.rawValue)"
+    if let a = t.assignedAddress { outcome += " \(a)" }
     if let l = t.leaseSeconds {
-      w.raw(" (lease ")
-      w.plainDuration(Int(l))
-      w.raw(")")
+      var lease = ReportWriter(capacity: 32)
+      lease.plainDuration(Int(l))
+      outcome += " (lease " + lease.out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } + ")"
     }
-    writeIdentity(t, into: &w)
-    w.raw("\n   relay ")
-    if t.relayAgents.isEmpty { w.raw("none (direct)") }
-    for (i, r) in t.relayAgents.enumerated() {
-      if i > 0 { w.raw(", ") }
-      w.plainAddress(r)
+    w.raw(
+      text: joinWrapping(
+        [head, t.kind.rawValue, "xid \(formatXID(t.xid))", "client \(t.clientMAC)", outcome], width: style.columns,
+        firstIndent: 0))
+    let identity = identityParts(t)
+    if !identity.isEmpty {
+      w.raw("\n")
+      w.raw(text: joinWrapping(identity, width: style.columns))
     }
-    w.raw("   server ")
-    if t.servers.isEmpty { w.raw("none seen") }
-    for (i, s) in t.servers.enumerated() {
-      if i > 0 { w.raw(", ") }
-      w.plainAddress(s.address)
-      w.raw(" (")
-      w.plainInt(s.forwarded)
-      w.raw(" sent, ")
-      w.plainInt(s.replies)
-      w.raw(s.replies == 1 ? " reply)" : " replies)")
-    }
+    let relays = t.relayAgents.isEmpty ? "none (direct)" : t.relayAgents.map(\.description).joined(separator: ", ")
+    let servers =
+      t.servers.isEmpty
+      ? "none seen"
+      : t.servers.map {
+        "\($0.address) (\($0.forwarded) sent, \($0.replies == 1 ? "1 reply" : "\($0.replies) replies"))"
+      }
+      .joined(separator: ", ")
     w.raw("\n")
-    w.raw(text: header)
+    w.raw(text: wrap("   relay \(relays)   server \(servers)", width: style.columns, indent: 5))
+    w.raw("\n")
+    w.raw(text: layout.header)
     let start = t.sequence.first?.timestamp ?? t.firstSeen
+    let rowStartColumns = timeColumns + layout.arrowWidth + 1 + serverColumns
     for (i, e) in t.sequence.enumerated() {
       w.raw("\n   ")
       writeFixed3(e.timestamp.milliseconds(since: start), width: 10, into: &w)
       w.raw("  ")
-      w.out.append(arrowBytes(e))
+      w.out.append(layout.arrow(e))
       w.raw(" ")
       let before = w.out.count
       if let server = e.serverAddress { w.plainAddress(server) }
-      for _ in 0..<max(0, 16 - (w.out.count - before)) { w.out.append(UInt8(ascii: " ")) }
+      for _ in 0..<max(0, serverColumns - (w.out.count - before)) { w.out.append(UInt8(ascii: " ")) }
+      let frameStart = w.out.count
       w.raw("#")
       w.plainInt(e.frame)
       if files.paths.count > 1 {
         w.raw(" ")
         w.raw(text: files.path(e.fileIndex))
       }
+      let noteStart = w.out.count
       if e.isDuplicate { w.raw("  (same packet again)") }
       if let (what, since, latest) = latency(t.sequence, i) {
         switch what {
@@ -84,24 +143,28 @@ enum Ladder {
           w.raw(" ms after the latest copy)")
         }
       }
+      // Everything after the arrow is ASCII (or a file name): one column per byte.
+      if rowStartColumns + (w.out.count - frameStart) > style.columns && w.out.count > noteStart {
+        // The note goes on a line of its own, under the time column, after the client's lifeline.
+        let continuation = "\n" + String(repeating: " ", count: timeColumns) + String(layout.glyphs.lifeline)
+        w.out.insert(Array(continuation.utf8), at: noteStart)
+      }
     }
     if !t.hasProblem { w.raw("\n   ok: no problems seen") }
     if !t.flags.isEmpty {
-      w.raw("\n   flags: ")
-      for (i, f) in t.flags.enumerated() {
-        if i > 0 { w.raw(", ") }
-        w.raw(text: f.rawValue)
-      }
+      w.raw("\n")
+      w.raw(
+        text: wrap("   flags: " + t.flags.map(\.rawValue).joined(separator: ", "), width: style.columns, indent: 10))
     }
     for f in t.findings {
-      w.raw(f.severity == .problem ? "\n   ! " : "\n   · ")
-      w.raw(text: f.sentence)
+      w.raw("\n")
+      w.raw(text: layout.findingLine(f.severity, f.sentence))
     }
     w.raw("\n\n")
   }
 
   /// The client's name and identifiers and the port it is on, where the capture says them.
-  static func writeIdentity(_ t: TransactionRecord, into w: inout ReportWriter) {
+  static func identityParts(_ t: TransactionRecord) -> [String] {
     var parts: [String] = []
     if let h = t.client.hostName { parts.append("host \(h)") }
     if let c = t.client.clientID { parts.append("client-id \(IdentityText.clientIdentifier(c))") }
@@ -111,28 +174,56 @@ enum Ladder {
       if let id = r.remoteID { parts.append("remote \(IdentityText.agentIdentifier(id))") }
     }
     if let m = t.serverMessage { parts.append("server says \"\(m)\"") }
-    guard !parts.isEmpty else { return }
-    w.raw("\n   ")
-    w.raw(text: parts.joined(separator: "  "))
+    return parts
   }
 
-  static let header =
-    "   " + pad("time ms", 10, right: true) + "  " + pad("client", columnGap) + pad("relay", columnGap) + "server"
-
-  /// Arrows depend only on the leg and the message type: all are drawn once, the first time
-  /// a ladder is written, then reused. Indexed by message type (256 for BOOTP) times 8 plus
-  /// the leg's number.
-  private static let arrows: [[UInt8]] = (0..<(257 << 3)).map { key in
-    let leg = Leg.allCases.first { legNumber($0) == key & 7 }
-    guard let leg else { return [] }
-    return Array(arrow(messageType: key >> 3 == 256 ? nil : UInt8(key >> 3), leg: leg).utf8)
+  static func formatXID(_ xid: UInt32) -> String {
+    let hex = String(xid, radix: 16)
+    return "0x" + String(repeating: "0", count: max(0, 8 - hex.count)) + hex
   }
 
-  private static func arrowBytes(_ e: SequenceEntry) -> [UInt8] {
-    arrows[Int(e.messageType.map { Int($0) } ?? 256) << 3 | legNumber(e.leg)]
+  /// `parts` joined by two spaces on a line that starts `firstIndent` columns in; a part that
+  /// would pass `width` starts a new line, indented `indent` columns.
+  static func joinWrapping(_ parts: [String], width: Int, firstIndent: Int = 3, indent: Int = 3) -> String {
+    var text = String(repeating: " ", count: firstIndent)
+    var column = firstIndent
+    for (i, part) in parts.enumerated() {
+      if i > 0 {
+        if column + 2 + part.count > width {
+          text += "\n" + String(repeating: " ", count: indent)
+          column = indent
+        } else {
+          text += "  "
+          column += 2
+        }
+      }
+      text += part
+      column += part.count
+    }
+    return text
   }
 
-  private static func legNumber(_ leg: Leg) -> Int {
+  /// `text` broken at spaces so no line passes `width`; lines after the first are indented.
+  static func wrap(_ text: String, width: Int, indent: Int) -> String {
+    guard text.count > width else { return text }
+    let leading = text.prefix { $0 == " " }
+    var lines: [String] = []
+    var line = String(leading)
+    var lineHasWord = false
+    for word in text.dropFirst(leading.count).split(separator: " ", omittingEmptySubsequences: false) {
+      if lineHasWord && line.count + 1 + word.count > width {
+        lines.append(line)
+        line = String(repeating: " ", count: indent) + word
+      } else {
+        line += (lineHasWord ? " " : "") + word
+      }
+      lineHasWord = true
+    }
+    lines.append(line)
+    return lines.joined(separator: "\n")
+  }
+
+  static func legNumber(_ leg: Leg) -> Int {
     switch leg {
     case .clientRelay: return 0
     case .relayServer: return 1
@@ -144,9 +235,9 @@ enum Ladder {
   }
 
   /// Draws the packet as an arrow between two lifelines, its type written on the shaft.
-  static func arrow(messageType: UInt8?, leg: Leg) -> String {
-    var cells = Array(repeating: Character(" "), count: width)
-    for c in [0, columnGap, columnGap * 2] { cells[c] = "│" }
+  static func arrow(messageType: UInt8?, leg: Leg, gap: Int, glyphs: LadderLayout.Glyphs) -> String {
+    var cells = Array(repeating: Character(" "), count: gap * 2 + 1)
+    for c in [0, gap, gap * 2] { cells[c] = glyphs.lifeline }
     let (from, to): (Int, Int)
     switch leg {
     case .clientRelay: (from, to) = (0, 1)
@@ -156,11 +247,13 @@ enum Ladder {
     case .clientServer: (from, to) = (0, 2)
     case .serverClient: (from, to) = (2, 0)
     }
-    let a = min(from, to) * columnGap
-    let b = max(from, to) * columnGap
-    for c in a...b { cells[c] = "─" }
-    cells[from * columnGap] = "●"
-    cells[to * columnGap] = to < from ? "◀" : "▶"
+    let a = min(from, to) * gap
+    let b = max(from, to) * gap
+    for c in a...b { cells[c] = glyphs.shaft }
+    cells[from * gap] = glyphs.sender
+    cells[to * gap] = to < from ? glyphs.left : glyphs.right
+    // The type on the shaft; a name longer than the gap leaves the shaft bare rather than
+    // running into a lifeline.
     let label = Array(" \(MessageType.name(messageType)) ")
     let middle = (a + b) / 2 - label.count / 2
     if label.count < b - a - 3 {
@@ -246,9 +339,10 @@ enum Ladder {
 
 /// The text summary at the end of a report.
 enum SummaryTable {
-  static func render(_ s: Summary) -> String {
+  static func render(_ s: Summary, layout: LadderLayout) -> String {
     var out: [String] = []
-    out.append("══ Summary")
+    let narrow = layout.style.columns < 100
+    out.append(layout.glyphs.summaryRule + " Summary")
     out.append(
       "   \(plural(s.frames, "frame")) read, \(plural(s.dhcpPackets, "DHCP packet")) (\(s.duplicatePackets) seen twice), \(s.otherPackets) other, \(s.malformedPackets) malformed"
     )
@@ -275,16 +369,16 @@ enum SummaryTable {
     if s.looksLikeStarvation {
       out.append("   ! many clients and next to no completed leases: a DHCP starvation attack or a dead server")
     }
-    out.append(contentsOf: table("server", s.servers))
+    out.append(contentsOf: table("server", s.servers, narrow: narrow))
     for server in s.servers {
       if let offers = server.phaseTimes[.offer], let median = offers.quantile(0.5), median >= 500 {
         let acks = server.phaseTimes[.ack]?.quantile(0.5).map { ", ACKs \(formatDecimal($0, places: 3)) ms" } ?? ""
         out.append(
-          "   · \(server.address): median OFFER \(formatDecimal(median, places: 3)) ms\(acks): a server that pings an address before offering it (ISC dhcpd's ping-check) waits about 1 s"
+          "   \(layout.glyphs.note) \(server.address): median OFFER \(formatDecimal(median, places: 3)) ms\(acks): a server that pings an address before offering it (ISC dhcpd's ping-check) waits about 1 s"
         )
       }
     }
-    out.append(contentsOf: table("relay agent", s.relayAgents))
+    out.append(contentsOf: table("relay agent", s.relayAgents, narrow: narrow))
     if !s.relayAgents.isEmpty {
       out.append(
         "   (relay agent: requests it forwarded to servers, replies it passed back to clients, answered = exchanges it forwarded that got a reply back to the client; times from its first forward to its first reply to the client)"
@@ -297,7 +391,20 @@ enum SummaryTable {
         "   (over \(LatencyStatistics.exactLimit) samples, median and p95 are histogram estimates within 0.5 %, to 3 significant digits)"
       )
     }
-    return out.joined(separator: "\n") + "\n"
+    return out.map { line in
+      let wrapped = wrap(
+        line, width: layout.style.columns, indent: line.hasPrefix("   ! ") || line.hasPrefix("   (") ? 5 : 3)
+      guard layout.style.color else { return wrapped }
+      if line.hasPrefix("   ! ") { return "\u{1B}[31m" + wrapped + "\u{1B}[0m" }
+      if line.hasPrefix("   \(layout.glyphs.note) ") || line.hasPrefix("   (") {
+        return "\u{1B}[2m" + wrapped + "\u{1B}[0m"
+      }
+      return wrapped
+    }.joined(separator: "\n") + "\n"
+  }
+
+  static func wrap(_ text: String, width: Int, indent: Int) -> String {
+    Ladder.wrap(text, width: width, indent: indent)
   }
 
   static func identifierTable(_ title: String, _ table: [[UInt8]?: [Outcome: Int]]) -> [String] {
@@ -315,9 +422,17 @@ enum SummaryTable {
     return lines
   }
 
-  static func table(_ title: String, _ rows: [EndpointStatistics]) -> [String] {
+  /// Numeric columns are 9 wide (the 100-column layout) or 7 with short headings (80).
+  static func table(_ title: String, _ rows: [EndpointStatistics], narrow: Bool) -> [String] {
     guard !rows.isEmpty else { return [] }
-    let head = [Ladder.pad(title, 16), "txns", "requests", "replies", "answered", "min ms", "median", "p95", "max"]
+    let head =
+      narrow
+      ? [Ladder.pad(title, 16), "txns", "reqs", "replies", "answrd", "min ms", "median", "p95", "max"]
+      : [Ladder.pad(title, 16), "txns", "requests", "replies", "answered", "min ms", "median", "p95", "max"]
+    let columnWidth = narrow ? 7 : 9
+    func format(_ cells: [String]) -> String {
+      cells.enumerated().map { i, c in i == 0 ? c : Ladder.pad(c, columnWidth, right: true) }.joined(separator: " ")
+    }
     var lines = ["   " + format(head)]
     for r in rows {
       let st = r.responseTimes
@@ -338,7 +453,4 @@ enum SummaryTable {
     return lines
   }
 
-  static func format(_ cells: [String]) -> String {
-    cells.enumerated().map { i, c in i == 0 ? c : Ladder.pad(c, 10, right: true) }.joined(separator: " ")
-  }
 }

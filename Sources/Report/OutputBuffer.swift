@@ -124,4 +124,12 @@ public struct OutputBuffer: ~Copyable, @unchecked Sendable {
   }
 
   public mutating func removeAll() { count = 0 }
+
+  /// Inserts `bytes` at `offset`, moving what follows (rare: a ladder note that wraps).
+  mutating func insert(_ bytes: [UInt8], at offset: Int) {
+    reserve(bytes.count)
+    memmove(pointer + offset + bytes.count, pointer + offset, count - offset)
+    bytes.withUnsafeBufferPointer { pointer.advanced(by: offset).update(from: $0.baseAddress!, count: bytes.count) }
+    count += bytes.count
+  }
 }

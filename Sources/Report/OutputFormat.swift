@@ -7,9 +7,18 @@ public enum OutputFormat: String, CaseIterable, Sendable {
 public struct TextStyle: Sendable {
   /// Times in UTC (`--utc`) rather than local time with its offset.
   public var utc: Bool
+  /// Columns the text fits: 100 by default; from 80 (the narrow layout) up.
+  public var columns: Int
+  /// Plain ASCII instead of box-drawing characters (`--ascii`, or a locale that is not UTF-8).
+  public var ascii: Bool
+  /// ANSI colour: problems red, notes dim (a terminal without `NO_COLOR`, or `--color always`).
+  public var color: Bool
 
-  public init(utc: Bool = false) {
+  public init(utc: Bool = false, columns: Int = 100, ascii: Bool = false, color: Bool = false) {
     self.utc = utc
+    self.columns = max(80, columns)
+    self.ascii = ascii
+    self.color = color
   }
 }
 

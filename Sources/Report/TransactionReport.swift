@@ -10,6 +10,7 @@ public struct TransactionReport {
   /// Writes the summary alone (`-q`/`--summary`).
   public var summaryOnly: Bool
   public let style: TextStyle
+  let layout: LadderLayout
   private var written = 0
   private let names: QuotedNames
 
@@ -19,6 +20,7 @@ public struct TransactionReport {
   ) {
     self.format = format
     self.style = style
+    layout = LadderLayout(style)
     self.files = files
     self.selection = selection
     self.summaryOnly = summaryOnly
@@ -52,7 +54,7 @@ public struct TransactionReport {
       writeJSON(t, into: &w)
       w.newline()
     case .csv: writeCSV(t, into: &w)
-    case .text: Ladder.write(t, files: files, style: style, into: &w)
+    case .text: Ladder.write(t, files: files, layout: layout, into: &w)
     }
   }
 
@@ -69,7 +71,7 @@ public struct TransactionReport {
       w.endObject()
       w.newline()
     case .csv: break
-    case .text: w.raw(text: SummaryTable.render(s))
+    case .text: w.raw(text: SummaryTable.render(s, layout: layout))
     }
   }
 

@@ -25,7 +25,52 @@ struct CommonOptions: ParsableArguments {
   @Flag(name: .long, help: "Print times in UTC rather than local time (text format).")
   var utc = false
 
-  var style: TextStyle { TextStyle(utc: utc) }
+  @Flag(
+    name: .long, help: "Plain ASCII instead of box-drawing characters (text format; the default outside UTF-8 locales)."
+  )
+  var ascii = false
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Colour problems red and notes dim: auto (a terminal without NO_COLOR), always or never.", valueName: "when"))
+  var color: ColorChoice = .auto
+
+  enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, always, never
+  }
+
+  /// The text layout: as wide as COLUMNS or the terminal says (80 to 100 columns; 100 when
+  /// neither says), box drawing only in a UTF-8 locale, colour only on a terminal.
+  var style: TextStyle {
+    let toTerminal = (output == nil || output == "-") && isatty(STDOUT_FILENO) == 1
+    var columns = 100
+    if let text = getenv("COLUMNS").map({ String(cString: $0) }), let n = Int(text), n > 0 {
+      columns = n
+    } else if toTerminal {
+      var size = winsize()
+      if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { columns = Int(size.ws_col) }
+    }
+    let noColor = getenv("NO_COLOR").map { String(cString: $0).isEmpty == false } ?? false
+    let color: Bool
+    switch self.color {
+    case .always: color = true
+    case .never: color = false
+    case .auto: color = toTerminal && !noColor
+    }
+    return TextStyle(utc: utc, columns: min(columns, 100), ascii: ascii || !Self.localeIsUTF8, color: color)
+  }
+
+  /// Whether the locale's character set is UTF-8 (LC_ALL, then LC_CTYPE, then LANG, as C
+  /// looks them up).
+  static var localeIsUTF8: Bool {
+    for name in ["LC_ALL", "LC_CTYPE", "LANG"] {
+      guard let value = getenv(name).map({ String(cString: $0) }), !value.isEmpty else { continue }
+      let lower = value.lowercased()
+      return lower.contains("utf-8") || lower.contains("utf8")
+    }
+    return false
+  }
 
   func validate() throws {
     if let filter, filter.isEmpty { throw ValidationError("--filter needs a BPF expression") }

@@ -193,6 +193,40 @@ import Testing
     #expect(decoded.stdout.hasPrefix("Frame 1  2025-11-21 10:10:00.000000 +05:30  "))
   }
 
+  /// The text report fits 100 columns, or COLUMNS down to 80 with the narrow layout; box
+  /// drawing only in a UTF-8 locale (else, or with --ascii, plain ASCII); colour only when
+  /// asked for or on a terminal without NO_COLOR, never in a pipe.
+  @Test func textFitsTheTerminal() throws {
+    var captures = try FileManager.default.contentsOfDirectory(atPath: fixtures).filter { $0.hasSuffix(".pcap") }
+      .map { "\(fixtures)/\($0)" }
+    captures += ["\(fixtures)/crafted/failover.pcap", "\(fixtures)/crafted/relay-anomaly.pcap"]
+    func widest(_ output: String) -> Int { output.split(separator: "\n").map(\.count).max() ?? 0 }
+    var environment = ProcessInfo.processInfo.environment
+    environment["TZ"] = "UTC"
+    environment["NO_COLOR"] = nil
+    for capture in captures {
+      environment["LC_ALL"] = "C.UTF-8"
+      environment["COLUMNS"] = nil
+      let wide = try run(dhcpscopeBinary, ["analyze", capture], environment: environment)
+      #expect(wide.status == 0 && widest(wide.stdout) <= 100, "\(capture)")
+      #expect(wide.stdout.contains("━━") && !wide.stdout.contains("\u{1B}["), "\(capture)")
+      environment["COLUMNS"] = "80"
+      let narrow = try run(dhcpscopeBinary, ["analyze", capture], environment: environment)
+      #expect(widest(narrow.stdout) <= 80, "\(capture)")
+      environment["LC_ALL"] = "C"
+      let plain = try run(dhcpscopeBinary, ["analyze", capture], environment: environment)
+      #expect(plain.stdout.utf8.allSatisfy { $0 < 0x80 }, "\(capture): not ASCII in the C locale")
+      environment["LC_ALL"] = "C.UTF-8"
+      let asked = try run(dhcpscopeBinary, ["analyze", "--ascii", capture], environment: environment)
+      #expect(asked.stdout.utf8.allSatisfy { $0 < 0x80 }, "\(capture): not ASCII with --ascii")
+    }
+    let failover = "\(fixtures)/crafted/failover.pcap"
+    let colored = try dhcpscope("analyze", "--color", "always", failover)
+    #expect(colored.stdout.contains("\u{1B}[31m   ! server 198.51.100.2"))
+    #expect(colored.stdout.contains("\u{1B}[2m   · the client sent DISCOVER"))
+    #expect(try dhcpscope("analyze", "--color", "never", failover).stdout.contains("\u{1B}[") == false)
+  }
+
   /// A file named "-" is standard input, as tcpdump -r - and tshark -r - read it: pcap,
   /// pcapng, gzip'd, with the file's own time precision; an empty input is exit 1.
   @Test func standardInputIsAFile() throws {

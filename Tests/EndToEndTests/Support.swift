@@ -36,9 +36,15 @@ func run(
   let process = Process()
   process.executableURL = URL(fileURLWithPath: path)
   process.arguments = arguments
-  // Local time is UTC unless a test says otherwise, so text output is the same on every machine.
+  // Text output is the same on every machine: local time is UTC, the locale UTF-8 and the
+  // width the default 100 columns, unless a test says otherwise.
   var fullEnvironment = environment ?? ProcessInfo.processInfo.environment
   if fullEnvironment["TZ"] == nil { fullEnvironment["TZ"] = "UTC" }
+  if environment == nil {
+    fullEnvironment["LC_ALL"] = "C.UTF-8"
+    fullEnvironment["COLUMNS"] = nil
+    fullEnvironment["NO_COLOR"] = nil
+  }
   process.environment = fullEnvironment
   let out = Pipe()
   let err = Pipe()
