@@ -73,36 +73,87 @@ enum Ladder {
   /// Writes the ladder straight into the report's buffer: this runs once per transaction.
   static func write(_ t: TransactionRecord, files: InputFiles, layout: LadderLayout, into w: inout ReportWriter) {
     let style = layout.style
-    var head = layout.glyphs.transactionRule + " "
-    var time = ReportWriter(capacity: 64)
-    time.plainCalendarTime(t.firstSeen, utc: style.utc, fractionDigits: 3)
-    head += time.out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
-    var outcome = "\(layout.glyphs.outcome) \(t.outcome.rawValue)"
-    if let a = t.assignedAddress { outcome += " \(a)" }
-    if let l = t.leaseSeconds {
-      var lease = ReportWriter(capacity: 32)
-      lease.plainDuration(Int(l))
-      outcome += " (lease " + lease.out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } + ")"
+    // Written straight into the buffer (this runs once per transaction); everything after the
+    // rule is ASCII, so bytes count columns. A part that would pass the width moves to a new
+    // line by inserting the break before it.
+    w.raw(text: layout.glyphs.transactionRule)
+    w.raw(" ")
+    let afterRule = w.out.count
+    w.plainCalendarTime(t.firstSeen, utc: style.utc, fractionDigits: 3)
+    w.raw("  ")
+    w.raw(text: t.kind.rawValue)
+    w.raw("  xid ")
+    w.plainXID(t.xid)
+    var clientStart = w.out.count
+    w.raw("  client ")
+    w.plainHardwareAddress(t.clientMAC)
+    // Where the current line starts in the buffer, and its columns before that point.
+    var lineAnchor = afterRule
+    var anchorColumns = 3
+    if anchorColumns + (w.out.count - lineAnchor) > style.columns {
+      w.out.replace(from: clientStart, count: 2, with: Array("\n   ".utf8))
+      clientStart += 1
+      (lineAnchor, anchorColumns) = (clientStart, 0)
     }
-    w.raw(
-      text: joinWrapping(
-        [head, t.kind.rawValue, "xid \(formatXID(t.xid))", "client \(t.clientMAC)", outcome], width: style.columns,
-        firstIndent: 0))
+    let outcomeStart = w.out.count
+    w.raw("  ")
+    w.raw(text: layout.glyphs.outcome)
+    let outcomeText = w.out.count
+    w.raw(" ")
+    w.raw(text: t.outcome.rawValue)
+    if let a = t.assignedAddress {
+      w.raw(" ")
+      w.plainAddress(a)
+    }
+    if let l = t.leaseSeconds {
+      w.raw(" (lease ")
+      w.plainDuration(Int(l))
+      w.raw(")")
+    }
+    // The outcome sign is one column whatever its bytes.
+    let outcomeColumns = w.out.count - outcomeText + 2 + 1
+    if anchorColumns + (outcomeStart - lineAnchor) + outcomeColumns > style.columns {
+      w.out.replace(from: outcomeStart, count: 2, with: Array("\n   ".utf8))
+    }
     let identity = identityParts(t)
     if !identity.isEmpty {
       w.raw("\n")
-      w.raw(text: joinWrapping(identity, width: style.columns))
-    }
-    let relays = t.relayAgents.isEmpty ? "none (direct)" : t.relayAgents.map(\.description).joined(separator: ", ")
-    let servers =
-      t.servers.isEmpty
-      ? "none seen"
-      : t.servers.map {
-        "\($0.address) (\($0.forwarded) sent, \($0.replies == 1 ? "1 reply" : "\($0.replies) replies"))"
+      let identityStart = w.out.count
+      w.raw("   ")
+      for (i, part) in identity.enumerated() {
+        if i > 0 { w.raw("  ") }
+        w.raw(text: part)
       }
-      .joined(separator: ", ")
+      // Bytes are never fewer than columns: a line that fits by bytes needs no counting.
+      if w.out.count - identityStart > style.columns {
+        w.out.truncate(to: identityStart)
+        w.raw(text: joinWrapping(identity, width: style.columns))
+      }
+    }
     w.raw("\n")
-    w.raw(text: wrap("   relay \(relays)   server \(servers)", width: style.columns, indent: 5))
+    let endpointsStart = w.out.count
+    w.raw("   relay ")
+    if t.relayAgents.isEmpty { w.raw("none (direct)") }
+    for (i, r) in t.relayAgents.enumerated() {
+      if i > 0 { w.raw(", ") }
+      w.plainAddress(r)
+    }
+    w.raw("   server ")
+    if t.servers.isEmpty { w.raw("none seen") }
+    for (i, s) in t.servers.enumerated() {
+      if i > 0 { w.raw(", ") }
+      w.plainAddress(s.address)
+      w.raw(" (")
+      w.plainInt(s.forwarded)
+      w.raw(" sent, ")
+      w.plainInt(s.replies)
+      w.raw(s.replies == 1 ? " reply)" : " replies)")
+    }
+    if w.out.count - endpointsStart > style.columns {
+      let line = w.out.withUnsafeBytes { String(decoding: $0[endpointsStart...], as: UTF8.self) }
+      w.out.truncate(to: endpointsStart)
+      w.raw(text: wrap(line, width: style.columns, indent: 5))
+    }
     w.raw("\n")
     w.raw(text: layout.header)
     let start = t.sequence.first?.timestamp ?? t.firstSeen
@@ -185,6 +236,10 @@ enum Ladder {
   /// `parts` joined by two spaces on a line that starts `firstIndent` columns in; a part that
   /// would pass `width` starts a new line, indented `indent` columns.
   static func joinWrapping(_ parts: [String], width: Int, firstIndent: Int = 3, indent: Int = 3) -> String {
+    // Bytes are never fewer than columns: a line that fits by bytes needs no counting.
+    if firstIndent + parts.reduce(0, { $0 + $1.utf8.count }) + 2 * (parts.count - 1) <= width {
+      return String(repeating: " ", count: firstIndent) + parts.joined(separator: "  ")
+    }
     var text = String(repeating: " ", count: firstIndent)
     var column = firstIndent
     for (i, part) in parts.enumerated() {
@@ -205,7 +260,8 @@ enum Ladder {
 
   /// `text` broken at spaces so no line passes `width`; lines after the first are indented.
   static func wrap(_ text: String, width: Int, indent: Int) -> String {
-    guard text.count > width else { return text }
+    // Bytes are never fewer than columns: most lines need no counting of characters.
+    guard text.utf8.count > width, text.count > width else { return text }
     let leading = text.prefix { $0 == " " }
     var lines: [String] = []
     var line = String(leading)

@@ -125,6 +125,18 @@ public struct OutputBuffer: ~Copyable, @unchecked Sendable {
 
   public mutating func removeAll() { count = 0 }
 
+  /// Drops everything from `offset` on.
+  mutating func truncate(to offset: Int) { count = min(count, offset) }
+
+  /// Replaces `count` bytes at `offset` with `bytes` (rare: a ladder line that wraps).
+  mutating func replace(from offset: Int, count removed: Int, with bytes: [UInt8]) {
+    let tail = count - offset - removed
+    reserve(bytes.count)
+    memmove(pointer + offset + bytes.count, pointer + offset + removed, tail)
+    bytes.withUnsafeBufferPointer { pointer.advanced(by: offset).update(from: $0.baseAddress!, count: bytes.count) }
+    count = offset + bytes.count + tail
+  }
+
   /// Inserts `bytes` at `offset`, moving what follows (rare: a ladder note that wraps).
   mutating func insert(_ bytes: [UInt8], at offset: Int) {
     reserve(bytes.count)

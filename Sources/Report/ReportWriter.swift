@@ -485,14 +485,11 @@ extension ReportWriter {
     let month = mp < 10 ? mp + 3 : mp - 9
     let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
     plainInt(year)
-    for (separator, value) in [
-      (UInt8(ascii: "-"), month), (UInt8(ascii: "-"), day), (UInt8(ascii: " "), secondOfDay / 3600),
-      (UInt8(ascii: ":"), secondOfDay / 60 % 60), (UInt8(ascii: ":"), secondOfDay % 60),
-    ] {
-      out.append(separator)
-      if value < 10 { out.append(UInt8(ascii: "0")) }
-      plainInt(value)
-    }
+    twoDigits(UInt8(ascii: "-"), month)
+    twoDigits(UInt8(ascii: "-"), day)
+    twoDigits(UInt8(ascii: " "), secondOfDay / 3600)
+    twoDigits(UInt8(ascii: ":"), secondOfDay / 60 % 60)
+    twoDigits(UInt8(ascii: ":"), secondOfDay % 60)
     let digits = fractionDigits ?? (nanosecondPrecision ? 9 : 6)
     if digits > 0 {
       out.append(UInt8(ascii: "."))
@@ -514,12 +511,16 @@ extension ReportWriter {
       out.append(UInt8(ascii: " "))
       out.append(UInt8(ascii: offset < 0 ? "-" : "+"))
       let minutes = abs(offset) / 60
-      for (i, value) in [minutes / 60, minutes % 60].enumerated() {
-        if i > 0 { out.append(UInt8(ascii: ":")) }
-        if value < 10 { out.append(UInt8(ascii: "0")) }
-        plainInt(value)
-      }
+      twoDigits(nil, Int64(minutes / 60))
+      twoDigits(UInt8(ascii: ":"), Int64(minutes % 60))
     }
+  }
+
+  /// A separator, then `value` as two digits.
+  @inline(__always) private mutating func twoDigits(_ separator: UInt8?, _ value: Int64) {
+    if let separator { out.append(separator) }
+    out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value / 10 % 10))
+    out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10))
   }
 
   /// The local zone's offset from UTC at `seconds`, in seconds; looked up once per hour of
