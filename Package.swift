@@ -28,7 +28,11 @@ let package = Package(
     .target(name: "Report", dependencies: ["Correlate", "Dissect"]),
     // The reader, merge, threads, feed and sink every entry point shares: the commands,
     // the fuzzer and the tests.
-    .target(name: "Pipeline", dependencies: ["Capture", "Dissect", "Correlate", "Report"]),
+    .target(
+      name: "Pipeline",
+      dependencies: [
+        "Capture", "Dissect", "Correlate", "Report", .product(name: "Collections", package: "swift-collections"),
+      ]),
     // Packet construction for tests, crafted fixtures and the load generator.
     .target(name: "PacketCraft", dependencies: ["Dissect"]),
     .executableTarget(

@@ -6,7 +6,13 @@ public struct TransactionStream {
   private var reorder: ReorderBuffer<PacketSummary>
   public private(set) var correlator: Correlator
 
-  public init(configuration: CorrelatorConfiguration = CorrelatorConfiguration(), reorderWindowSeconds: Double = 2) {
+  /// How long packets wait to be put in time order when reading files.
+  public static let reorderWindowSeconds = 2.0
+
+  public init(
+    configuration: CorrelatorConfiguration = CorrelatorConfiguration(),
+    reorderWindowSeconds: Double = reorderWindowSeconds
+  ) {
     reorder = ReorderBuffer(windowSeconds: reorderWindowSeconds)
     correlator = Correlator(configuration: configuration)
   }

@@ -14,6 +14,9 @@ public struct ReportPipeline: ~Copyable {
   /// servers' packets are counted, and the count is reported at the end.
   public var packetFilter: String?
   private var oneSided = 0
+  /// Offline, transactions are reported in the order they began (within a window); live,
+  /// as they end.
+  var startOrder: StartOrder?
   /// Called before report output goes to the sink while capturing live (sniff erases its
   /// status line there).
   public var beforeOutput: (() -> Void)?
@@ -39,12 +42,14 @@ public struct ReportPipeline: ~Copyable {
 
   /// Each transaction is read in place: copying one out would retain and release its arrays.
   public mutating func emit(_ batch: [ClosedTransaction]) {
-    for i in batch.indices { emit(batch[i].wasEvicted, batch[i].analyzed()) }
+    for i in batch.indices { emit(batch[i].wasEvicted, batch[i].analyzed(), clock: batch[i].observedUntil) }
   }
 
-  public mutating func emit(_ closed: ClosedTransaction) { emit(closed.wasEvicted, closed.analyzed()) }
+  public mutating func emit(_ closed: ClosedTransaction) {
+    emit(closed.wasEvicted, closed.analyzed(), clock: closed.observedUntil)
+  }
 
-  mutating func emit(_ wasEvicted: Bool, _ record: TransactionRecord) {
+  mutating func emit(_ wasEvicted: Bool, _ record: TransactionRecord, clock: Timestamp) {
     if wasEvicted {
       if summary.evicted == 0 {
         flush()
@@ -61,6 +66,12 @@ public struct ReportPipeline: ~Copyable {
     {
       oneSided += 1
     }
+    guard startOrder != nil else { return render(record) }
+    startOrder!.add(record, clock: clock)
+    while let next = startOrder!.popReleasable() { render(next) }
+  }
+
+  private mutating func render(_ record: TransactionRecord) {
     report.render(record, into: &output)
     if output.out.count >= FileSink.drainSize { sink.drain(&output) }
   }
@@ -78,6 +89,7 @@ public struct ReportPipeline: ~Copyable {
   }
 
   public mutating func finish() {
+    while let next = startOrder?.popFirst() { render(next) }
     report.footer(summary, into: &output)
     flush()
     if let packetFilter, oneSided > 0 {
@@ -110,6 +122,8 @@ public enum FileAnalysis {
     var intact = true
     var pipeline = ReportPipeline(report: report, sink: sink, maximumTracked: configuration.maximumTracked)
     pipeline.packetFilter = packetFilter
+    pipeline.startOrder = StartOrder(
+      windowSeconds: configuration.timeoutSeconds + configuration.graceSeconds + TransactionStream.reorderWindowSeconds)
     sink.write(pipeline.report.header())
     // libpcap, the dissector and the correlator run on a second thread; this one analyses
     // the transactions it closes and writes their report.

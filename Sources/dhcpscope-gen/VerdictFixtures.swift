@@ -150,5 +150,24 @@ extension CraftedFixtures {
         (0.02, fromClientFrame.frame(decline.build())), (0.03, fromClientFrame.frame(release.build())),
         (0.04, fromClientFrame.frame(inform.build())),
       ])
+
+    // Start order: a relayed DORA begins at 0 s and ends at 4 s (the server answers after 3 s);
+    // another client's RELEASE, sent at 0.2 s, ends at once. The RELEASE closes first (its
+    // grace period is over at 2.2 s); the report lists the DORA first.
+    let dora = RelayScenario(xid: 0x0B00_0001)
+    let leaving = RelayScenario(xid: 0x0B00_0002, clientMAC: [0x02, 0, 0, 0, 0xC0, 0x0B])
+    try write(
+      "start-order.pcap",
+      [
+        (0, dora.clientBroadcast(MessageType.discover, ipID: 1)),
+        (0.001, dora.relayToServer(MessageType.discover, server: server, ipID: 2)),
+        (0.2, leaving.clientUnicast(MessageType.release, from: IPv4Address("192.0.2.121")!, to: server, ipID: 3)),
+        (3.0, dora.serverToRelay(MessageType.offer, server: server, yiaddr: lease, ipID: 4)),
+        (3.001, dora.relayToClient(MessageType.offer, server: server, yiaddr: lease, ipID: 5)),
+        (3.5, dora.clientBroadcast(MessageType.request, ipID: 6)),
+        (3.501, dora.relayToServer(MessageType.request, server: server, ipID: 7)),
+        (4.0, dora.serverToRelay(MessageType.ack, server: server, yiaddr: lease, ipID: 8)),
+        (4.001, dora.relayToClient(MessageType.ack, server: server, yiaddr: lease, ipID: 9)),
+      ])
   }
 }

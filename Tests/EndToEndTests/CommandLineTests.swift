@@ -227,6 +227,14 @@ import Testing
     #expect(try dhcpscope("analyze", "--color", "never", failover).stdout.contains("\u{1B}[") == false)
   }
 
+  /// Offline, transactions are reported in the order they began: the RELEASE that closes
+  /// first still comes after the DORA that began before it.
+  @Test func transactionsInStartOrder() throws {
+    let r = try dhcpscope("analyze", "--format", "csv", "\(fixtures)/crafted/start-order.pcap")
+    let kinds = r.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[2] }
+    #expect(kinds == ["DORA", "RELEASE"])
+  }
+
   /// A file named "-" is standard input, as tcpdump -r - and tshark -r - read it: pcap,
   /// pcapng, gzip'd, with the file's own time precision; an empty input is exit 1.
   @Test func standardInputIsAFile() throws {
