@@ -32,10 +32,12 @@ public struct CapturedFrame {
 }
 
 /// The built-in capture filter. Non-first IPv4 fragments carry no UDP header, so they are let
-/// through; on Ethernet, frames with one or two VLAN tags are matched too. libpcap's `vlan`
-/// shifts the offsets of everything after it, so the tagged cases nest inside each other.
+/// through, and so are ICMP destination-unreachable messages, which may quote a DHCP message;
+/// on Ethernet, frames with one or two VLAN tags are matched too. libpcap's `vlan` shifts the
+/// offsets of everything after it, so the tagged cases nest inside each other.
 public enum DHCPFilter {
-  static let dhcp = "(udp port 67 or udp port 68) or (ip[6:2] & 0x1fff != 0)"
+  static let dhcp =
+    "(udp port 67 or udp port 68) or (ip[6:2] & 0x1fff != 0) or (icmp and icmp[icmptype] == icmp-unreach)"
 
   /// The expression for a link type, with the user's part (if any) required at every depth.
   public static func expression(linkType: Int32, user: String?) -> String {

@@ -43,6 +43,8 @@ public struct Correlator {
     var identity = TransactionIdentity()
     /// Packets beyond `maximumSequence`, counted but not kept.
     var dropped = 0
+    /// ICMP errors that quote one of its messages.
+    var icmpErrors: [ICMPNotice] = []
     var firstSeen: Timestamp
     var lastSeen: Timestamp
     /// When the reply (or message) that ends the exchange was seen.
@@ -130,6 +132,14 @@ public struct Correlator {
     if firstPacketTime == nil { firstPacketTime = packet.timestamp }
     advanceClock(to: packet.timestamp)
     let key = Key(xid: packet.xid, client: packet.clientKey)
+    if let error = packet.icmpError {
+      // An ICMP error belongs to the transaction whose message it quotes, if still open.
+      if let slot = slotOf[key], slots[Int(slot)].icmpErrors.count < 16 {
+        slots[Int(slot)].icmpErrors.append(
+          ICMPNotice(error: error, timestamp: packet.timestamp, frame: packet.frame, messageType: packet.messageType))
+      }
+      return
+    }
     var entry = SequenceEntry(packet)
 
     if var slot = slotOf[key] {
@@ -252,7 +262,7 @@ public struct Correlator {
         xid: tx.key.xid, clientMAC: tx.clientMAC, entries: tx.entries, identity: tx.identity,
         droppedPackets: tx.dropped, end: reason,
         wasEvicted: evicted, timeoutSeconds: configuration.timeoutSeconds, observedUntil: latest ?? tx.lastSeen,
-        captureStart: firstPacketTime))
+        captureStart: firstPacketTime, icmpErrors: tx.icmpErrors))
   }
 
   private mutating func evictOldest() {
@@ -283,14 +293,16 @@ public struct ClosedTransaction: Sendable {
   public var observedUntil: Timestamp
   /// The time of the run's first packet (the transaction's own start when unknown).
   public var captureStart: Timestamp
+  public var icmpErrors: [ICMPNotice]
 
   public init(
     xid: UInt32, clientMAC: HardwareAddress, entries: [SequenceEntry],
     identity: TransactionIdentity = TransactionIdentity(),
     droppedPackets: Int = 0, end: EndReason,
     wasEvicted: Bool = false, timeoutSeconds: Double = 10, observedUntil: Timestamp? = nil,
-    captureStart: Timestamp? = nil
+    captureStart: Timestamp? = nil, icmpErrors: [ICMPNotice] = []
   ) {
+    self.icmpErrors = icmpErrors
     self.xid = xid
     self.clientMAC = clientMAC
     self.entries = entries
@@ -305,4 +317,13 @@ public struct ClosedTransaction: Sendable {
 
   /// Its report: kind, outcome, servers, flags, timings.
   public func analyzed() -> TransactionRecord { TransactionAnalysis.analyze(self) }
+}
+
+/// An ICMP error as it reached a transaction: when, in which frame, and the type of the
+/// message it quotes.
+public struct ICMPNotice: Sendable, Equatable {
+  public var error: ICMPError
+  public var timestamp: Timestamp
+  public var frame: Int
+  public var messageType: UInt8?
 }

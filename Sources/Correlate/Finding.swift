@@ -52,6 +52,10 @@ public enum Finding: Sendable, Equatable {
   case ackWithoutAddress(server: IPv4Address?)
   /// More packets were counted than a transaction keeps.
   case packetsNotListed(count: Int, kept: Int)
+  /// An ICMP destination-unreachable (code `code`) from `reporter` quoted the transaction's
+  /// message to `server` `count` times: the server itself (port unreachable: nothing listens
+  /// on the port) or a router on the way (host, network, administratively unreachable).
+  case icmpUnreachable(server: IPv4Address, reporter: IPv4Address, code: UInt8, type: UInt8?, count: Int)
 
   /// Stable kebab-case code, the same in every output.
   public var code: String {
@@ -80,6 +84,7 @@ public enum Finding: Sendable, Equatable {
     case .routedAndRelayed: return "routed-and-relayed"
     case .ackWithoutAddress: return "ack-without-address"
     case .packetsNotListed: return "packets-not-listed"
+    case .icmpUnreachable: return "icmp-unreachable"
     }
   }
 
@@ -100,7 +105,8 @@ public enum Finding: Sendable, Equatable {
     case .relayHopsNotIncremented, .replyWithoutGiaddr, .replyGiaddrMismatch, .replyToClientOnServerPort,
       .option82NotRemoved, .replyToRelayOnClientPort:
       return .relayAnomaly
-    case .serverIdentifierMismatch, .routedAndRelayed, .ackWithoutAddress, .packetsNotListed: return nil
+    case .serverIdentifierMismatch, .routedAndRelayed, .ackWithoutAddress, .packetsNotListed, .icmpUnreachable:
+      return nil
     }
   }
 
@@ -109,7 +115,7 @@ public enum Finding: Sendable, Equatable {
     switch self {
     case .serverNoReply, .failover, .nak, .declined, .timeout, .stalled, .unansweredServerIdentifier,
       .relayHopsNotIncremented, .replyWithoutGiaddr, .replyGiaddrMismatch, .replyToClientOnServerPort,
-      .option82NotRemoved, .replyToRelayOnClientPort, .ackWithoutAddress:
+      .option82NotRemoved, .replyToRelayOnClientPort, .ackWithoutAddress, .icmpUnreachable:
       return .problem
     case .retransmission, .multipleOffers, .duplicateReply, .lateOffer, .lateFinalReply, .captureEnded, .evicted,
       .serverIdentifierMismatch, .routedAndRelayed, .packetsNotListed:
@@ -167,6 +173,11 @@ public enum Finding: Sendable, Equatable {
       return [("type", .messageType(type)), ("server", .optionalAddress(server))]
     case .ackWithoutAddress(let server): return [("server", .optionalAddress(server))]
     case .packetsNotListed(let count, let kept): return [("count", .int(count)), ("kept", .int(kept))]
+    case .icmpUnreachable(let server, let reporter, let code, let type, let count):
+      return [
+        ("server", .address(server)), ("reporter", .address(reporter)), ("icmp_code", .int(Int(code))),
+        ("type", .messageType(type)), ("count", .int(count)),
+      ]
     }
   }
 }

@@ -108,6 +108,8 @@ public struct Summary: Sendable {
   public var dhcpPackets = 0
   public var otherPackets = 0
   public var malformedPackets = 0
+  /// ICMP destination-unreachable messages that quote a DHCP message.
+  public var icmpErrors = 0
   public var malformedByReason: [Malformed.Reason: Int] = [:]
   public var duplicatePackets = 0
   public var transactions = 0

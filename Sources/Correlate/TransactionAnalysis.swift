@@ -33,6 +33,7 @@ enum TransactionAnalysis {
     findings += relayChecks(view)
     findings += view.serverIdentifierMismatches
     findings += routedAndRelayed(view)
+    findings += icmpErrors(closed.icmpErrors)
 
     let final = boundReply(view, kind: kind, outcome: outcome)
     var assigned: IPv4Address? = nil
@@ -265,6 +266,25 @@ enum TransactionAnalysis {
 
   /// The client's unicast reached the server twice: routed by the relay host, and relayed by
   /// the relay agent that also heard it.
+  /// ICMP errors quoting the transaction's messages, one finding per server, reporter and code.
+  static func icmpErrors(_ notices: [ICMPNotice]) -> [Finding] {
+    var findings: [Finding] = []
+    for n in notices {
+      let e = n.error
+      if let i = findings.firstIndex(where: {
+        if case .icmpUnreachable(e.quotedDestination, e.reporter, e.code, _, _) = $0 { return true }
+        return false
+      }), case .icmpUnreachable(let server, let reporter, let code, let type, let count) = findings[i] {
+        findings[i] = .icmpUnreachable(server: server, reporter: reporter, code: code, type: type, count: count + 1)
+      } else {
+        findings.append(
+          .icmpUnreachable(
+            server: e.quotedDestination, reporter: e.reporter, code: e.code, type: n.messageType, count: 1))
+      }
+    }
+    return findings
+  }
+
   static func routedAndRelayed(_ view: TransactionView) -> [Finding] {
     var findings: [Finding] = []
     for e in view.entries where view.isRequest(e) && e.leg == .clientServer {

@@ -33,6 +33,9 @@ public enum DissectOutcome<Packet> {
   /// A frame that could not be followed down to UDP (a broken header), or, for `summarize`,
   /// a UDP 67/68 payload that is not a BOOTP message; with the reason.
   case malformed(Malformed)
+  /// An ICMP error quoting a DHCP message (`summarize` only): the quoted message, with the
+  /// error in `PacketSummary.icmpError`.
+  case icmpError(Packet)
 }
 
 public typealias DissectResult = DissectOutcome<DHCPPacket>
@@ -45,6 +48,7 @@ extension DissectOutcome {
     case .other: return .other
     case .fragment: return .fragment
     case .malformed(let why): return .malformed(why)
+    case .icmpError(let packet): return .icmpError(transform(packet))
     }
   }
 }
@@ -102,14 +106,28 @@ public struct PacketDissector {
   /// `summarize`, writing the summary of a DHCP packet into `summary` instead of returning it.
   /// A payload that is not a BOOTP message (`Malformed.inBOOTP`) is malformed here.
   public mutating func summarize(_ frame: LinkFrame, into summary: inout PacketSummary) -> DissectOutcome<Void> {
-    let located = locate(frame) { origin, payload, _ -> Malformed? in
-      if let problem = Malformed.inBOOTP(payload) { return problem }
-      if !summary.fill(origin: origin, payload: payload) {
-        summary = PacketSummary(DHCPPacket(origin: origin, message: DHCPMessage(payload: payload)))
-      }
-      return nil
-    }
+    let located = locate(
+      frame,
+      make: { origin, payload, _ -> Malformed? in
+        if let problem = Malformed.inBOOTP(payload) { return problem }
+        if !summary.fill(origin: origin, payload: payload) {
+          summary = PacketSummary(DHCPPacket(origin: origin, message: DHCPMessage(payload: payload)))
+        }
+        summary.icmpError = nil
+        return nil
+      },
+      icmp: { origin, error, quoted -> Malformed?? in
+        // The quoted message, summarised as it was sent; the ICMP message's own time and frame.
+        // Without its xid and chaddr (a quote cut short) it matches no transaction.
+        guard quoted.count >= 44 else { return nil }
+        if !summary.fill(origin: origin, payload: quoted) {
+          summary = PacketSummary(DHCPPacket(origin: origin, message: DHCPMessage(payload: quoted)))
+        }
+        summary.icmpError = error
+        return .some(nil)
+      })
     if case .dhcp(let problem?) = located { return .malformed(problem) }
+    if case .icmpError = located { return .icmpError(()) }
     return located.map { _ in () }
   }
 
@@ -117,7 +135,8 @@ public struct PacketDissector {
   /// the way down (lying lengths, overlapping fragments). Inlined so that `make`, which writes
   /// through an `inout` for `summarize(into:)`, needs no run-time exclusivity check.
   @inline(__always) private mutating func locate<Packet>(
-    _ frame: LinkFrame, make: (PacketOrigin, UnsafeRawBufferPointer, [String]) -> Packet
+    _ frame: LinkFrame, make: (PacketOrigin, UnsafeRawBufferPointer, [String]) -> Packet,
+    icmp: (PacketOrigin, ICMPError, UnsafeRawBufferPointer) -> Packet? = { _, _, _ in nil }
   ) -> DissectOutcome<Packet> {
     let bytes = frame.bytes
     let link: LinkHeader
@@ -134,6 +153,9 @@ public struct PacketDissector {
     let network = UnsafeRawBufferPointer(rebasing: bytes[link.networkOffset...])
     guard let (ip, ipPayload) = parseIPv4(network, warnings: &warnings) else {
       return warnings.isEmpty ? .other : .malformed(Malformed(.badIPHeader, warnings.joined(separator: "; ")))
+    }
+    if ip.protocolNumber == 1, !ip.isFragment {
+      return locateICMPError(frame, link: link, ip: ip, payload: ipPayload, icmp)
     }
     guard ip.protocolNumber == 17 else { return .other }
 
@@ -179,4 +201,23 @@ public struct PacketDissector {
   }
 
   @inline(__always) static func isDHCPPort(_ port: UInt16) -> Bool { port == 67 || port == 68 }
+
+  /// An ICMP destination-unreachable quoting a UDP datagram to or from a DHCP port, handed to
+  /// `make` with the quoted BOOTP payload; anything else is other traffic.
+  private func locateICMPError<Packet>(
+    _ frame: LinkFrame, link: LinkHeader, ip: IPv4Header, payload: UnsafeRawBufferPointer,
+    _ make: (PacketOrigin, ICMPError, UnsafeRawBufferPointer) -> Packet?
+  ) -> DissectOutcome<Packet> {
+    guard let (quotedIP, udp) = ICMPError.quoted(payload) else { return .other }
+    let sport = udp.bigEndianUInt16(at: 0)
+    let dport = udp.bigEndianUInt16(at: 2)
+    guard Self.isDHCPPort(sport) || Self.isDHCPPort(dport) else { return .other }
+    let origin = PacketOrigin(
+      frame: frame.number, fileIndex: frame.fileIndex, timestamp: frame.timestamp, interface: link.interface,
+      vlanIDs: link.vlanIDs, sourceMAC: link.sourceMAC, source: quotedIP.source, destination: quotedIP.destination,
+      sourcePort: sport, destinationPort: dport, ipIdentification: ip.identification, ttl: ip.ttl)
+    let error = ICMPError(code: payload[1], reporter: ip.source, quotedDestination: quotedIP.destination)
+    guard let packet = make(origin, error, UnsafeRawBufferPointer(rebasing: udp[8...])) else { return .other }
+    return .icmpError(packet)
+  }
 }

@@ -53,6 +53,9 @@ public struct PacketSummary: Sendable, Equatable {
   /// The options that say who the client is and what the server said (`IdentityOptions.codes`),
   /// in wire order.
   public var identityOptions: IdentityOptions
+  /// Set when this is not a DHCP packet but an ICMP error quoting one: the fields above are
+  /// the quoted message's, and the frame, time and interface the ICMP message's.
+  public var icmpError: ICMPError?
 
   public var isRequest: Bool { op == 1 }
   public var isReply: Bool { op == 2 }

@@ -144,6 +144,18 @@ public struct FrameBuilder {
   /// A whole Ethernet frame carrying `payload` as DHCP over UDP.
   public func frame(_ payload: [UInt8]) -> [UInt8] { ethernet(ipv4(udp(payload))) }
 
+  /// An ICMP destination-unreachable (`code`) from `reporter` back to this frame's source,
+  /// quoting this frame's IPv4 packet carrying `payload` (cut to `quoted` bytes, as routers
+  /// quote only the first part).
+  public func unreachable(_ payload: [UInt8], code: UInt8, from reporter: String, quoted: Int = 548) -> [UInt8] {
+    let original = Array(ipv4(udp(payload)).prefix(quoted))
+    var back = self
+    back.source = IPv4Address(reporter)!
+    back.destination = source
+    back.identification = identification &+ 1
+    return back.ethernet(back.ipv4([3, code, 0, 0, 0, 0, 0, 0] + original, protocolNumber: 1))
+  }
+
   /// IPv4 fragments of the UDP datagram carrying `payload`, each at most `size` payload bytes.
   public func fragments(_ payload: [UInt8], size: Int) -> [[UInt8]] {
     let datagram = udp(payload)

@@ -11,6 +11,8 @@ public struct ReadCounts: Sendable {
   /// Malformed frames by reason, indexed as `Malformed.Reason.allCases`.
   public var malformedByReason = [Int](repeating: 0, count: Malformed.Reason.allCases.count)
   public var fragments = 0
+  /// ICMP errors that quote a DHCP message.
+  public var icmpErrors = 0
 
   public init() {}
 
@@ -23,6 +25,9 @@ public struct ReadCounts: Sendable {
       return packet
     case .other: other += 1
     case .fragment: fragments += 1
+    case .icmpError(let packet):
+      icmpErrors += 1
+      return packet
     case .malformed(let why):
       malformed += 1
       malformedByReason[Malformed.Reason.allCases.firstIndex(of: why.reason)!] += 1

@@ -35,6 +35,7 @@ public struct ReportPipeline: ~Copyable {
     summary.dhcpPackets += counts.dhcp
     summary.otherPackets += counts.other + counts.fragments
     summary.malformedPackets += counts.malformed
+    summary.icmpErrors += counts.icmpErrors
     for (reason, n) in zip(Malformed.Reason.allCases, counts.malformedByReason) where n > 0 {
       summary.malformedByReason[reason, default: 0] += n
     }

@@ -61,6 +61,18 @@ extension Finding {
       return "\(type(t)) to relay \(relay) was sent to port 68 instead of 67"
     case .serverIdentifierMismatch(let source, let identifier):
       return "replies from \(source) name server \(identifier) (option 54): a multi-homed server, or spoofed replies"
+    case .icmpUnreachable(let s, let reporter, let code, let t, let count):
+      let times = count == 1 ? "" : " (\(count) times)"
+      let what = ICMPError(code: code, reporter: reporter, quotedDestination: s).codeName
+      if reporter == s && code == 3 {
+        return
+          "\(s) answered \(type(t)) with ICMP port unreachable\(times): no DHCP server is listening on that address"
+      }
+      if reporter == s {
+        return "\(s) answered \(type(t)) with ICMP \(what)\(times)"
+      }
+      let cause = (code == 9 || code == 10 || code == 13) ? " (a filter on the way)" : ""
+      return "router \(reporter) reported \(s) \(what) for the \(type(t))\(times)\(cause)"
     case .routedAndRelayed(let t, let s):
       return
         "\(server(s)) was sent the client's \(type(t)) twice: routed by the relay host and relayed by the relay agent (replies to both are expected)"

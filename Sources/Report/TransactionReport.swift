@@ -256,6 +256,8 @@ public struct TransactionReport {
       w.int(n)
     }
     w.endObject()
+    w.key("icmp_errors")
+    w.int(s.icmpErrors)
     w.endObject()
     w.key("transactions")
     w.int(s.transactions)

@@ -13,7 +13,8 @@ struct CommonOptions: ParsableArguments {
   @Option(
     name: [.customShort("f"), .long],
     help: ArgumentHelp(
-      "BPF expression added to the built-in 'udp port 67 or udp port 68' (as tshark -f).", valueName: "expression"))
+      "BPF expression added to the built-in 'udp port 67 or udp port 68' (and the ICMP errors that quote them; as tshark -f).",
+      valueName: "expression"))
   var filter: String?
 
   @Option(

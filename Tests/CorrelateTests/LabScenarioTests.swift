@@ -61,6 +61,23 @@ import Testing
     #expect(t.findings.contains(.serverNoReply(server: addr("198.51.100.2"), requests: 2)))
   }
 
+  /// Where the server namespace has no DHCP server, its kernel answers each relayed DISCOVER
+  /// with ICMP port unreachable; the capture on every interface (pcapng) holds them, and they
+  /// become a finding on the transaction, naming the server.
+  @Test func noServerAnswersWithICMPPortUnreachable() throws {
+    for (capture, server) in [("no-server-multi.pcapng", "198.51.100.2"), ("first-down-multi.pcapng", "198.51.100.2")] {
+      let t = try #require(try analyze(capture).first { $0.kind == .dora }, "\(capture)")
+      #expect(
+        t.findings.contains(
+          .icmpUnreachable(
+            server: addr(server), reporter: addr(server), code: 3, type: MessageType.discover, count: 2)),
+        "\(capture): \(t.findings)")
+      #expect(t.finding("icmp-unreachable")?.severity == .problem)
+    }
+    // The `any` capture was filtered to UDP when it was recorded: no ICMP there, no finding.
+    #expect(try analyze("no-server-any.pcap").allSatisfy { $0.finding("icmp-unreachable") == nil })
+  }
+
   @Test func noServerTimesOut() throws {
     // dhclient retransmits after ~7 s; with the default 10 s both DISCOVERs are one exchange,
     // still open when the capture ends a second later.

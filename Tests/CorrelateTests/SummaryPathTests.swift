@@ -17,7 +17,8 @@ import Testing
       }
       // A payload that is not a BOOTP message is malformed to `summarize`, and never summarised.
       let full = try readPackets([path]).filter { $0.message.malformation == nil }.map(PacketSummary.init)
-      let fast = try readSummaries([path])
+      // ICMP errors quoting a DHCP message are summaries only: the full decoder reports DHCP.
+      let fast = try readSummaries([path]).filter { $0.icmpError == nil }
       #expect(full.count == fast.count, "\(path)")
       for (f, s) in zip(full, fast) where f != s {
         Issue.record("\(path) frame \(f.frame): full \(f) fast \(s)")

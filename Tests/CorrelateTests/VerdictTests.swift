@@ -199,4 +199,48 @@ import Testing
     let circuit = try #require(decoded.first { $0.code == 82 }?.suboptions?.first)
     #expect(circuit.value == .text("0x000400640013"))
   }
+
+  /// ICMP errors quoting a relayed request: whole quotes and quotes cut short (a router's 28
+  /// bytes, or part of the BOOTP header) never crash; a quote with the xid and chaddr becomes
+  /// a finding on its transaction, one without them is other traffic.
+  @Test func icmpErrorsQuotingARelayedRequest() throws {
+    var relay = FrameBuilder(from: "198.51.100.1", 67, to: "198.51.100.2", 67)
+    let discover = BOOTPBuilder(type: MessageType.discover, xid: 0x1C35_3300).build()
+    var frames: [[UInt8]] = [relay.frame(discover)]
+    relay.identification = 2
+    frames.append(relay.unreachable(discover, code: 3, from: "198.51.100.2"))
+    frames.append(relay.unreachable(discover, code: 1, from: "198.51.100.254", quoted: 20 + 8 + 60))
+    frames.append(relay.unreachable(discover, code: 13, from: "198.51.100.254", quoted: 20 + 8))
+    frames.append(relay.unreachable(discover, code: 3, from: "198.51.100.2", quoted: 20 + 4))
+    var dissector = PacketDissector()
+    var summaries: [PacketSummary] = []
+    var icmp = 0
+    for (i, frame) in frames.enumerated() {
+      let outcome = frame.withUnsafeBytes {
+        dissector.summarize(
+          LinkFrame($0, linkType: 1, timestamp: Timestamp(seconds: 1, nanoseconds: Int32(i) * 1_000_000), number: i + 1)
+        )
+      }
+      switch outcome {
+      case .dhcp(let s): summaries.append(s)
+      case .icmpError(let s):
+        icmp += 1
+        #expect(s.xid == 0x1C35_3300 && s.icmpError?.quotedDestination == addr("198.51.100.2"))
+        summaries.append(s)
+      case .other: break
+      case .fragment, .malformed: Issue.record("frame \(i + 1): \(outcome)")
+      }
+    }
+    #expect(icmp == 2)
+    let t = try #require(TransactionStream.records(of: summaries).first)
+    #expect(t.sequence.count == 1)
+    #expect(
+      t.findings.contains(
+        .icmpUnreachable(
+          server: addr("198.51.100.2"), reporter: addr("198.51.100.2"), code: 3, type: MessageType.discover, count: 1)))
+    #expect(
+      t.findings.contains(
+        .icmpUnreachable(
+          server: addr("198.51.100.2"), reporter: addr("198.51.100.254"), code: 1, type: nil, count: 1)))
+  }
 }

@@ -107,6 +107,9 @@ struct LiveLabTests {
     let flags = timedOut["flags"] as? [String] ?? []
     #expect(flags.contains("timeout") && flags.contains("server-no-reply"))
     #expect((timedOut["servers"] as! [[String: Any]]).first?["address"] as? String == "198.51.100.2")
+    // The built-in filter takes the server's ICMP port unreachable, quoting the relayed DISCOVER.
+    let codes = (timedOut["findings"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+    #expect(codes.contains("icmp-unreachable"), "\(codes)")
   }
 
   @Test func silentServerOfTwo() throws {
