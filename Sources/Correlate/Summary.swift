@@ -130,6 +130,9 @@ public struct Summary: Sendable {
   public var firstPacket: Timestamp?
   public var lastPacket: Timestamp?
   public var evicted = 0
+  /// With a packet filter (`-f`): transactions it left without the client's packets or
+  /// without the relay's and servers' (nil without a filter).
+  public var oneSidedByFilter: Int?
   /// Live capture only: what libpcap received and dropped.
   public var capture: CaptureCounters?
   private var clients = DistinctCount()

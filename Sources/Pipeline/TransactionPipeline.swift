@@ -11,9 +11,10 @@ public struct ReportPipeline: ~Copyable {
   let sink: FileSink
   let maximumTracked: Int
   /// With a packet filter (`-f`), transactions it left without their client's or their
-  /// servers' packets are counted, and the count is reported at the end.
-  public var packetFilter: String?
-  private var oneSided = 0
+  /// servers' packets are counted in the summary.
+  public var packetFilter: String? {
+    didSet { summary.oneSidedByFilter = packetFilter == nil ? nil : 0 }
+  }
   /// Offline, transactions are reported in the order they began (within a window); live,
   /// as they end.
   var startOrder: StartOrder?
@@ -65,7 +66,7 @@ public struct ReportPipeline: ~Copyable {
       !record.sequence.contains(where: { $0.leg.isClientSide })
         || !record.sequence.contains(where: { !$0.leg.isClientSide })
     {
-      oneSided += 1
+      summary.oneSidedByFilter! += 1
     }
     guard startOrder != nil else { return render(record) }
     startOrder!.add(record, clock: clock)
@@ -93,11 +94,6 @@ public struct ReportPipeline: ~Copyable {
     while let next = startOrder?.popFirst() { render(next) }
     report.footer(summary, into: &output)
     flush()
-    if let packetFilter, oneSided > 0 {
-      printError(
-        "note: the packet filter '\(packetFilter)' left \(oneSided) transaction\(oneSided == 1 ? "" : "s") without the client's packets or without the relay's and servers'; --client, --xid, --server and --relay select whole transactions"
-      )
-    }
   }
 }
 

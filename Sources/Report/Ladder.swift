@@ -422,6 +422,11 @@ enum SummaryTable {
     }
     let flags = TransactionFlag.allCases.compactMap { f in s.flags[f].map { "\(f.rawValue) \($0)" } }
     if !flags.isEmpty { out.append("   flags: " + flags.joined(separator: ", ")) }
+    if let n = s.oneSidedByFilter, n > 0 {
+      out.append(
+        "   ! the packet filter left \(plural(n, "transaction")) without the client's packets or without the relay's and servers': --client, --xid, --server and --relay select whole transactions"
+      )
+    }
     if s.evicted > 0 { out.append("   ! \(s.evicted) transactions closed early: too many open at once") }
     if s.looksLikeStarvation {
       out.append("   ! many clients and next to no completed leases: a DHCP starvation attack or a dead server")

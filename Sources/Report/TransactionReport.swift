@@ -320,6 +320,10 @@ public struct TransactionReport {
     }
     w.key("starvation_suspected")
     w.bool(s.looksLikeStarvation)
+    if let n = s.oneSidedByFilter {
+      w.key("one_sided_by_filter")
+      w.int(n)
+    }
     w.endObject()
   }
 

@@ -171,9 +171,11 @@ import Testing
     let lines = summaryOnly.stdout.split(separator: "\n")
     #expect(lines.count == 1 && lines[0].hasPrefix("{\"summary\""))
     // A packet filter that cuts one side is pointed out, with the way to keep whole transactions.
-    let filtered = try dhcpscope("analyze", "-f", "host 198.51.100.10", failover)
+    let filtered = try dhcpscope("analyze", "--format", "jsonl", "-f", "host 198.51.100.10", failover)
     #expect(filtered.status == 0)
-    #expect(filtered.stderr.contains("--server"))
+    let summary = try JSONSerialization.jsonObject(with: Data(filtered.stdout.split(separator: "\n").last!.utf8))
+    #expect(((summary as? [String: Any])?["summary"] as? [String: Any])?["one_sided_by_filter"] as? Int == 1)
+    #expect(try dhcpscope("analyze", "-f", "host 198.51.100.10", failover).stdout.contains("select whole transactions"))
     #expect(try dhcpscope("analyze", "--xid", "0xzz", failover).status == 2)
     #expect(try dhcpscope("analyze", "--since", "yesterday", failover).status == 2)
     #expect(try dhcpscope("analyze", "--server", "host", failover).status == 2)
