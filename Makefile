@@ -28,11 +28,11 @@ install: build
 	$(BIN) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_dhcpscope
 	$(BIN) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/dhcpscope.fish
 
-# Tests compare against tshark and run real ISC dhcpd/dhcrelay/dhclient and dnsmasq in
-# network namespaces (skipped with a message when not root).
+# Tests compare against tshark, load the HTML report in headless Chromium, and run real ISC
+# dhcpd/dhcrelay/dhclient and dnsmasq in network namespaces (skipped with a message when not root).
 test-deps: deps
 	@missing=""; \
-	for p in tshark tcpdump isc-dhcp-server isc-dhcp-relay isc-dhcp-client dnsmasq-base iproute2 procps; do \
+	for p in tshark tcpdump isc-dhcp-server isc-dhcp-relay isc-dhcp-client dnsmasq-base iproute2 procps chromium; do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections; \

@@ -1,6 +1,11 @@
 /// The report formats every command offers.
 public enum OutputFormat: String, CaseIterable, Sendable {
   case text, json, jsonl, csv
+  /// `analyze` only: one self-contained page, and Mermaid diagrams.
+  case html, mermaid
+
+  /// Whether `decode` and `sniff` can write it (the page and the diagrams show transactions).
+  public var isForPackets: Bool { self != .html && self != .mermaid }
 }
 
 /// How the text format shows what it shows.

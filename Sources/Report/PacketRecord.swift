@@ -47,7 +47,7 @@ public struct PacketReport: Sendable {
       if rendered > 0 { w.raw(",\n") }
       writeJSON(packet, into: &w)
     case .csv: writeCSV(packet, into: &w)
-    case .text: writeText(packet, into: &w)
+    case .text, .html, .mermaid: writeText(packet, into: &w)  // decode refuses html and mermaid
     }
   }
 

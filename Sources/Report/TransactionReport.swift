@@ -12,6 +12,7 @@ public struct TransactionReport {
   public let style: TextStyle
   let layout: LadderLayout
   private var written = 0
+  private var page = HTMLPage()
   private let names: QuotedNames
 
   public init(
@@ -38,7 +39,8 @@ public struct TransactionReport {
     switch format {
     case .json: return "{\"transactions\": [\n"
     case .csv: return Self.csvColumns.joined(separator: ",") + "\n"
-    default: return ""
+    case .html: return page.header(files: files)
+    case .text, .jsonl, .mermaid: return ""
     }
   }
 
@@ -55,6 +57,8 @@ public struct TransactionReport {
       w.newline()
     case .csv: writeCSV(t, into: &w)
     case .text: Ladder.write(t, files: files, layout: layout, into: &w)
+    case .html: page.add(t, files: files, into: &w)
+    case .mermaid: MermaidDiagram.write(t, into: &w)
     }
   }
 
@@ -70,8 +74,9 @@ public struct TransactionReport {
       writeSummary(s, into: &w)
       w.endObject()
       w.newline()
-    case .csv: break
+    case .csv, .mermaid: break
     case .text: w.raw(text: SummaryTable.render(s, layout: layout))
+    case .html: w.raw(text: page.footer(s, files: files))
     }
   }
 

@@ -7,7 +7,7 @@ extension OutputFormat: ExpressibleByArgument {}
 
 /// Options every command shares, named as the contract and tcpdump users expect.
 struct CommonOptions: ParsableArguments {
-  @Option(name: .long, help: "Output format: text, json, jsonl or csv.")
+  @Option(name: .long, help: "Output format: text, json, jsonl or csv; analyze also html and mermaid.")
   var format: OutputFormat = .text
 
   @Option(
@@ -71,6 +71,12 @@ struct CommonOptions: ParsableArguments {
       return lower.contains("utf-8") || lower.contains("utf8")
     }
     return false
+  }
+
+  /// For decode and sniff, which print packets or stream live: the page and the diagrams
+  /// are analyze's.
+  func requirePacketFormat(_ command: String) throws {
+    if !format.isForPackets { throw ValidationError("--format \(format.rawValue) is for analyze, not \(command)") }
   }
 
   func validate() throws {

@@ -11,6 +11,7 @@ struct DecodeCommand: ParsableCommand {
   @OptionGroup var common: CommonOptions
 
   func validate() throws {
+    try common.requirePacketFormat("decode")
     try refuseOverwriting(inputs: inputs.all, outputs: [common.output])
   }
 

@@ -48,6 +48,7 @@ struct SniffCommand: ParsableCommand {
   var packets = false
 
   func validate() throws {
+    try common.requirePacketFormat("sniff")
     if packets && common.format != .text {
       throw ValidationError("--packets prints text lines: use it with --format text")
     }

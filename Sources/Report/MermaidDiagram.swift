@@ -1,0 +1,62 @@
+import Correlate
+import Dissect
+
+/// `analyze --format mermaid`: one Mermaid `sequenceDiagram` per transaction, fenced as
+/// Markdown, so it pastes into a GitHub or GitLab ticket or a wiki and renders there.
+enum MermaidDiagram {
+  static func write(_ t: TransactionRecord, into w: inout ReportWriter) {
+    var lines = ["```mermaid", "sequenceDiagram"]
+    var title = "\(t.kind.rawValue) xid \(Ladder.formatXID(t.xid)) client \(t.clientMAC): \(t.outcome.rawValue)"
+    if let a = t.assignedAddress { title += " \(a)" }
+    lines.append("  title \(clean(title))")
+    lines.append("  participant C as client \(t.clientMAC)")
+    var relayNames: [IPv4Address: String] = [:]
+    for (i, r) in t.relayAgents.enumerated() {
+      relayNames[r] = "R\(i + 1)"
+      lines.append("  participant R\(i + 1) as relay \(r)")
+    }
+    var serverNames: [IPv4Address: String] = [:]
+    var servers = t.servers.map(\.address)
+    for e in t.sequence { if let a = e.serverAddress, !servers.contains(a) { servers.append(a) } }
+    for (i, a) in servers.enumerated() {
+      serverNames[a] = "S\(i + 1)"
+      lines.append("  participant S\(i + 1) as server \(a)")
+    }
+    let anyRelay = relayNames.values.sorted().first ?? "R"
+    if relayNames.isEmpty && t.sequence.contains(where: { $0.leg == .clientRelay || $0.leg == .relayClient }) {
+      lines.append("  participant R as relay")
+    }
+    if servers.isEmpty { lines.append("  participant S as server") }
+    let anyServer = serverNames.isEmpty ? "S" : "S1"
+    let start = t.sequence.first?.timestamp ?? t.firstSeen
+    for e in t.sequence {
+      let relay = relayNames[e.giaddr] ?? anyRelay
+      let server = e.serverAddress.flatMap { serverNames[$0] } ?? anyServer
+      let (from, to): (String, String)
+      switch e.leg {
+      case .clientRelay: (from, to) = ("C", relay)
+      case .relayServer: (from, to) = (relay, server)
+      case .serverRelay: (from, to) = (server, relay)
+      case .relayClient: (from, to) = (relay, "C")
+      case .clientServer: (from, to) = ("C", server)
+      case .serverClient: (from, to) = (server, "C")
+      }
+      // A solid arrow for a packet, a dotted one for the same packet captured again.
+      let arrow = e.isDuplicate ? "-->>" : "->>"
+      let time = formatDecimal(e.timestamp.milliseconds(since: start), places: 3)
+      lines.append(
+        "  \(from)\(arrow)\(to): \(e.typeName) frame \(e.frame) +\(time) ms\(e.isDuplicate ? " (same packet)" : "")")
+    }
+    for f in t.findings {
+      let over = servers.isEmpty ? "C" : "C,\(serverNames[servers.last!] ?? anyServer)"
+      lines.append("  Note over \(over): \(f.severity == .problem ? "problem" : "note"): \(clean(f.sentence))")
+    }
+    lines.append("```")
+    w.raw(text: lines.joined(separator: "\n") + "\n\n")
+  }
+
+  /// Text Mermaid takes on a line: no line breaks, no semicolons or `#` entity starts.
+  static func clean(_ text: String) -> String {
+    String(text.map { "\n\r;#".contains($0) ? " " : $0 })
+  }
+}
