@@ -9,7 +9,9 @@
 # Usage: lab.sh SCENARIO OUTDIR [--capture] [--hold SECONDS]
 #   SCENARIO: single | two-servers | first-down | no-server | nak | release | renew | dnsmasq
 #   --capture  record on the relay: tcpdump -i any (SLL2) to OUTDIR/relay-any.pcap and
-#              dumpcap on r-c, r-s1, r-s2 to OUTDIR/relay-multi.pcapng
+#              dumpcap on r-c, r-s1, r-s2 to OUTDIR/relay-multi.pcapng; and at the other
+#              points: the client's c0, server1's s1, server2's s2 to OUTDIR/client.pcap,
+#              server1.pcap, server2.pcap
 #   --hold N   after the scenario starts, keep the lab up N seconds (for a live `sniff`)
 #   --run-in-relay CMD  start CMD (a shell command) in the relay namespace before the client
 #              starts; when the scenario ends it gets SIGINT and the lab waits for it
@@ -129,6 +131,12 @@ if [ $capture = 1 ]; then
       > "$work/dumpcap.log" 2>&1 &
     pids+=($!)
   fi
+  # The other capture points: the client's segment and each server, on their own machines.
+  for point in "$NC c0 client" "$NS1 s1 server1" "$NS2 s2 server2"; do
+    set -- $point
+    inns $1 tcpdump -i $2 -U -w "$out/$3.pcap" 'udp port 67 or udp port 68 or icmp' > "$work/tcpdump-$3.log" 2>&1 &
+    pids+=($!)
+  done
 fi
 sleep 1.5  # servers bind, captures start
 

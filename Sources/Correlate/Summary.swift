@@ -133,6 +133,9 @@ public struct Summary: Sendable {
   /// With a packet filter (`-f`): transactions it left without the client's packets or
   /// without the relay's and servers' (nil without a filter).
   public var oneSidedByFilter: Int?
+  /// One per input file: its packets and time span, and its clock's offset from the first
+  /// file's as estimated from messages seen in both (`summary.captures`).
+  public var captures: [CaptureFileSummary] = []
   /// Live capture only: what libpcap received and dropped.
   public var capture: CaptureCounters?
   private var clients = DistinctCount()
@@ -260,5 +263,37 @@ public struct Summary: Sendable {
   public var looksLikeStarvation: Bool {
     let done = (outcomes[.bound] ?? 0) + (outcomes[.nak] ?? 0)
     return distinctClients >= 1000 && Double(done) < 0.05 * Double(transactions)
+  }
+}
+
+/// An input file in the summary: what it held and how its clock was aligned.
+public struct CaptureFileSummary: Sendable {
+  public var file: String
+  /// The capture point's name (`FILE@NAME`), if given.
+  public var point: String?
+  public var packets: Int
+  public var first: Timestamp?
+  public var last: Timestamp?
+  /// Milliseconds its clock runs ahead of the first file's (0 for the first; nil when no
+  /// message matched).
+  public var clockOffsetMilliseconds: Double?
+  public var offsetUncertaintyMilliseconds: Double?
+  public var matchedMessages: Int
+  /// Whether its times were corrected by the offset (not with `--no-align`).
+  public var aligned: Bool
+
+  public init(
+    file: String, point: String?, packets: Int, first: Timestamp?, last: Timestamp?,
+    clockOffsetMilliseconds: Double?, offsetUncertaintyMilliseconds: Double?, matchedMessages: Int, aligned: Bool
+  ) {
+    self.file = file
+    self.point = point
+    self.packets = packets
+    self.first = first
+    self.last = last
+    self.clockOffsetMilliseconds = clockOffsetMilliseconds
+    self.offsetUncertaintyMilliseconds = offsetUncertaintyMilliseconds
+    self.matchedMessages = matchedMessages
+    self.aligned = aligned
   }
 }

@@ -43,6 +43,9 @@ public struct PacketReader {
   public let fileIndex: Int
   private var dissector = PacketDissector()
   public private(set) var counts = ReadCounts()
+  /// How far this file's clock runs ahead of the run's reference (`ClockAlignment`): packet
+  /// times are read back by this much.
+  public var clockOffsetNanoseconds: Int64 = 0
 
   public init(path: String, fileIndex: Int, userFilter: String?) throws {
     // With no user filter the dissector alone decides, which is cheaper than BPF per packet.
@@ -79,7 +82,12 @@ public struct PacketReader {
     _ dissect: (inout PacketDissector, LinkFrame) -> DissectOutcome<Packet>
   ) throws -> Packet? {
     while let frame = try file.next() {
-      let outcome = dissect(&dissector, frame.linkFrame(linkType: file.linkType, fileIndex: fileIndex))
+      var linkFrame = frame.linkFrame(linkType: file.linkType, fileIndex: fileIndex)
+      if clockOffsetNanoseconds != 0 {
+        linkFrame.timestamp = Timestamp(
+          totalNanoseconds: linkFrame.timestamp.totalNanoseconds &- clockOffsetNanoseconds)
+      }
+      let outcome = dissect(&dissector, linkFrame)
       if let packet = counts.tally(outcome) { return packet }
     }
     return nil
@@ -96,7 +104,7 @@ public struct InputSet {
 
   /// Opens `paths`, printing why each that does not open fails. A filter libpcap rejects is a
   /// usage error (`UsageFailure`, exit 2); when no file opens, this throws `InputFailure`.
-  public init(_ paths: [String], filter: String?) throws {
+  public init(_ paths: [String], filter: String?, points: [String?] = []) throws {
     readers = []
     failed = false
     for (index, path) in paths.enumerated() {
@@ -117,7 +125,7 @@ public struct InputSet {
       paths: paths,
       nanosecondPrecision: paths.indices.map { i in
         opened.first { $0.fileIndex == i }?.file.hasNanosecondPrecision ?? false
-      })
+      }, points: points)
   }
 }
 

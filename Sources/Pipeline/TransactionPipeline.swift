@@ -114,9 +114,20 @@ public enum FileAnalysis {
   /// and everything read before the damage reported).
   public static func run(
     _ inputs: sending InputSet, configuration: CorrelatorConfiguration, report: TransactionReport, sink: FileSink,
-    packetFilter: String? = nil
+    packetFilter: String? = nil, align: Bool = true
   ) -> Bool {
     var intact = true
+    let files = report.files
+    var readers = inputs.readers
+    let indexes = readers.map(\.fileIndex)
+    // Several files are several capture points: each clock's offset from the first file's is
+    // estimated in a first pass, and (unless --no-align) taken out as the files are read.
+    let clocks = readers.count > 1 ? ClockAlignment.estimate(files.paths, filter: packetFilter) : []
+    if align {
+      for i in readers.indices where readers[i].fileIndex < clocks.count {
+        readers[i].clockOffsetNanoseconds = clocks[readers[i].fileIndex].offsetNanoseconds ?? 0
+      }
+    }
     var pipeline = ReportPipeline(report: report, sink: sink, maximumTracked: configuration.maximumTracked)
     pipeline.packetFilter = packetFilter
     pipeline.startOrder = StartOrder(
@@ -124,7 +135,7 @@ public enum FileAnalysis {
     sink.write(pipeline.report.header())
     // libpcap, the dissector and the correlator run on a second thread; this one analyses
     // the transactions it closes and writes their report.
-    let feed = PacketFeed<[ClosedTransaction]>(inputs.readers) { readers, output in
+    let feed = PacketFeed<[ClosedTransaction]>(readers) { readers, output in
       var correlation = CorrelationStage(stream: TransactionStream(configuration: configuration))
       if readers.count == 1 {
         // One file needs no merging, and its summaries are read in place.
@@ -148,7 +159,13 @@ public enum FileAnalysis {
         pipeline.flush()
         printError(message)
         intact = false
-      case .finished(let counts): for c in counts { pipeline.add(c) }
+      case .finished(let counts):
+        for c in counts { pipeline.add(c) }
+        pipeline.summary.captures = captures(files, indexes: indexes, counts: counts, clocks: clocks, aligned: align)
+        if clocks.isEmpty, !pipeline.summary.captures.isEmpty {
+          pipeline.summary.captures[0].first = pipeline.summary.firstPacket
+          pipeline.summary.captures[0].last = pipeline.summary.lastPacket
+        }
       case .rendered: preconditionFailure("analyze formats on this thread only")
       }
     }
@@ -156,14 +173,32 @@ public enum FileAnalysis {
     return intact
   }
 
+  /// `summary.captures`: each file's packets and span, and its clock's offset (one file: its
+  /// own span, offset 0).
+  static func captures(
+    _ files: InputFiles, indexes: [Int], counts: [ReadCounts], clocks: [ClockAlignment.FileClock], aligned: Bool
+  ) -> [CaptureFileSummary] {
+    func milliseconds(_ ns: Int64?) -> Double? { ns.map { Double($0) / 1e6 } }
+    return zip(indexes, counts).map { index, count in
+      let clock = index < clocks.count ? clocks[index] : nil
+      return CaptureFileSummary(
+        file: files.path(index), point: files.point(index), packets: count.dhcp, first: clock?.first,
+        last: clock?.last, clockOffsetMilliseconds: clock.map { milliseconds($0.offsetNanoseconds) } ?? 0,
+        offsetUncertaintyMilliseconds: clock.map { milliseconds($0.uncertaintyNanoseconds) } ?? 0,
+        matchedMessages: clock?.matchedMessages ?? 0, aligned: aligned)
+    }
+  }
+
   /// The analysed transactions of capture files, read as `run` reads them, in the order they
   /// close (for tests and tools that want records rather than a report).
   public static func records(
-    of paths: [String], configuration: CorrelatorConfiguration = CorrelatorConfiguration()
+    of paths: [String], configuration: CorrelatorConfiguration = CorrelatorConfiguration(), align: Bool = true
   ) throws -> [TransactionRecord] {
     var stream = TransactionStream(configuration: configuration)
     var records: [TransactionRecord] = []
-    for summary in try summaries(of: paths) {
+    let offsets =
+      align && paths.count > 1 ? ClockAlignment.estimate(paths, filter: nil).map { $0.offsetNanoseconds ?? 0 } : []
+    for summary in try read(paths, offsets: offsets, { try $0.nextSummary() }) {
       stream.push(summary)
       while let closed = stream.popClosed() { records.append(closed.analyzed()) }
     }
@@ -182,9 +217,10 @@ public enum FileAnalysis {
   }
 
   private static func read<Packet>(
-    _ paths: [String], _ next: (inout PacketReader) throws -> Packet?
+    _ paths: [String], offsets: [Int64] = [], _ next: (inout PacketReader) throws -> Packet?
   ) throws -> [Packet] where Packet: Timestamped {
     var readers = try paths.enumerated().map { try PacketReader(path: $1, fileIndex: $0, userFilter: nil) }
+    for i in readers.indices where i < offsets.count { readers[i].clockOffsetNanoseconds = offsets[i] }
     var packets: [Packet] = []
     var damage: String?
     readPackets(

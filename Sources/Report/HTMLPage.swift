@@ -219,7 +219,8 @@ struct HTMLPage: Sendable {
       if e.isDuplicate { label += " (same packet)" }
       if isLate { label += " late" }
       // Where and when, on hover: the file and the packet's own time.
-      let tooltip = "frame \(e.frame) of \(files.path(e.fileIndex)), \(Self.calendar(e.timestamp))"
+      let place = files.point(e.fileIndex).map { "at \($0), " } ?? ""
+      let tooltip = "\(place)frame \(e.frame) of \(files.path(e.fileIndex)), \(Self.calendar(e.timestamp))"
       svg += "<text class=\"label \(style)\" x=\"\((x1 + x2) / 2)\" y=\"\(y - 5)\">\(Self.escape(label))"
       svg += "<title>\(Self.escape(tooltip))</title></text>"
       if unanswered {
@@ -243,6 +244,18 @@ struct HTMLPage: Sendable {
     if s.icmpErrors > 0 { html += ", \(s.icmpErrors) ICMP errors" }
     html += " · \(plural(s.transactions, "transaction")) from \(plural(s.distinctClients, "client"))</p>\n"
 
+    if s.captures.count > 1 {
+      html += "<div class=\"card wide\"><h2>Capture points</h2><table><tr><th>point</th><th>file</th><th>packets</th>"
+      html += "<th>clock offset ms</th><th>± ms</th><th>matched</th></tr>"
+      for c in s.captures {
+        html += "<tr><td>\(Self.escape(c.point ?? "-"))</td><td><code>\(Self.escape(c.file))</code></td>"
+        html += "<td class=\"num\">\(c.packets)</td>"
+        html += "<td class=\"num\">\(c.clockOffsetMilliseconds.map { formatDecimal($0, places: 3) } ?? "no match")</td>"
+        html += "<td class=\"num\">\(c.offsetUncertaintyMilliseconds.map { formatDecimal($0, places: 3) } ?? "-")</td>"
+        html += "<td class=\"num\">\(c.matchedMessages)</td></tr>"
+      }
+      html += "</table></div>\n"
+    }
     html += "<div class=\"cards\">"
     html += "<div class=\"card\"><h2>Outcomes</h2><table><tr><th>kind</th>"
     for o in Outcome.allCases { html += "<th>\(o.rawValue)</th>" }

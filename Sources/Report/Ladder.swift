@@ -172,7 +172,7 @@ enum Ladder {
       w.plainInt(e.frame)
       if files.paths.count > 1 {
         w.raw(" ")
-        w.raw(text: files.path(e.fileIndex))
+        w.raw(text: files.point(e.fileIndex) ?? files.path(e.fileIndex))
       }
       let noteStart = w.out.count
       if e.isDuplicate { w.raw("  (same packet again)") }
@@ -431,6 +431,7 @@ enum SummaryTable {
     if s.looksLikeStarvation {
       out.append("   ! many clients and next to no completed leases: a DHCP starvation attack or a dead server")
     }
+    out.append(contentsOf: capturePoints(s.captures))
     out.append(contentsOf: table("server", s.servers, narrow: narrow))
     for server in s.servers {
       if let offers = server.phaseTimes[.offer], let median = offers.quantile(0.5), median >= 500 {
@@ -480,6 +481,35 @@ enum SummaryTable {
       lines.append(
         "   " + Ladder.pad(r.name, 24) + " " + Ladder.pad(String(total), 4, right: true) + "  "
           + parts.joined(separator: ", "))
+    }
+    return lines
+  }
+
+  /// Several files: a line per file with its clock offset, and a warning for a large
+  /// offset or a file that shares no message with the first.
+  static func capturePoints(_ captures: [CaptureFileSummary]) -> [String] {
+    guard captures.count > 1 else { return [] }
+    var lines = ["   capture point            packets  clock offset ms    ± ms  matched"]
+    for c in captures {
+      let name = c.point ?? c.file
+      let offset = c.clockOffsetMilliseconds.map { formatDecimal($0, places: 3) } ?? "-"
+      let uncertainty = c.offsetUncertaintyMilliseconds.map { formatDecimal($0, places: 3) } ?? "-"
+      lines.append(
+        "   " + Ladder.pad(name, 24) + " " + Ladder.pad(String(c.packets), 7, right: true) + " "
+          + Ladder.pad(offset, 16, right: true) + " " + Ladder.pad(uncertainty, 7, right: true) + " "
+          + Ladder.pad(String(c.matchedMessages), 8, right: true))
+    }
+    for c in captures.dropFirst() {
+      let name = c.point ?? c.file
+      if c.clockOffsetMilliseconds == nil {
+        lines.append(
+          "   ! \(name) shares no DHCP message with \(captures[0].point ?? captures[0].file): its clock is left as it is"
+        )
+      } else if let offset = c.clockOffsetMilliseconds, abs(offset) >= 1000 {
+        lines.append(
+          "   ! \(name)'s clock runs \(formatDecimal(abs(offset) / 1000, places: 3)) s \(offset > 0 ? "ahead of" : "behind") \(captures[0].point ?? captures[0].file)'s\(c.aligned ? "; its times are corrected" : " (not corrected: --no-align)")"
+        )
+      }
     }
     return lines
   }

@@ -54,10 +54,15 @@ extension ReportSink {
 public struct InputFiles: Sendable {
   public var paths: [String]
   public var nanosecondPrecision: [Bool]
-  public init(paths: [String], nanosecondPrecision: [Bool]) {
+  /// Capture point names (`FILE@NAME`), by index; nil where none was given.
+  public var points: [String?]
+  public init(paths: [String], nanosecondPrecision: [Bool], points: [String?] = []) {
     self.paths = paths
     self.nanosecondPrecision = nanosecondPrecision
+    self.points = points
   }
+  /// The capture point's name, if one was given.
+  public func point(_ index: Int) -> String? { index < points.count ? points[index] : nil }
   public func path(_ index: Int) -> String { index < paths.count ? paths[index] : "-" }
   public func isNano(_ index: Int) -> Bool { index < nanosecondPrecision.count && nanosecondPrecision[index] }
 }

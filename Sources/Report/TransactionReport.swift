@@ -126,6 +126,10 @@ public struct TransactionReport {
       w.int(e.frame)
       w.key("file")
       names.writePath(ofFile: e.fileIndex, into: &w)
+      if let point = files.point(e.fileIndex) {
+        w.key("point")
+        w.string(point)
+      }
       w.key("ts")
       w.timestamp(e.timestamp, nanosecondPrecision: files.isNano(e.fileIndex))
       w.key("type")
@@ -329,6 +333,31 @@ public struct TransactionReport {
       w.key("one_sided_by_filter")
       w.int(n)
     }
+    w.key("captures")
+    w.beginArray()
+    for c in s.captures {
+      w.beginObject()
+      w.key("file")
+      w.string(c.file)
+      w.key("point")
+      w.optionalString(c.point)
+      w.key("packets")
+      w.int(c.packets)
+      w.key("first_ts")
+      if let f = c.first { w.timestamp(f, nanosecondPrecision: false) } else { w.null() }
+      w.key("last_ts")
+      if let l = c.last { w.timestamp(l, nanosecondPrecision: false) } else { w.null() }
+      w.key("clock_offset_ms")
+      w.optionalDecimal(c.clockOffsetMilliseconds)
+      w.key("offset_uncertainty_ms")
+      w.optionalDecimal(c.offsetUncertaintyMilliseconds)
+      w.key("matched_messages")
+      w.int(c.matchedMessages)
+      w.key("aligned")
+      w.bool(c.aligned)
+      w.endObject()
+    }
+    w.endArray()
     w.endObject()
   }
 

@@ -37,12 +37,17 @@ struct AnalyzeCommand: ParsableCommand {
   @OptionGroup var correlation: CorrelationOptions
   @OptionGroup var selection: SelectionOptions
 
+  @Flag(
+    name: .long,
+    help: "Do not correct the clocks of several capture files by the offsets estimated from the traffic.")
+  var noAlign = false
+
   func validate() throws {
     try refuseOverwriting(inputs: inputs.all, outputs: [common.output])
   }
 
   func run() throws {
-    let inputs = try InputSet(self.inputs.all, filter: common.filter)
+    let inputs = try InputSet(self.inputs.all, filter: common.filter, points: self.inputs.points)
     let (files, someFailed) = (inputs.files, inputs.failed)
     let sink = try common.openSink()
     let intact = FileAnalysis.run(
@@ -50,7 +55,7 @@ struct AnalyzeCommand: ParsableCommand {
       report: TransactionReport(
         format: common.format, files: files, selection: try selection.selection(), summaryOnly: selection.summaryOnly,
         style: common.style),
-      sink: sink, packetFilter: common.filter)
+      sink: sink, packetFilter: common.filter, align: !noAlign)
     try sink.finish()
     if someFailed || !intact { throw InputFailure() }
   }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Glibc
 import Pipeline
 import Report
@@ -108,7 +109,20 @@ struct InputOptions: ParsableArguments {
   )
   var files: [String] = []
 
-  var all: [String] { read + files }
+  /// The files, without the capture point names of `FILE@NAME`.
+  var all: [String] { (read + files).map { Self.split($0).path } }
+  /// The capture point names, by file (nil where none was given).
+  var points: [String?] { (read + files).map { Self.split($0).point } }
+
+  /// `FILE@NAME`: the name after the last "@", unless the whole argument names a file.
+  static func split(_ argument: String) -> (path: String, point: String?) {
+    guard let at = argument.lastIndex(of: "@"), !FileManager.default.fileExists(atPath: argument) else {
+      return (argument, nil)
+    }
+    let name = String(argument[argument.index(after: at)...])
+    guard !name.isEmpty, !name.contains("/") else { return (argument, nil) }
+    return (String(argument[..<at]), name)
+  }
 
   func validate() throws {
     if all.isEmpty { throw ValidationError("give at least one capture file (as an argument or with -r)") }

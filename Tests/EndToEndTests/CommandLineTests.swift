@@ -237,6 +237,28 @@ import Testing
     #expect(kinds == ["DORA", "RELEASE"])
   }
 
+  /// FILE@NAME names a capture point: the summary lists each file with its clock offset, each
+  /// packet says where it was seen, and the text warns of a clock 2.5 s ahead.
+  @Test func capturePointsAreNamedAndAligned() throws {
+    let client = "\(fixtures)/points/single-client.pcap"
+    let server = "\(fixtures)/points/single-server1-ahead.pcap"
+    let r = try dhcpscope("analyze", "--format", "jsonl", "\(client)@client-vlan", "\(server)@dhcp1")
+    #expect(r.status == 0, "\(r.stderr)")
+    let lines = r.stdout.split(separator: "\n").map { Data($0.utf8) }
+    let summary = try #require(
+      (try JSONSerialization.jsonObject(with: lines.last!) as? [String: Any])?["summary"] as? [String: Any])
+    let captures = try #require(summary["captures"] as? [[String: Any]])
+    #expect(captures.map { $0["point"] as? String } == ["client-vlan", "dhcp1"])
+    #expect((captures[1]["clock_offset_ms"] as? Double).map { abs($0 - 2500) < 1 } == true)
+    let dora = try #require(try JSONSerialization.jsonObject(with: lines[0]) as? [String: Any])
+    let points = (dora["sequence"] as? [[String: Any]] ?? []).compactMap { $0["point"] as? String }
+    #expect(points == ["client-vlan", "dhcp1", "dhcp1", "client-vlan", "client-vlan", "dhcp1", "dhcp1", "client-vlan"])
+    let text = try dhcpscope("analyze", "\(client)@client-vlan", "\(server)@dhcp1")
+    #expect(text.stdout.contains("dhcp1's clock runs 2.5 s ahead of client-vlan's"))
+    let kept = try dhcpscope("analyze", "--no-align", "--format", "jsonl", client, server)
+    #expect(kept.stdout.contains("\"aligned\":false"))
+  }
+
   /// A file named "-" is standard input, as tcpdump -r - and tshark -r - read it: pcap,
   /// pcapng, gzip'd, with the file's own time precision; an empty input is exit 1.
   @Test func standardInputIsAFile() throws {
