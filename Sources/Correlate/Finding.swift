@@ -56,6 +56,11 @@ public enum Finding: Sendable, Equatable {
   /// message to `server` `count` times: the server itself (port unreachable: nothing listens
   /// on the port) or a router on the way (host, network, administratively unreachable).
   case icmpUnreachable(server: IPv4Address, reporter: IPv4Address, code: UInt8, type: UInt8?, count: Int)
+  /// With several capture points: a message seen at capture `seenAt` (a file index) and never
+  /// at `missingAt`, which captured the transaction before and after it. A reply missing on
+  /// the client's side was lost between the server and the relay's client side; a request
+  /// missing at a server's point, between the client's side and that server.
+  case lostBetweenPoints(type: UInt8?, isRequest: Bool, seenAt: Int, missingAt: Int)
 
   /// Stable kebab-case code, the same in every output.
   public var code: String {
@@ -85,6 +90,7 @@ public enum Finding: Sendable, Equatable {
     case .ackWithoutAddress: return "ack-without-address"
     case .packetsNotListed: return "packets-not-listed"
     case .icmpUnreachable: return "icmp-unreachable"
+    case .lostBetweenPoints: return "lost-between-points"
     }
   }
 
@@ -105,7 +111,8 @@ public enum Finding: Sendable, Equatable {
     case .relayHopsNotIncremented, .replyWithoutGiaddr, .replyGiaddrMismatch, .replyToClientOnServerPort,
       .option82NotRemoved, .replyToRelayOnClientPort:
       return .relayAnomaly
-    case .serverIdentifierMismatch, .routedAndRelayed, .ackWithoutAddress, .packetsNotListed, .icmpUnreachable:
+    case .serverIdentifierMismatch, .routedAndRelayed, .ackWithoutAddress, .packetsNotListed, .icmpUnreachable,
+      .lostBetweenPoints:
       return nil
     }
   }
@@ -115,7 +122,7 @@ public enum Finding: Sendable, Equatable {
     switch self {
     case .serverNoReply, .failover, .nak, .declined, .timeout, .stalled, .unansweredServerIdentifier,
       .relayHopsNotIncremented, .replyWithoutGiaddr, .replyGiaddrMismatch, .replyToClientOnServerPort,
-      .option82NotRemoved, .replyToRelayOnClientPort, .ackWithoutAddress, .icmpUnreachable:
+      .option82NotRemoved, .replyToRelayOnClientPort, .ackWithoutAddress, .icmpUnreachable, .lostBetweenPoints:
       return .problem
     case .retransmission, .multipleOffers, .duplicateReply, .lateOffer, .lateFinalReply, .captureEnded, .evicted,
       .serverIdentifierMismatch, .routedAndRelayed, .packetsNotListed:
@@ -178,6 +185,8 @@ public enum Finding: Sendable, Equatable {
         ("server", .address(server)), ("reporter", .address(reporter)), ("icmp_code", .int(Int(code))),
         ("type", .messageType(type)), ("count", .int(count)),
       ]
+    case .lostBetweenPoints(let type, _, let seenAt, let missingAt):
+      return [("type", .messageType(type)), ("seen_at", .capture(seenAt)), ("missing_at", .capture(missingAt))]
     }
   }
 }
@@ -193,4 +202,6 @@ public enum FindingValue: Sendable {
   case milliseconds(Double)
   case seconds(Double)
   case text(String?)
+  /// An input file, by index: written as its capture point's name, or its path.
+  case capture(Int)
 }

@@ -34,6 +34,7 @@ enum TransactionAnalysis {
     findings += view.serverIdentifierMismatches
     findings += routedAndRelayed(view)
     findings += icmpErrors(closed.icmpErrors)
+    findings += lostBetweenPoints(view)
 
     let final = boundReply(view, kind: kind, outcome: outcome)
     var assigned: IPv4Address? = nil
@@ -266,6 +267,45 @@ enum TransactionAnalysis {
 
   /// The client's unicast reached the server twice: routed by the relay host, and relayed by
   /// the relay agent that also heard it.
+  /// With several capture points (files), where a message disappeared: a reply the servers'
+  /// point saw leave and the client's point never saw arrive, or a request the client's point
+  /// saw and a server's point never saw, while that point saw the exchange go on. Every
+  /// sighting counts, copies captured twice included.
+  static func lostBetweenPoints(_ view: TransactionView) -> [Finding] {
+    let entries = view.entries
+    guard let firstFile = entries.first?.fileIndex, entries.contains(where: { $0.fileIndex != firstFile }) else {
+      return []
+    }
+    func toClient(_ e: SequenceEntry) -> Bool { e.leg == .relayClient || e.leg == .serverClient }
+    func fromServer(_ e: SequenceEntry) -> Bool { e.leg == .serverRelay || e.leg == .serverClient }
+    let clientPoints = Set(entries.filter { $0.leg.isClientSide || toClient($0) }.map(\.fileIndex))
+    let serverPoints = Set(entries.filter { $0.leg == .relayServer || fromServer($0) }.map(\.fileIndex))
+    var findings: [Finding] = []
+    for c in clientPoints.sorted() {
+      for s in serverPoints.sorted() where s != c && !clientPoints.contains(s) {
+        // Replies that left a server at s and never reached the client's side at c, though c
+        // captured the transaction after them.
+        for reply in entries where reply.fileIndex == s && fromServer(reply) {
+          let arrived = entries.contains { $0.fileIndex == c && toClient($0) && $0.messageType == reply.messageType }
+          let capturing = entries.contains { $0.fileIndex == c && reply.timestamp < $0.timestamp }
+          let finding = Finding.lostBetweenPoints(type: reply.messageType, isRequest: false, seenAt: s, missingAt: c)
+          if !arrived && capturing && !findings.contains(finding) { findings.append(finding) }
+        }
+        // Requests of a type s never saw, though it saw later requests of another type.
+        for request in entries where request.fileIndex == c && request.leg.isClientSide {
+          let arrived = entries.contains { $0.fileIndex == s && $0.isRequest && $0.messageType == request.messageType }
+          let later = entries.contains {
+            $0.fileIndex == s && $0.isRequest && $0.messageType != request.messageType
+              && request.timestamp < $0.timestamp
+          }
+          let finding = Finding.lostBetweenPoints(type: request.messageType, isRequest: true, seenAt: c, missingAt: s)
+          if !arrived && later && !findings.contains(finding) { findings.append(finding) }
+        }
+      }
+    }
+    return findings
+  }
+
   /// ICMP errors quoting the transaction's messages, one finding per server, reporter and code.
   static func icmpErrors(_ notices: [ICMPNotice]) -> [Finding] {
     var findings: [Finding] = []

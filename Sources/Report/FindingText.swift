@@ -2,6 +2,16 @@ import Correlate
 import Dissect
 
 extension Finding {
+  /// The finding in words, with capture points named as `files` names them.
+  public func sentence(_ files: InputFiles) -> String {
+    guard case .lostBetweenPoints(let t, let isRequest, let seenAt, let missingAt) = self else { return sentence }
+    let seen = files.point(seenAt) ?? files.path(seenAt)
+    let missing = files.point(missingAt) ?? files.path(missingAt)
+    let between =
+      isRequest ? "between the client's side and the server" : "between the server and the relay's client side"
+    return "\(MessageType.name(t)) seen at \(seen) and never at \(missing): lost \(between)"
+  }
+
   /// The finding in words, for people: the `anomalies` of JSON and the text ladder.
   public var sentence: String {
     func type(_ t: UInt8?) -> String { MessageType.name(t) }
@@ -73,6 +83,9 @@ extension Finding {
       }
       let cause = (code == 9 || code == 10 || code == 13) ? " (a filter on the way)" : ""
       return "router \(reporter) reported \(s) \(what) for the \(type(t))\(times)\(cause)"
+    case .lostBetweenPoints(let t, let isRequest, let seenAt, let missingAt):
+      return
+        "\(type(t)) seen at capture \(seenAt + 1) and never at capture \(missingAt + 1): lost \(isRequest ? "between the client's side and the server" : "between the server and the relay's client side")"
     case .routedAndRelayed(let t, let s):
       return
         "\(server(s)) was sent the client's \(type(t)) twice: routed by the relay host and relayed by the relay agent (replies to both are expected)"

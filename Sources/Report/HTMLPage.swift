@@ -144,7 +144,7 @@ struct HTMLPage: Sendable {
     if !t.findings.isEmpty {
       html += "<ul class=\"findings\">"
       for f in t.findings {
-        html += "<li class=\"\(f.severity.rawValue)\" data-code=\"\(f.code)\">\(Self.escape(f.sentence))</li>"
+        html += "<li class=\"\(f.severity.rawValue)\" data-code=\"\(f.code)\">\(Self.escape(f.sentence(files)))</li>"
       }
       html += "</ul>\n"
     } else {

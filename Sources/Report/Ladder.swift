@@ -209,7 +209,7 @@ enum Ladder {
     }
     for f in t.findings {
       w.raw("\n")
-      w.raw(text: layout.findingLine(f.severity, f.sentence))
+      w.raw(text: layout.findingLine(f.severity, f.sentence(files)))
     }
     w.raw("\n\n")
   }

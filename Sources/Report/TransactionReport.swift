@@ -171,7 +171,7 @@ public struct TransactionReport {
     w.optionalDecimal(t.timings.relayReturn)
     w.endObject()
     w.key("anomalies")
-    w.stringArray(t.findings.map(\.sentence))
+    w.stringArray(t.findings.map { $0.sentence(files) })
     w.key("findings")
     w.beginArray()
     for f in t.findings { writeFinding(f, into: &w) }
@@ -238,6 +238,7 @@ public struct TransactionReport {
       case .messageType(let t): w.string(MessageType.name(t))
       case .milliseconds(let v), .seconds(let v): w.decimal(v)
       case .text(let s): w.optionalString(s)
+      case .capture(let i): w.string(files.point(i) ?? files.path(i))
       }
     }
     w.endObject()

@@ -66,4 +66,26 @@ import Testing
     let records = try analyze("points/single-client.pcap", "points/no-server-server1-ahead.pcap")
     #expect(records.count == 2)
   }
+
+  /// A clock hours off still aligns: messages are matched by what they say, not when.
+  @Test func aClockHoursOffStillAligns() throws {
+    let c = clocks("single-client.pcap", "single-server1-hours-ahead.pcap")
+    #expect(milliseconds(c[1]).map { abs($0 - 10_802_500) < 1 } == true, "\(c[1])")
+    #expect(try analyze("points/single-client.pcap", "points/single-server1-hours-ahead.pcap").count == 1)
+  }
+
+  /// The OFFER the server sent never reached the client's segment (removed from the client's
+  /// capture with editcap): the finding says where it was last seen and where it went missing.
+  @Test func aLostOfferIsPlaced() throws {
+    let records = try analyze("points/single-client-offer-lost.pcap", "points/single-server1-ahead.pcap")
+    let t = try #require(records.first)
+    #expect(t.findings.contains(.lostBetweenPoints(type: MessageType.offer, isRequest: false, seenAt: 1, missingAt: 0)))
+    #expect(t.finding("lost-between-points")?.severity == .problem)
+    // Healthy runs seen from several points have no such finding.
+    for scenario in ["single", "first-down", "no-server"] {
+      let names = ["client", "server1-ahead"].map { "points/\(scenario)-\($0).pcap" }
+      #expect(
+        try FileAnalysis.records(of: names.map(fixturePath)).allSatisfy { $0.finding("lost-between-points") == nil })
+    }
+  }
 }

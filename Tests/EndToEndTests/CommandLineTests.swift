@@ -255,6 +255,9 @@ import Testing
     #expect(points == ["client-vlan", "dhcp1", "dhcp1", "client-vlan", "client-vlan", "dhcp1", "dhcp1", "client-vlan"])
     let text = try dhcpscope("analyze", "\(client)@client-vlan", "\(server)@dhcp1")
     #expect(text.stdout.contains("dhcp1's clock runs 2.5 s ahead of client-vlan's"))
+    let lost = try dhcpscope(
+      "analyze", "\(fixtures)/points/single-client-offer-lost.pcap@client-vlan", "\(server)@dhcp1")
+    #expect(lost.stdout.contains("OFFER seen at dhcp1 and never at client-vlan"))
     let kept = try dhcpscope("analyze", "--no-align", "--format", "jsonl", client, server)
     #expect(kept.stdout.contains("\"aligned\":false"))
   }
