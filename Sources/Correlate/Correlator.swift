@@ -262,7 +262,8 @@ public struct Correlator {
         xid: tx.key.xid, clientMAC: tx.clientMAC, entries: tx.entries, identity: tx.identity,
         droppedPackets: tx.dropped, end: reason,
         wasEvicted: evicted, timeoutSeconds: configuration.timeoutSeconds, observedUntil: latest ?? tx.lastSeen,
-        captureStart: firstPacketTime, icmpErrors: tx.icmpErrors))
+        captureStart: firstPacketTime, icmpErrors: tx.icmpErrors,
+        oldestOpenStart: creationOrder.first.map { slots[Int($0.slot)].firstSeen }))
   }
 
   private mutating func evictOldest() {
@@ -294,15 +295,20 @@ public struct ClosedTransaction: Sendable {
   /// The time of the run's first packet (the transaction's own start when unknown).
   public var captureStart: Timestamp
   public var icmpErrors: [ICMPNotice]
+  /// When the oldest transaction still open when this one closed began (nil: none was
+  /// open): no transaction reported later can have begun before it, unless a packet came
+  /// later than the reorder window allows.
+  public var oldestOpenStart: Timestamp?
 
   public init(
     xid: UInt32, clientMAC: HardwareAddress, entries: [SequenceEntry],
     identity: TransactionIdentity = TransactionIdentity(),
     droppedPackets: Int = 0, end: EndReason,
     wasEvicted: Bool = false, timeoutSeconds: Double = 10, observedUntil: Timestamp? = nil,
-    captureStart: Timestamp? = nil, icmpErrors: [ICMPNotice] = []
+    captureStart: Timestamp? = nil, icmpErrors: [ICMPNotice] = [], oldestOpenStart: Timestamp? = nil
   ) {
     self.icmpErrors = icmpErrors
+    self.oldestOpenStart = oldestOpenStart
     self.xid = xid
     self.clientMAC = clientMAC
     self.entries = entries

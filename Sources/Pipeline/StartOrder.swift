@@ -6,43 +6,68 @@ import Dissect
 /// they are reported. The correlator hands a transaction over when it ends, so a RELEASE that
 /// ends at once would print before a DORA that began earlier and ends later.
 ///
-/// A transaction is held until the packet clock is `windowSeconds` past its start (by then
-/// anything that began earlier has ended, unless it ran longer than the window) or until
-/// `maximumHeld` are waiting. The window is the timeout, plus the grace period, plus the
-/// reorder window: how long an exchange can stay open without a packet.
+/// A transaction is held until every transaction that began before it has ended (the
+/// correlator says when the oldest still open began), or until the packet clock is
+/// `windowSeconds` past its start, or until `maximumHeld` are waiting. The window is the
+/// timeout, plus the grace period, plus the reorder window: how long an exchange can stay
+/// open without a packet.
 struct StartOrder {
+  /// A held record's place in the order; the record itself stays put in `records`, so the
+  /// heap moves 24 bytes rather than whole records.
   private struct Held: Comparable {
     var start: Int64
     var arrival: Int
-    var record: TransactionRecord
+    var slot: Int
     static func < (a: Held, b: Held) -> Bool { a.start != b.start ? a.start < b.start : a.arrival < b.arrival }
     static func == (a: Held, b: Held) -> Bool { a.arrival == b.arrival }
   }
 
   private var held = Heap<Held>()
+  private var records: [TransactionRecord?] = []
+  private var freeSlots: [Int] = []
   private var arrivals = 0
   private var releasableUntil = Int64.min
   let windowNanoseconds: Int64
   let maximumHeld: Int
 
-  init(windowSeconds: Double, maximumHeld: Int = 10_000) {
+  init(windowSeconds: Double, maximumHeld: Int = 4_096) {
     windowNanoseconds = Int64(windowSeconds * 1e9)
     self.maximumHeld = maximumHeld
   }
 
-  /// Adds a record that closed when the packet clock read `clock`.
-  mutating func add(_ record: TransactionRecord, clock: Timestamp) {
+  /// Adds a record that closed when the packet clock read `clock`, while the oldest open
+  /// transaction had begun at `oldestOpen` (nil: none was open).
+  mutating func add(_ record: TransactionRecord, clock: Timestamp, oldestOpen: Timestamp?) {
     arrivals += 1
-    held.insert(Held(start: record.firstSeen.totalNanoseconds, arrival: arrivals, record: record))
-    releasableUntil = max(releasableUntil, clock.totalNanoseconds &- windowNanoseconds)
+    let slot: Int
+    if let free = freeSlots.popLast() {
+      slot = free
+      records[slot] = record
+    } else {
+      slot = records.count
+      records.append(record)
+    }
+    held.insert(Held(start: record.firstSeen.totalNanoseconds, arrival: arrivals, slot: slot))
+    // Everything that began before the oldest open transaction can go now; a transaction
+    // open longer than the window no longer holds the others back.
+    let exact = (oldestOpen ?? clock).totalNanoseconds
+    releasableUntil = max(releasableUntil, max(exact, clock.totalNanoseconds &- windowNanoseconds))
   }
 
   /// The earliest-started record nothing earlier can still come before (nil while it may).
   mutating func popReleasable() -> TransactionRecord? {
     guard let first = held.min, first.start <= releasableUntil || held.count > maximumHeld else { return nil }
-    return held.removeMin().record
+    return take(held.removeMin())
   }
 
   /// Every record held, in start order (end of input).
-  mutating func popFirst() -> TransactionRecord? { held.popMin()?.record }
+  mutating func popFirst() -> TransactionRecord? {
+    guard let first = held.popMin() else { return nil }
+    return take(first)
+  }
+
+  private mutating func take(_ h: Held) -> TransactionRecord {
+    freeSlots.append(h.slot)
+    return records[h.slot].take()!
+  }
 }

@@ -44,14 +44,17 @@ public struct ReportPipeline: ~Copyable {
 
   /// Each transaction is read in place: copying one out would retain and release its arrays.
   public mutating func emit(_ batch: [ClosedTransaction]) {
-    for i in batch.indices { emit(batch[i].wasEvicted, batch[i].analyzed(), clock: batch[i].observedUntil) }
+    for i in batch.indices {
+      emit(
+        batch[i].wasEvicted, batch[i].analyzed(), clock: batch[i].observedUntil, oldestOpen: batch[i].oldestOpenStart)
+    }
   }
 
   public mutating func emit(_ closed: ClosedTransaction) {
-    emit(closed.wasEvicted, closed.analyzed(), clock: closed.observedUntil)
+    emit(closed.wasEvicted, closed.analyzed(), clock: closed.observedUntil, oldestOpen: closed.oldestOpenStart)
   }
 
-  mutating func emit(_ wasEvicted: Bool, _ record: TransactionRecord, clock: Timestamp) {
+  mutating func emit(_ wasEvicted: Bool, _ record: TransactionRecord, clock: Timestamp, oldestOpen: Timestamp?) {
     if wasEvicted {
       if summary.evicted == 0 {
         flush()
@@ -69,7 +72,7 @@ public struct ReportPipeline: ~Copyable {
       summary.oneSidedByFilter! += 1
     }
     guard startOrder != nil else { return render(record) }
-    startOrder!.add(record, clock: clock)
+    startOrder!.add(record, clock: clock, oldestOpen: oldestOpen)
     while let next = startOrder!.popReleasable() { render(next) }
   }
 
