@@ -55,8 +55,10 @@ struct LadderLayout: Sendable {
 
   /// A finding's line: `!` for a problem (red in colour), the note sign for a note (dim).
   func findingLine(_ severity: Finding.Severity, _ sentence: String) -> String {
-    let mark = severity == .problem ? "!" : glyphs.note
-    let text = Ladder.wrap("   \(mark) " + sentence, width: style.columns, indent: 5)
+    // Wrapped with an ASCII mark (one column, like the note sign), so ASCII sentences take
+    // the fast path; the sign goes in after.
+    var text = Ladder.wrap("   ! " + sentence, width: style.columns, indent: 5)
+    if severity != .problem { text = "   " + glyphs.note + String(text.dropFirst(4)) }
     guard style.color else { return text }
     return (severity == .problem ? "\u{1B}[31m" : "\u{1B}[2m") + text + "\u{1B}[0m"
   }
@@ -261,7 +263,9 @@ enum Ladder {
   /// `text` broken at spaces so no line passes `width`; lines after the first are indented.
   static func wrap(_ text: String, width: Int, indent: Int) -> String {
     // Bytes are never fewer than columns: most lines need no counting of characters.
-    guard text.utf8.count > width, text.count > width else { return text }
+    guard text.utf8.count > width else { return text }
+    if text.utf8.allSatisfy({ $0 < 0x80 }) { return wrapASCII(text, width: width, indent: indent) }
+    guard text.count > width else { return text }
     let leading = text.prefix { $0 == " " }
     var lines: [String] = []
     var line = String(leading)
@@ -277,6 +281,34 @@ enum Ladder {
     }
     lines.append(line)
     return lines.joined(separator: "\n")
+  }
+
+  /// `wrap` for ASCII text (most findings): bytes are columns, and lines are cut at spaces
+  /// without building a string per word.
+  static func wrapASCII(_ text: String, width: Int, indent: Int) -> String {
+    var bytes = Array(text.utf8)
+    var lineStart = 0
+    var lastSpace = -1
+    var i = 0
+    var firstWord = true
+    while i < bytes.count {
+      if bytes[i] == 32 {
+        if !firstWord || i > lineStart + indent { lastSpace = i }
+      } else {
+        firstWord = false
+      }
+      if i - lineStart >= width, lastSpace > lineStart {
+        // Break at the last space: it becomes a new line, indented.
+        bytes.replaceSubrange(lastSpace...lastSpace, with: [10] + [UInt8](repeating: 32, count: indent))
+        lineStart = lastSpace + 1
+        i = lineStart + indent
+        lastSpace = -1
+        firstWord = true
+        continue
+      }
+      i += 1
+    }
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   static func legNumber(_ leg: Leg) -> Int {
