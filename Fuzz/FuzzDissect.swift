@@ -14,14 +14,17 @@ public func fuzzDissect(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let frame = UnsafeRawBufferPointer(rebasing: bytes.dropFirst())
   var dissector = PacketDissector()
   var locating = PacketDissector()
+  var summarizing = PacketDissector()
   var located = LocatedPackets()
   // Feed the frame twice so the fragment reassembler sees a follow-up too.
   for n in 0..<2 {
     let linkType = linkTypes[Int(selector) % linkTypes.count]
     let timestamp = Timestamp(seconds: 1_700_000_000, nanoseconds: Int32(n))
-    let result = dissector.dissect(frame, linkType: linkType, timestamp: timestamp, frame: n + 1, fileIndex: 0)
-    _ = locating.locate(
-      frame, linkType: linkType, timestamp: timestamp, frame: n + 1, fileIndex: 0, appendingTo: &located)
+    let linkFrame = LinkFrame(frame, linkType: linkType, timestamp: timestamp, number: n + 1)
+    let result = dissector.dissect(linkFrame)
+    _ = locating.locate(linkFrame, appendingTo: &located)
+    // analyze's path, ICMP errors quoting DHCP included.
+    _ = summarizing.summarize(linkFrame)
     if case .dhcp(let packet) = result {
       for option in OptionDecoder.decodeAll(packet.message) { _ = option.warnings.count }
       precondition(located.count > 0, "dissect found a packet that locate did not")
