@@ -14,7 +14,11 @@ public final class LiveCapture {
 
   /// Opens `device` (a name, or `any`) with the built-in DHCP filter and the user's, compiled
   /// into the kernel.
-  public init(device: String, userFilter: String?, snapLength: Int32 = 65_535, readTimeoutMs: Int32 = 100) throws {
+  /// `bufferKiB`: the kernel's capture buffer, as tcpdump -B (libpcap's default when nil).
+  public init(
+    device: String, userFilter: String?, snapLength: Int32 = 65_535, readTimeoutMs: Int32 = 100,
+    bufferKiB: Int? = nil
+  ) throws {
     self.device = device
     var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
     guard let h = pcap_create(device, &errbuf) else {
@@ -25,6 +29,7 @@ public final class LiveCapture {
     pcap_set_immediate_mode(h, 1)
     pcap_set_timeout(h, readTimeoutMs)
     pcap_set_tstamp_precision(h, Int32(PCAP_TSTAMP_PRECISION_NANO))
+    if let bufferKiB { pcap_set_buffer_size(h, Int32(clamping: bufferKiB * 1024)) }
     let status = pcap_activate(h)
     if status < 0 {
       let detail = String(cString: pcap_geterr(h))

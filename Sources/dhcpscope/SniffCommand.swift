@@ -44,6 +44,11 @@ struct SniffCommand: ParsableCommand {
       "After opening the interface and outputs, drop privileges to this user (as tcpdump -Z).", valueName: "user"))
   var user: String?
 
+  @Option(
+    name: [.customShort("B"), .customLong("buffer-size")],
+    help: ArgumentHelp("The kernel's capture buffer in KiB (as tcpdump -B).", valueName: "KiB"))
+  var bufferKiB: Int?
+
   @Flag(name: .long, help: "Also print a line per DHCP packet as it arrives (text format).")
   var packets = false
 
@@ -51,6 +56,9 @@ struct SniffCommand: ParsableCommand {
     try common.requirePacketFormat("sniff")
     if packets && common.format != .text {
       throw ValidationError("--packets prints text lines: use it with --format text")
+    }
+    if let bufferKiB, !(1...4_194_304).contains(bufferKiB) {
+      throw ValidationError("-B needs a buffer size in KiB between 1 and 4194304")
     }
     if let count, count <= 0 { throw ValidationError("--count must be positive") }
     if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
@@ -61,7 +69,7 @@ struct SniffCommand: ParsableCommand {
   func run() throws {
     let capture: LiveCapture
     do {
-      capture = try LiveCapture(device: interface, userFilter: common.filter)
+      capture = try LiveCapture(device: interface, userFilter: common.filter, bufferKiB: bufferKiB)
       guard LinkType.isSupported(capture.linkType) else {
         throw CaptureError.unsupportedLinkType(source: interface, linkType: capture.linkType)
       }

@@ -292,6 +292,8 @@ import Testing
     // Shell completions complete interface names for -i and capture files for -r.
     let bash = try dhcpscope("--generate-completion-script", "bash")
     #expect(bash.status == 0 && bash.stdout.contains("/sys/class/net") && bash.stdout.contains("pcapng"))
+    // -B as tcpdump: a size in KiB.
+    #expect(try dhcpscope("sniff", "-i", "lo", "-B", "0").status == 2)
     // --packets writes text lines: refused with a JSON report.
     #expect(try dhcpscope("sniff", "-i", "lo", "--packets", "--format", "jsonl").status == 2)
     let filtered = try dhcpscope("decode", "--format", "jsonl", "-f", "src host 198.51.100.2", file)

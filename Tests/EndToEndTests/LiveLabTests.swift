@@ -182,5 +182,7 @@ struct SniffErrorTests {
     #expect(r.status == 0)
     let lines = try jsonLines(r.stdout)
     #expect(lines.count == 1 && lines[0]["summary"] != nil)
+    // With a capture buffer of 4 MiB (-B, as tcpdump).
+    #expect(try dhcpscope("sniff", "-i", "lo", "-B", "4096", "--duration", "0.3", "--format", "jsonl").status == 0)
   }
 }
