@@ -70,13 +70,65 @@ public final class LiveCapture {
     pcap_close(handle)
   }
 
-  /// Also write every captured frame to `path` as pcap, like `tcpdump -w`.
-  public func save(to path: String) throws {
+  /// Also write every captured frame to `path` as pcap, like `tcpdump -w`; with `rotation`,
+  /// to a new file every so many seconds or megabytes, as tcpdump -G, -C and -W.
+  public func save(to path: String, rotation: SaveRotation = SaveRotation()) throws {
+    self.rotation = rotation
+    template = path
+    try openSaveFile(at: nil)
+  }
+
+  /// Whether `-G` with `-W` has written its last file: the capture is over, as with tcpdump.
+  public private(set) var saveLimitReached = false
+  private var rotation = SaveRotation()
+  private var template = ""
+  private var filesOpened = 0
+  private var openedAt: Int = 0
+
+  /// The name of the next file: an strftime pattern with -G; with -C a number after it
+  /// (none on the first file without -W, as tcpdump names them).
+  private func nextName(at seconds: Int) -> String {
+    var name = template
+    if rotation.seconds != nil {
+      var t = time_t(seconds)
+      var fields = tm()
+      localtime_r(&t, &fields)
+      var buffer = [CChar](repeating: 0, count: 4096)
+      if strftime(&buffer, buffer.count, template, &fields) > 0 { name = String(cString: buffer) }
+    }
+    guard rotation.megabytes != nil else { return name }
+    if let files = rotation.files {
+      let digits = String(max(files - 1, 0)).count
+      let index = String(filesOpened % files)
+      return name + String(repeating: "0", count: max(0, digits - index.count)) + index
+    }
+    return filesOpened == 0 ? name : name + String(filesOpened)
+  }
+
+  private func openSaveFile(at seconds: Int?) throws {
+    let now = seconds ?? Int(time(nil))
+    let path = template == "-" ? "-" : nextName(at: now)
     guard let d = pcap_dump_open(handle, path) else {
       throw CaptureError.cannotWrite(path: path, reason: String(cString: pcap_geterr(handle)))
     }
     dumper = d
     savePath = path
+    filesOpened += 1
+    openedAt = now
+  }
+
+  /// After a frame: the next file, when this one is full or old enough.
+  private func rotateIfDue(_ seconds: Int) throws {
+    guard template != "-", let dumper else { return }
+    let bySize = rotation.megabytes.map { pcap_dump_ftell64(dumper) >= Int64($0) * 1_000_000 } ?? false
+    let byTime = rotation.seconds.map { seconds - openedAt >= $0 } ?? false
+    guard bySize || byTime else { return }
+    if let problem = closeSaveFile() { throw problem }
+    if byTime, let files = rotation.files, rotation.megabytes == nil, filesOpened >= files {
+      saveLimitReached = true
+      return
+    }
+    try openSaveFile(at: seconds)
   }
 
   public enum Event {
@@ -106,6 +158,7 @@ public final class LiveCapture {
           closeSaveFile()
           throw CaptureError.cannotWrite(path: savePath, reason: reason)
         }
+        try rotateIfDue(Int(header!.pointee.ts.tv_sec))
       }
       let h = header!.pointee
       return .frame(
@@ -179,4 +232,21 @@ public func listCaptureDevices() throws -> [CaptureDevice] {
     cursor = entry.next
   }
   return devices
+}
+
+/// tcpdump's -G, -C and -W for the -w file.
+public struct SaveRotation: Sendable {
+  /// -G: a new file every so many seconds, named by strftime from the -w pattern.
+  public var seconds: Int?
+  /// -C: a new file once this one holds this many million bytes.
+  public var megabytes: Int?
+  /// -W: with -C, how many files to cycle through; with -G alone, how many to write before
+  /// the capture stops.
+  public var files: Int?
+
+  public init(seconds: Int? = nil, megabytes: Int? = nil, files: Int? = nil) {
+    self.seconds = seconds
+    self.megabytes = megabytes
+    self.files = files
+  }
 }

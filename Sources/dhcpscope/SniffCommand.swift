@@ -45,6 +45,24 @@ struct SniffCommand: ParsableCommand {
   var user: String?
 
   @Option(
+    name: [.customShort("G"), .customLong("rotate-seconds")],
+    help: ArgumentHelp(
+      "With -w: a new file every so many seconds, the name an strftime pattern (as tcpdump -G).", valueName: "seconds"))
+  var rotateSeconds: Int?
+
+  @Option(
+    name: [.customShort("C"), .customLong("file-size")],
+    help: ArgumentHelp(
+      "With -w: a new file once this one holds this many million bytes (as tcpdump -C).", valueName: "MB"))
+  var fileSize: Int?
+
+  @Option(
+    name: [.customShort("W"), .customLong("file-count")],
+    help: ArgumentHelp(
+      "With -C: cycle through this many files; with -G alone: stop after this many (as tcpdump -W).", valueName: "n"))
+  var fileCount: Int?
+
+  @Option(
     name: [.customShort("B"), .customLong("buffer-size")],
     help: ArgumentHelp("The kernel's capture buffer in KiB (as tcpdump -B).", valueName: "KiB"))
   var bufferKiB: Int?
@@ -60,6 +78,13 @@ struct SniffCommand: ParsableCommand {
     if let bufferKiB, !(1...4_194_304).contains(bufferKiB) {
       throw ValidationError("-B needs a buffer size in KiB between 1 and 4194304")
     }
+    for (name, value) in [("-G", rotateSeconds), ("-C", fileSize), ("-W", fileCount)] {
+      if let value, value <= 0 { throw ValidationError("\(name) must be positive") }
+      if value != nil && (write == nil || write == "-") {
+        throw ValidationError("\(name) rotates the -w file: give -w FILE")
+      }
+    }
+    if fileCount != nil && rotateSeconds == nil && fileSize == nil { throw ValidationError("-W needs -C or -G") }
     if let count, count <= 0 { throw ValidationError("--count must be positive") }
     if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
     if interface.isEmpty { throw ValidationError("-i needs an interface name") }
@@ -79,7 +104,8 @@ struct SniffCommand: ParsableCommand {
       throw InputFailure()
     }
     if let write {
-      do { try capture.save(to: write) } catch {
+      let rotation = SaveRotation(seconds: rotateSeconds, megabytes: fileSize, files: fileCount)
+      do { try capture.save(to: write, rotation: rotation) } catch {
         printError("\(error)")
         throw InputFailure()
       }
@@ -120,6 +146,7 @@ struct SniffCommand: ParsableCommand {
     while !stopRequested.load(ordering: .relaxed) {
       if let duration, monotonicSeconds() - started >= duration { break }
       if let count, analysis.counts.frames >= count { break }
+      if capture.saveLimitReached { break }
       let event: LiveCapture.Event
       do { event = try capture.next() } catch let error as CaptureError {
         if case .cannotWrite = error { saveFailed = true }

@@ -177,6 +177,56 @@ struct SniffErrorTests {
     #expect(r.stderr.contains("Summary"))
   }
 
+  /// -w with -C and -W rotates as tcpdump does: 2.4 MB of DHCP-port traffic on loopback in
+  /// 1 MB files, cycling through three, every file a whole pcap.
+  @Test func rotatesTheSaveFile() throws {
+    let directory = NSTemporaryDirectory() + "dhcpscope-rotate-\(getpid())"
+    try? FileManager.default.removeItem(atPath: directory)
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let sniff = Process()
+    sniff.executableURL = URL(fileURLWithPath: dhcpscopeBinary)
+    sniff.arguments = [
+      "sniff", "-i", "lo", "-B", "32768", "-w", "\(directory)/rot.pcap", "-C", "1", "-W", "3", "--duration", "4",
+      "--format", "jsonl",
+      "-o", "\(directory)/report.jsonl",
+    ]
+    try sniff.run()
+    usleep(800_000)
+    // Loopback only: 1 200 datagrams of 2 000 bytes to 127.0.0.1:67, paced so the capture
+    // keeps up (it writes each frame through to the file).
+    let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(67).bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let payload = [UInt8](repeating: 0, count: 2_000)
+    for _ in 0..<1_200 {
+      _ = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+          sendto(fd, payload, payload.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+      }
+      usleep(1_000)
+    }
+    close(fd)
+    sniff.waitUntilExit()
+    #expect(sniff.terminationStatus == 0)
+    let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("rot.pcap") }
+      .sorted()
+    #expect(files == ["rot.pcap0", "rot.pcap1", "rot.pcap2"], "\(files)")
+    var frames = 0
+    for file in files {
+      let r = try dhcpscope("decode", "--format", "jsonl", "\(directory)/\(file)")
+      #expect(r.status == 0, "\(file) is not a whole capture: \(r.stderr)")
+      let size = (try FileManager.default.attributesOfItem(atPath: "\(directory)/\(file)")[.size] as? Int) ?? 0
+      #expect(size < 1_000_000 + 70_000, "\(file): \(size) bytes")
+      frames += r.stdout.split(separator: "\n").count
+    }
+    _ = frames
+    #expect(try dhcpscope("sniff", "-i", "lo", "-C", "1").status == 2)  // -C rotates -w: needs -w
+  }
+
   @Test func stopsByItselfAfterDuration() throws {
     let r = try dhcpscope("sniff", "-i", "lo", "--duration", "1", "--format", "jsonl")
     #expect(r.status == 0)
