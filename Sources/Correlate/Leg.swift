@@ -9,6 +9,24 @@ public enum Leg: String, Sendable, CaseIterable {
   case clientServer = "client-server"
   case serverClient = "server-client"
 
+  /// One end of a leg: who sent or received the packet.
+  public enum Party: Sendable {
+    case client, relay, server
+  }
+
+  /// Who sent the packet on this leg, and who it went to: what every drawing of a ladder
+  /// turns into lanes.
+  public var ends: (from: Party, to: Party) {
+    switch self {
+    case .clientRelay: return (.client, .relay)
+    case .relayServer: return (.relay, .server)
+    case .serverRelay: return (.server, .relay)
+    case .relayClient: return (.relay, .client)
+    case .clientServer: return (.client, .server)
+    case .serverClient: return (.server, .client)
+    }
+  }
+
   /// Sent by the client itself (as opposed to a relay's copy).
   public var isClientSide: Bool { self == .clientRelay || self == .clientServer }
   /// Sent by a server (as opposed to a relay passing it on).

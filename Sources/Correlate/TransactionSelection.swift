@@ -58,7 +58,7 @@ public struct TransactionSelection: Sendable {
     let digits = wanted.filter(\.isHexDigit)
     if !digits.isEmpty, digits.count == wanted.count - wanted.filter({ ":-.".contains($0) }).count {
       if digits == t.clientMAC.description.lowercased().filter(\.isHexDigit) { return true }
-      if let id = t.client.clientID, digits == id.map({ String($0, radix: 16).leftPadded(to: 2) }).joined() {
+      if let id = t.client.clientID, digits == Hex.string(id) {
         return true
       }
     }
@@ -70,8 +70,4 @@ public struct TransactionSelection: Sendable {
     }
     return false
   }
-}
-
-extension String {
-  fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

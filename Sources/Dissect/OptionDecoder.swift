@@ -115,20 +115,28 @@ public enum OptionDecoder {
     }
   }
 
+  /// A value whose length does not fit its format: a warning, and the bytes as hex.
+  private static func invalid<Sink: OptionSink & ~Copyable>(
+    _ what: String, _ b: ArraySlice<UInt8>, code: UInt8, label: String?, into sink: inout Sink
+  ) {
+    warning("option \(code) length \(b.count) is invalid for \(what)", label: label, into: &sink)
+    sink.hex(b)
+  }
+
+  /// IPv4 addresses, four bytes each, as a list.
+  private static func addressList<Sink: OptionSink & ~Copyable>(_ a: ArraySlice<UInt8>, into sink: inout Sink) {
+    sink.beginList()
+    for i in stride(from: a.startIndex, to: a.endIndex, by: 4) { sink.address(ipv4(a, i)) }
+    sink.endList()
+  }
+
   /// Addresses, numbers, flags, lists of them, and domain names.
   private static func addressOrNumber<Sink: OptionSink & ~Copyable>(
     _ format: OptionFormat, _ b: ArraySlice<UInt8>, code: UInt8, label: String?, into sink: inout Sink
   ) {
     func warn(_ text: String) { warning(text, label: label, into: &sink) }
-    func bad(_ what: String) {
-      warn("option \(code) length \(b.count) is invalid for \(what)")
-      sink.hex(b)
-    }
-    func addresses(_ a: ArraySlice<UInt8>) {
-      sink.beginList()
-      for i in stride(from: a.startIndex, to: a.endIndex, by: 4) { sink.address(ipv4(a, i)) }
-      sink.endList()
-    }
+    func bad(_ what: String) { invalid(what, b, code: code, label: label, into: &sink) }
+    func addresses(_ a: ArraySlice<UInt8>) { addressList(a, into: &sink) }
     func names(_ a: ArraySlice<UInt8>) {
       var w: [String] = []
       let names = DomainNames.decodeList(a, warnings: &w)
@@ -182,11 +190,7 @@ public enum OptionDecoder {
   private static func textOrName<Sink: OptionSink & ~Copyable>(
     _ format: OptionFormat, _ b: ArraySlice<UInt8>, code: UInt8, label: String?, into sink: inout Sink
   ) {
-    func warn(_ text: String) { warning(text, label: label, into: &sink) }
-    func bad(_ what: String) {
-      warn("option \(code) length \(b.count) is invalid for \(what)")
-      sink.hex(b)
-    }
+    func bad(_ what: String) { invalid(what, b, code: code, label: label, into: &sink) }
     let s = b.startIndex
     switch format {
     case .text:
@@ -235,15 +239,8 @@ public enum OptionDecoder {
     _ format: OptionFormat, _ b: ArraySlice<UInt8>, code: UInt8, label: String?, into sink: inout Sink
   ) {
     func warn(_ text: String) { warning(text, label: label, into: &sink) }
-    func bad(_ what: String) {
-      warn("option \(code) length \(b.count) is invalid for \(what)")
-      sink.hex(b)
-    }
-    func addresses(_ a: ArraySlice<UInt8>) {
-      sink.beginList()
-      for i in stride(from: a.startIndex, to: a.endIndex, by: 4) { sink.address(ipv4(a, i)) }
-      sink.endList()
-    }
+    func bad(_ what: String) { invalid(what, b, code: code, label: label, into: &sink) }
+    func addresses(_ a: ArraySlice<UInt8>) { addressList(a, into: &sink) }
     let s = b.startIndex
     switch format {
     case .clientIdentifier:

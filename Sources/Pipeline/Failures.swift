@@ -23,13 +23,5 @@ public func printError(_ message: String) {
 /// safe to share between threads.
 public func writeStandardError(_ text: String) {
   var text = text
-  text.withUTF8 { bytes in
-    var offset = 0
-    while offset < bytes.count {
-      let n = write(STDERR_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
-      if n < 0 && errno == EINTR { continue }
-      guard n > 0 else { return }
-      offset += n
-    }
-  }
+  _ = text.withUTF8 { FileSink.writeAll(STDERR_FILENO, UnsafeRawBufferPointer($0)) }
 }

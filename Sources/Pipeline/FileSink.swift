@@ -111,7 +111,8 @@ public final class FileSink: ReportSink {
     throw InputFailure()
   }
 
-  private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+  /// Writes all of `bytes` to `fd`, through EINTR; 0, or the errno that stopped it.
+  static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
     var offset = 0
     while offset < bytes.count {
       let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
@@ -160,5 +161,5 @@ public final class SpareBuffers: Sendable {
   }
 
   /// Keeps `buffer` for reuse, unless enough are kept already.
-  func giveBack(_ buffer: consuming OutputBuffer) { _ = queue.tryPutOrRefuse(buffer) }
+  func giveBack(_ buffer: consuming OutputBuffer) { _ = queue.tryPut(buffer) }
 }

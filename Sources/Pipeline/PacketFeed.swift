@@ -69,7 +69,7 @@ final class PacketFeed<Items: FeedItems> {
       guard items.count > 0 else { return }
       let count = items.count
       if let render {
-        if renderAlways || !queue.tryPutOrRefuse(.items(items)) {
+        if renderAlways || !queue.tryPut(.items(items)) {
           queue.put(.rendered(render(items, sent), count: count))
         }
       } else {

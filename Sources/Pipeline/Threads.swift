@@ -37,17 +37,8 @@ final class BoundedQueue<Element: ~Copyable & Sendable>: @unchecked Sendable {
     pthread_mutex_unlock(mutex)
   }
 
-  /// Adds `item` unless the queue is full; never waits. Gives the item back when it is full.
-  func tryPut(_ item: consuming Element) -> Element? {
-    pthread_mutex_lock(mutex)
-    defer { pthread_mutex_unlock(mutex) }
-    guard count < capacity else { return item }
-    append(item)
-    return nil
-  }
-
-  /// `tryPut`, for an item that is worth nothing once refused: true when it went in.
-  func tryPutOrRefuse(_ item: consuming Element) -> Bool {
+  /// Adds `item` unless the queue is full (then drops it); never waits. True when it went in.
+  func tryPut(_ item: consuming Element) -> Bool {
     pthread_mutex_lock(mutex)
     defer { pthread_mutex_unlock(mutex) }
     guard count < capacity else { return false }

@@ -99,8 +99,7 @@ struct HTMLPage: Sendable {
       lanes.titles.append(r.description)
       lanes.silent.append(false)
     }
-    var servers = t.servers.map(\.address)
-    for e in t.sequence { if let a = e.serverAddress, !servers.contains(a) { servers.append(a) } }
+    let servers = t.serverAddresses
     for a in servers {
       lanes.serverIndex[a] = lanes.names.count
       lanes.names.append("server")
@@ -187,15 +186,14 @@ struct HTMLPage: Sendable {
       let y = top + row * i + row / 2
       let relayLane = lanes.relayIndex[e.giaddr] ?? lanes.relayIndex.values.min() ?? 1
       let serverLane = e.serverAddress.flatMap { lanes.serverIndex[$0] } ?? (lanes.names.count - 1)
-      let (from, to): (Int, Int)
-      switch e.leg {
-      case .clientRelay: (from, to) = (0, relayLane)
-      case .relayServer: (from, to) = (relayLane, serverLane)
-      case .serverRelay: (from, to) = (serverLane, relayLane)
-      case .relayClient: (from, to) = (relayLane, 0)
-      case .clientServer: (from, to) = (0, serverLane)
-      case .serverClient: (from, to) = (serverLane, 0)
+      func lane(_ party: Leg.Party) -> Int {
+        switch party {
+        case .client: return 0
+        case .relay: return relayLane
+        case .server: return serverLane
+        }
       }
+      let (from, to) = (lane(e.leg.ends.from), lane(e.leg.ends.to))
       let key = "\(e.leg.rawValue) \(e.typeName) \(e.serverAddress?.description ?? "")"
       let isRetransmission = e.isRequest && seen[key, default: 0] > 0 && !e.isDuplicate
       seen[key, default: 0] += 1

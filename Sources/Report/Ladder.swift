@@ -326,15 +326,14 @@ enum Ladder {
   static func arrow(messageType: UInt8?, leg: Leg, gap: Int, glyphs: LadderLayout.Glyphs) -> String {
     var cells = Array(repeating: Character(" "), count: gap * 2 + 1)
     for c in [0, gap, gap * 2] { cells[c] = glyphs.lifeline }
-    let (from, to): (Int, Int)
-    switch leg {
-    case .clientRelay: (from, to) = (0, 1)
-    case .relayServer: (from, to) = (1, 2)
-    case .serverRelay: (from, to) = (2, 1)
-    case .relayClient: (from, to) = (1, 0)
-    case .clientServer: (from, to) = (0, 2)
-    case .serverClient: (from, to) = (2, 0)
+    func column(_ party: Leg.Party) -> Int {
+      switch party {
+      case .client: return 0
+      case .relay: return 1
+      case .server: return 2
+      }
     }
+    let (from, to) = (column(leg.ends.from), column(leg.ends.to))
     let a = min(from, to) * gap
     let b = max(from, to) * gap
     for c in a...b { cells[c] = glyphs.shaft }
@@ -487,7 +486,7 @@ enum SummaryTable {
       )
     }
     return out.map { line in
-      let wrapped = wrap(
+      let wrapped = Ladder.wrap(
         line, width: layout.style.columns, indent: line.hasPrefix("   ! ") || line.hasPrefix("   (") ? 5 : 3)
       guard layout.style.color else { return wrapped }
       if line.hasPrefix("   ! ") { return "\u{1B}[31m" + wrapped + "\u{1B}[0m" }

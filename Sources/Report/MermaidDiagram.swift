@@ -16,8 +16,7 @@ enum MermaidDiagram {
       lines.append("  participant R\(i + 1) as relay \(r)")
     }
     var serverNames: [IPv4Address: String] = [:]
-    var servers = t.servers.map(\.address)
-    for e in t.sequence { if let a = e.serverAddress, !servers.contains(a) { servers.append(a) } }
+    let servers = t.serverAddresses
     for (i, a) in servers.enumerated() {
       serverNames[a] = "S\(i + 1)"
       lines.append("  participant S\(i + 1) as server \(a)")
@@ -32,15 +31,14 @@ enum MermaidDiagram {
     for e in t.sequence {
       let relay = relayNames[e.giaddr] ?? anyRelay
       let server = e.serverAddress.flatMap { serverNames[$0] } ?? anyServer
-      let (from, to): (String, String)
-      switch e.leg {
-      case .clientRelay: (from, to) = ("C", relay)
-      case .relayServer: (from, to) = (relay, server)
-      case .serverRelay: (from, to) = (server, relay)
-      case .relayClient: (from, to) = (relay, "C")
-      case .clientServer: (from, to) = ("C", server)
-      case .serverClient: (from, to) = (server, "C")
+      func participant(_ party: Leg.Party) -> String {
+        switch party {
+        case .client: return "C"
+        case .relay: return relay
+        case .server: return server
+        }
       }
+      let (from, to) = (participant(e.leg.ends.from), participant(e.leg.ends.to))
       // A solid arrow for a packet, a dotted one for the same packet captured again.
       let arrow = e.isDuplicate ? "-->>" : "->>"
       let time = formatDecimal(e.timestamp.milliseconds(since: start), places: 3)
@@ -58,5 +56,15 @@ enum MermaidDiagram {
   /// Text Mermaid takes on a line: no line breaks, no semicolons or `#` entity starts.
   static func clean(_ text: String) -> String {
     String(text.map { "\n\r;#".contains($0) ? " " : $0 })
+  }
+}
+
+extension TransactionRecord {
+  /// Every server the drawings give a lane: those with activity, then any other address a
+  /// packet names as its server.
+  var serverAddresses: [IPv4Address] {
+    var servers = self.servers.map(\.address)
+    for e in sequence { if let a = e.serverAddress, !servers.contains(a) { servers.append(a) } }
+    return servers
   }
 }

@@ -218,11 +218,12 @@ final class StatusLine {
   private var shownAt = -Double.infinity
   private var visible = false
 
-  func show(_ text: String, at time: Double) {
+  /// `text` is only built when the line is redrawn, not for every packet.
+  func show(_ text: @autoclosure () -> String, at time: Double) {
     guard time - shownAt >= 1 else { return }
     shownAt = time
     visible = true
-    writeStandardError("\r\u{1B}[K" + text)
+    writeStandardError("\r\u{1B}[K" + text())
   }
 
   /// Clears the line, so report output starts on a clean one.
