@@ -32,7 +32,7 @@ install: build
 # dhcpd/dhcrelay/dhclient and dnsmasq in network namespaces (skipped with a message when not root).
 test-deps: deps
 	@missing=""; \
-	for p in tshark tcpdump isc-dhcp-server isc-dhcp-relay isc-dhcp-client dnsmasq-base iproute2 procps chromium; do \
+	for p in tshark tcpdump isc-dhcp-server isc-dhcp-relay isc-dhcp-client dnsmasq-base iproute2 procps chromium curl prometheus tcpreplay; do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections; \

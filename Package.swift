@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // Dependencies run one way: dhcpscope (CLI) → Pipeline → Report → Correlate → Dissect, and
-// Pipeline → Capture → CPcap. Only Capture imports the C module; Dissect imports nothing.
+// Pipeline → Capture → CPcap; the CLI → Monitoring → Pipeline for sniff's metrics. Only Capture imports the C module; Dissect imports nothing.
 import PackageDescription
 
 let package = Package(
@@ -11,6 +11,10 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    // sniff --metrics: the Prometheus registry and exposition, and a small HTTP server with no
+    // dependencies of its own (FlyingFox: BSD sockets and Swift concurrency, no SwiftNIO).
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
   ],
   targets: [
     .systemLibrary(
@@ -33,6 +37,14 @@ let package = Package(
       dependencies: [
         "Capture", "Dissect", "Correlate", "Report", .product(name: "Collections", package: "swift-collections"),
       ]),
+    // sniff's Prometheus metrics, fed by the pipeline and served over HTTP off the capture's
+    // threads.
+    .target(
+      name: "Monitoring",
+      dependencies: [
+        "Correlate", "Dissect", "Pipeline", .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "FlyingFox", package: "FlyingFox"),
+      ]),
     // Packet construction for tests, crafted fixtures and the load generator.
     .target(name: "PacketCraft", dependencies: ["Dissect"]),
     .executableTarget(
@@ -47,13 +59,14 @@ let package = Package(
     .executableTarget(
       name: "dhcpscope",
       dependencies: [
-        "Capture", "Dissect", "Correlate", "Pipeline", "Report",
+        "Capture", "Dissect", "Correlate", "Monitoring", "Pipeline", "Report",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .testTarget(name: "DissectTests", dependencies: ["Dissect", "PacketCraft"]),
     .testTarget(
       name: "CorrelateTests", dependencies: ["Correlate", "Dissect", "Capture", "Pipeline", "Report", "PacketCraft"]),
+    .testTarget(name: "MonitoringTests", dependencies: ["Monitoring", "Correlate", "Dissect", "Pipeline"]),
     .testTarget(name: "EndToEndTests", dependencies: ["Capture", "Dissect", "Pipeline", "Report", "PacketCraft"]),
   ],
   swiftLanguageModes: [.v6]

@@ -89,6 +89,37 @@ public struct EndpointStatistics: Sendable {
   public var answerRate: Double? { asked == 0 ? nil : Double(answered) / Double(asked) }
 }
 
+/// One relay agent's part in one transaction, from its own packets (not duplicates).
+public struct RelayActivity: Sendable {
+  /// Messages it forwarded to servers, and replies it returned to the client.
+  public var forwards = 0
+  public var returns = 0
+  /// Whether a forwarded message expects a reply (RELEASE and DECLINE do not).
+  public var expectsReply = false
+  /// From its first forward to the first reply it returned after it.
+  public var responseMilliseconds: Double?
+}
+
+extension TransactionRecord {
+  public func relayActivity(of relay: IPv4Address) -> RelayActivity {
+    var activity = RelayActivity()
+    var firstForward: Timestamp?
+    for e in sequence where !e.isDuplicate && e.giaddr == relay {
+      if e.leg == .relayServer {
+        activity.forwards += 1
+        if ExchangePhase.of(request: e.messageType) != nil { activity.expectsReply = true }
+        if firstForward == nil { firstForward = e.timestamp }
+      } else if e.leg == .relayClient {
+        activity.returns += 1
+        if let f = firstForward, activity.responseMilliseconds == nil, e.timestamp >= f {
+          activity.responseMilliseconds = e.timestamp.milliseconds(since: f)
+        }
+      }
+    }
+    return activity
+  }
+}
+
 /// libpcap's counters for a live capture.
 public struct CaptureCounters: Sendable {
   public var received: Int
@@ -206,31 +237,15 @@ public struct Summary: Sendable {
     }
     for relay in t.relayAgents {
       let i = Self.index(for: relay, in: &relayIndex, list: &relayAgents)
-      // The relay's own packets (not duplicates): what it forwarded and what it returned.
-      let unique = t.sequence.lazy.filter { !$0.isDuplicate && $0.giaddr == relay }
-      var forwards = 0
-      var returns = 0
-      var expectsReply = false
-      var firstForward: Timestamp?
-      for e in unique {
-        if e.leg == .relayServer {
-          forwards += 1
-          if ExchangePhase.of(request: e.messageType) != nil { expectsReply = true }
-          if firstForward == nil { firstForward = e.timestamp }
-        } else if e.leg == .relayClient {
-          returns += 1
-        }
-      }
+      let activity = t.relayActivity(of: relay)
       relayAgents[i].transactions += 1
-      relayAgents[i].requests += forwards
-      relayAgents[i].replies += returns
-      if expectsReply {
+      relayAgents[i].requests += activity.forwards
+      relayAgents[i].replies += activity.returns
+      if activity.expectsReply {
         relayAgents[i].asked += 1
-        if returns > 0 { relayAgents[i].answered += 1 }
+        if activity.returns > 0 { relayAgents[i].answered += 1 }
       }
-      if let f = firstForward, let r = unique.first(where: { $0.leg == .relayClient && $0.timestamp >= f }) {
-        relayAgents[i].responseTimes.add(r.timestamp.milliseconds(since: f))
-      }
+      if let r = activity.responseMilliseconds { relayAgents[i].responseTimes.add(r) }
     }
   }
 

@@ -21,6 +21,8 @@ public struct ReportPipeline: ~Copyable {
   /// Called before report output goes to the sink while capturing live (sniff erases its
   /// status line there).
   public var beforeOutput: (() -> Void)?
+  /// Sees every transaction as it ends, before the report's selection (sniff's metrics).
+  public var observer: ((TransactionRecord) -> Void)?
   /// Rendered records wait here and go to the sink in large writes.
   var output = ReportWriter(capacity: FileSink.drainSize + FileSink.drainSize / 4)
 
@@ -65,6 +67,7 @@ public struct ReportPipeline: ~Copyable {
       summary.evicted += 1
     }
     summary.add(record)
+    observer?(record)
     if packetFilter != nil,
       !record.sequence.contains(where: { $0.leg.isClientSide })
         || !record.sequence.contains(where: { !$0.leg.isClientSide })

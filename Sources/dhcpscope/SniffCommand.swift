@@ -3,6 +3,7 @@ import Capture
 import Correlate
 import Dissect
 import Glibc
+import Monitoring
 import Pipeline
 import Report
 import Synchronization
@@ -67,6 +68,13 @@ struct SniffCommand: ParsableCommand {
     help: ArgumentHelp("The kernel's capture buffer in KiB (as tcpdump -B).", valueName: "KiB"))
   var bufferKiB: Int?
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Serve Prometheus metrics at http://ADDRESS:PORT/metrics while capturing ([IPv6]:PORT; :PORT for all).",
+      valueName: "address:port"))
+  var metrics: String?
+
   @Flag(name: .long, help: "Also print a line per DHCP packet as it arrives (text format).")
   var packets = false
 
@@ -88,6 +96,9 @@ struct SniffCommand: ParsableCommand {
     if let count, count <= 0 { throw ValidationError("--count must be positive") }
     if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
     if interface.isEmpty { throw ValidationError("-i needs an interface name") }
+    if let metrics, MetricsServer.parse(metrics) == nil {
+      throw ValidationError("--metrics needs ADDRESS:PORT, e.g. 127.0.0.1:9167")
+    }
     try refuseOverwriting(inputs: [], outputs: [write, common.output])
   }
 
@@ -114,6 +125,15 @@ struct SniffCommand: ParsableCommand {
     // tcpdump's own messages do.
     let sink =
       write == "-" && common.output == nil ? FileSink(descriptor: STDERR_FILENO, owned: false) : try common.openSink()
+    // The metrics' port is bound before privileges go (it may be below 1024).
+    let exported = metrics.map { _ in DHCPMetrics(version: DHCPScope.version) }
+    var server: MetricsServer?
+    if let metrics, let exported {
+      do { server = try MetricsServer(address: metrics, registry: exported.registry) } catch {
+        printError("\(error)")
+        throw InputFailure()
+      }
+    }
     // As tcpdump -Z: the outputs are opened first, then handed to the user with the device.
     if let user {
       try dropPrivileges(to: user, handingOver: [write, common.output].compactMap { $0 }.filter { $0 != "-" })
@@ -136,6 +156,15 @@ struct SniffCommand: ParsableCommand {
         style: common.style),
       sink: sink)
     analysis.packetLines = packets
+    if let exported { analysis.pipeline.observer = { exported.record($0) } }
+    /// The counters and gauges of `--metrics` follow the capture's a few times a second.
+    var metricsRefreshedAt = -Double.infinity
+    func refreshMetrics(at time: Double) {
+      guard let exported, time - metricsRefreshedAt >= 0.25 else { return }
+      metricsRefreshedAt = time
+      exported.refresh(
+        counts: analysis.counts, openTransactions: analysis.openTransactions, capture: capture.counters())
+    }
     // On a terminal, a status line on stderr says the capture is alive while nothing ends;
     // it is erased before report output. Not when the report itself goes to stderr.
     let status = isatty(STDERR_FILENO) == 1 && !(write == "-" && common.output == nil) ? StatusLine() : nil
@@ -162,20 +191,21 @@ struct SniffCommand: ParsableCommand {
       case .idle: analysis.tick(now())
       case .frame(let frame): analysis.add(frame, linkType: capture.linkType, now: now())
       }
+      let time = monotonicSeconds()
       status?.show(
         "\(analysis.counts.frames) packets, \(analysis.counts.dhcp) DHCP, \(analysis.openTransactions) open transactions",
-        at: monotonicSeconds())
+        at: time)
+      refreshMetrics(at: time)
     }
     status?.erase()
     if !saveFailed, let problem = capture.closeSaveFile() {
       printError("\(problem)")
       failed = true
     }
-    analysis.finish(
-      capture: capture.statistics().map {
-        CaptureCounters(
-          received: Int($0.received), dropped: Int($0.dropped), interfaceDropped: Int($0.interfaceDropped))
-      })
+    analysis.finish(capture: capture.counters())
+    metricsRefreshedAt = -Double.infinity
+    refreshMetrics(at: monotonicSeconds())
+    server?.stop()
     try sink.finish()
     if failed { throw InputFailure() }
   }
@@ -209,6 +239,15 @@ struct SniffCommand: ParsableCommand {
     guard initgroups(name, gid) == 0, setgid(gid) == 0, setuid(uid) == 0 else {
       printError("-Z \(name): cannot change to that user: \(String(cString: strerror(errno)))")
       throw InputFailure()
+    }
+  }
+}
+
+extension LiveCapture {
+  /// libpcap's counters in the summary's terms.
+  func counters() -> CaptureCounters? {
+    statistics().map {
+      CaptureCounters(received: Int($0.received), dropped: Int($0.dropped), interfaceDropped: Int($0.interfaceDropped))
     }
   }
 }

@@ -25,19 +25,42 @@ enum Lab {
     var directory: String
     /// The report as written, for the text format.
     var report: String
+    /// With `metricsPort`: each scrape of /metrics taken while sniff ran, in order.
+    var scrapes: [String] = []
   }
 
-  /// Runs a lab scenario with `dhcpscope sniff` on the relay namespace's `any` device.
-  static func sniff(_ scenario: String, format: String = "jsonl", extra: String = "") throws -> Run {
+  /// Runs a lab scenario with `dhcpscope sniff` on the relay namespace's `any` device. With
+  /// `metricsPort`, sniff serves metrics there and curl scrapes them twice a second in the
+  /// relay's namespace until sniff ends.
+  static func sniff(
+    _ scenario: String, format: String = "jsonl", extra: String = "", hold: Int = 1, metricsPort: Int? = nil
+  ) throws -> Run {
     let dir = NSTemporaryDirectory() + "dhcpscope-lab-\(scenario)-\(getpid())"
     try? FileManager.default.removeItem(atPath: dir)
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    let command =
+    var command =
       "\(dhcpscopeBinary) sniff -i any --format \(format) \(extra) -o \(dir)/live.jsonl -w \(dir)/live.pcap 2> \(dir)/sniff.err"
+    if let metricsPort {
+      // sniff replaces the script's shell (so it gets the lab's SIGINT); the scraper loops
+      // beside it while that process lives.
+      let script = """
+        main=$$
+        n=0
+        while kill -0 $main 2>/dev/null; do
+          if curl -sf --max-time 2 http://127.0.0.1:\(metricsPort)/metrics -o \(dir)/scrape.tmp; then
+            n=$((n + 1)); mv \(dir)/scrape.tmp \(dir)/scrape-$n.prom
+          fi
+          sleep 0.5
+        done &
+        exec \(command) --metrics 127.0.0.1:\(metricsPort)
+        """
+      try script.write(toFile: "\(dir)/sniff-and-scrape.sh", atomically: true, encoding: .utf8)
+      command = "bash \(dir)/sniff-and-scrape.sh"
+    }
     var env = ProcessInfo.processInfo.environment
     env["LAB_PREFIX"] = "dse2e"
     let lab = try run(
-      "\(fixtures)/lab/lab.sh", [scenario, dir, "--hold", "1", "--run-in-relay", command], timeout: 120,
+      "\(fixtures)/lab/lab.sh", [scenario, dir, "--hold", "\(hold)", "--run-in-relay", command], timeout: 120,
       environment: env)
     #expect(lab.status == 0, "lab.sh \(scenario): \(lab.stderr)")
     var result: [String: String] = [:]
@@ -50,7 +73,11 @@ enum Lab {
     }
     let report = (try? String(contentsOfFile: "\(dir)/live.jsonl", encoding: .utf8)) ?? ""
     let live = format == "jsonl" ? try jsonLines(report) : []
-    return Run(result: result, live: live, directory: dir, report: report)
+    var scrapes: [String] = []
+    while let scrape = try? String(contentsOfFile: "\(dir)/scrape-\(scrapes.count + 1).prom", encoding: .utf8) {
+      scrapes.append(scrape)
+    }
+    return Run(result: result, live: live, directory: dir, report: report, scrapes: scrapes)
   }
 }
 
@@ -234,5 +261,78 @@ struct SniffErrorTests {
     #expect(lines.count == 1 && lines[0]["summary"] != nil)
     // With a capture buffer of 4 MiB (-B, as tcpdump).
     #expect(try dhcpscope("sniff", "-i", "lo", "-B", "4096", "--duration", "0.3", "--format", "jsonl").status == 0)
+  }
+}
+
+/// `sniff --metrics` in the lab, scraped with curl while it runs and checked with promtool.
+@Suite(
+  .serialized,
+  .enabled(
+    if: Lab.available && which("curl") != nil && which("promtool") != nil,
+    "needs the lab, curl and promtool (make test-deps installs them)"))
+struct MetricsLabTests {
+  @Test func scrapedWhileARelayedLeaseIsMade() throws {
+    // A bound transaction ends once its grace for late copies has passed: the lab holds on.
+    let lab = try Lab.sniff("single", hold: 4, metricsPort: 9167)
+    defer { try? FileManager.default.removeItem(atPath: lab.directory) }
+    #expect(lab.result["RELAY_CMD_STATUS"] == "0")
+    let scrape = try #require(lab.scrapes.last, "no scrape succeeded while sniff ran")
+    let server = try #require(lab.result["SERVER_ID"])
+    let bound = ["family": "dhcpv4", "kind": "DORA", "outcome": "bound"]
+    #expect(Exposition.value(scrape, "dhcpscope_transactions_total", bound) ?? 0 >= 1, "\(scrape)")
+    #expect(Exposition.value(scrape, "dhcpscope_server_response_seconds_count", ["server": server]) ?? 0 >= 2)
+    #expect(
+      Exposition.value(scrape, "dhcpscope_server_response_seconds_bucket", ["server": server, "le": "10.0"]) ?? 0 >= 2)
+    #expect(Exposition.value(scrape, "dhcpscope_server_exchanges_answered_total", ["server": server]) ?? 0 >= 2)
+    #expect(Exposition.value(scrape, "dhcpscope_relay_replies_total", ["relay": "192.0.2.1"]) ?? 0 >= 2)
+    #expect(Exposition.value(scrape, "dhcpscope_packets_total", ["class": "dhcp"]) ?? 0 >= 8)
+    #expect(Exposition.value(scrape, "dhcpscope_pcap_received_total", [:]) ?? 0 >= 8)
+    #expect(
+      scrape.split(separator: "\n").contains {
+        $0.hasPrefix("dhcpscope_build_info{version=\"") && $0.hasSuffix("} 1.0")
+      })
+    try scrape.write(toFile: "\(lab.directory)/checked.prom", atomically: true, encoding: .utf8)
+    let check = try run(which("promtool")!, ["check", "metrics"], standardInput: "\(lab.directory)/checked.prom")
+    #expect(check.status == 0, "promtool: \(check.stdout) \(check.stderr)")
+  }
+
+  /// The DISCOVER nobody answers counts as a timeout by the clock, before sniff stops.
+  @Test func timeoutCountedWhileRunning() throws {
+    let run = try Lab.sniff("no-server", extra: "--timeout 3", hold: 6, metricsPort: 9168)
+    defer { try? FileManager.default.removeItem(atPath: run.directory) }
+    #expect(run.result["RELAY_CMD_STATUS"] == "0")
+    let timeout = ["family": "dhcpv4", "kind": "DORA", "outcome": "timeout"]
+    let seen = run.scrapes.firstIndex { Exposition.value($0, "dhcpscope_transactions_total", timeout) ?? 0 >= 1 }
+    #expect(seen != nil, "no scrape counted the timeout: \(run.scrapes.last ?? "no scrape")")
+    let last = try #require(run.scrapes.last)
+    #expect(Exposition.value(last, "dhcpscope_server_exchanges_total", ["server": "198.51.100.2"]) ?? 0 >= 1)
+    #expect(Exposition.value(last, "dhcpscope_server_exchanges_answered_total", ["server": "198.51.100.2"]) == 0)
+    #expect(Exposition.value(last, "dhcpscope_transaction_flags_total", ["flag": "server-no-reply"]) ?? 0 >= 1)
+  }
+}
+
+/// Reads samples out of a Prometheus text exposition.
+enum Exposition {
+  /// The value of the sample `name` whose labels are exactly `labels`.
+  static func value(_ text: String, _ name: String, _ labels: [String: String]) -> Double? {
+    for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+      guard let space = line.lastIndex(of: " ") else { continue }
+      let series = line[..<space]
+      let sampleName = series.prefix { $0 != "{" }
+      guard sampleName == name, self.labels(of: series) == labels else { continue }
+      return Double(line[line.index(after: space)...])
+    }
+    return nil
+  }
+
+  static func labels(of series: Substring) -> [String: String] {
+    guard let open = series.firstIndex(of: "{"), series.hasSuffix("}") else { return [:] }
+    var result: [String: String] = [:]
+    for pair in series[series.index(after: open)..<series.index(before: series.endIndex)].split(separator: ",") {
+      let kv = pair.split(separator: "=", maxSplits: 1)
+      guard kv.count == 2 else { continue }
+      result[String(kv[0])] = String(kv[1].dropFirst().dropLast())
+    }
+    return result
   }
 }
