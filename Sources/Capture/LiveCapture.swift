@@ -7,7 +7,8 @@ public final class LiveCapture {
   public private(set) var linkType: Int
   private let handle: OpaquePointer
   private var dumper: OpaquePointer?
-  private var savePath: String?
+  /// The file -w writes now (rotation changes it).
+  public private(set) var savePath: String?
   private var framesRead = 0
   private var selectableFD: Int32 = -1
   private var readTimeoutMs: Int32 = 100
@@ -85,29 +86,9 @@ public final class LiveCapture {
   private var filesOpened = 0
   private var openedAt: Int = 0
 
-  /// The name of the next file: an strftime pattern with -G; with -C a number after it
-  /// (none on the first file without -W, as tcpdump names them).
-  private func nextName(at seconds: Int) -> String {
-    var name = template
-    if rotation.seconds != nil {
-      var t = time_t(seconds)
-      var fields = tm()
-      localtime_r(&t, &fields)
-      var buffer = [CChar](repeating: 0, count: 4096)
-      if strftime(&buffer, buffer.count, template, &fields) > 0 { name = String(cString: buffer) }
-    }
-    guard rotation.megabytes != nil else { return name }
-    if let files = rotation.files {
-      let digits = String(max(files - 1, 0)).count
-      let index = String(filesOpened % files)
-      return name + String(repeating: "0", count: max(0, digits - index.count)) + index
-    }
-    return filesOpened == 0 ? name : name + String(filesOpened)
-  }
-
   private func openSaveFile(at seconds: Int?) throws {
     let now = seconds ?? Int(time(nil))
-    let path = template == "-" ? "-" : nextName(at: now)
+    let path = template == "-" ? "-" : rotation.fileName(template, index: filesOpened, at: now)
     guard let d = pcap_dump_open(handle, path) else {
       throw CaptureError.cannotWrite(path: path, reason: String(cString: pcap_geterr(handle)))
     }
@@ -119,12 +100,11 @@ public final class LiveCapture {
 
   /// After a frame: the next file, when this one is full or old enough.
   private func rotateIfDue(_ seconds: Int) throws {
-    guard template != "-", let dumper else { return }
-    let bySize = rotation.megabytes.map { pcap_dump_ftell64(dumper) >= Int64($0) * 1_000_000 } ?? false
-    let byTime = rotation.seconds.map { seconds - openedAt >= $0 } ?? false
-    guard bySize || byTime else { return }
+    guard template != "-", let dumper,
+      rotation.isDue(size: pcap_dump_ftell64(dumper), openedAt: openedAt, now: seconds)
+    else { return }
     if let problem = closeSaveFile() { throw problem }
-    if byTime, let files = rotation.files, rotation.megabytes == nil, filesOpened >= files {
+    if rotation.isLastFile(opened: filesOpened) {
       saveLimitReached = true
       return
     }
@@ -248,5 +228,42 @@ public struct SaveRotation: Sendable {
     self.seconds = seconds
     self.megabytes = megabytes
     self.files = files
+  }
+
+  public var isEnabled: Bool { seconds != nil || megabytes != nil }
+
+  /// The name of file number `index` (from 0), opened at `seconds`: with -G the template is
+  /// an strftime pattern; with -C a number follows it (none on the first file without -W, as
+  /// tcpdump names them).
+  public func fileName(_ template: String, index: Int, at seconds: Int) -> String {
+    var name = template
+    if self.seconds != nil {
+      var t = time_t(seconds)
+      var fields = tm()
+      localtime_r(&t, &fields)
+      var buffer = [CChar](repeating: 0, count: 4096)
+      if strftime(&buffer, buffer.count, template, &fields) > 0 { name = String(cString: buffer) }
+    }
+    guard megabytes != nil else { return name }
+    if let files {
+      let digits = String(max(files - 1, 0)).count
+      let number = String(index % files)
+      return name + String(repeating: "0", count: max(0, digits - number.count)) + number
+    }
+    return index == 0 ? name : name + String(index)
+  }
+
+  /// Whether the file opened at `openedAt`, holding `size` bytes, is done at `now` once
+  /// `incoming` more bytes are due.
+  public func isDue(size: Int64, incoming: Int64 = 0, openedAt: Int, now: Int) -> Bool {
+    if let megabytes, size > 0, size + incoming >= Int64(megabytes) * 1_000_000 { return true }
+    if let seconds, now - openedAt >= seconds { return true }
+    return false
+  }
+
+  /// Whether, with -G and -W but no -C, `opened` files are all there will be.
+  public func isLastFile(opened: Int) -> Bool {
+    guard let files, seconds != nil, megabytes == nil else { return false }
+    return opened >= files
   }
 }

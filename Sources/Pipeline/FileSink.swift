@@ -1,3 +1,4 @@
+import Capture
 import Glibc
 import Report
 import Synchronization
@@ -8,8 +9,6 @@ import Synchronization
 /// memory. A report's own buffer, once it holds `drainSize` bytes, is handed over as it is
 /// (no copy) and a written one, already grown and paged in, comes back in exchange.
 public final class FileSink: ReportSink {
-  private let descriptor: Int32
-  private let ownsDescriptor: Bool
   private var block = OutputBuffer(capacity: FileSink.blockSize)
   private let queue = BoundedQueue<Job>(capacity: FileSink.queuedBlocks)
   private let done = BoundedQueue<Void>(capacity: 1)
@@ -18,6 +17,14 @@ public final class FileSink: ReportSink {
   private var writer: BackgroundThread?
   /// The first write error (a full disk, a closed pipe), reported once.
   private let failure = WriteFailure()
+  /// With -G/-C/-W, the files the report rotates through.
+  private var rotating: RotatingFiles?
+  /// The file a rotating report writes now.
+  public var rotatingPath: String? {
+    rotating.map { $0.rotation.fileName($0.template, index: $0.opened - 1, at: $0.openedAt) }
+  }
+  /// Whether -G with -W has filled its last file: the capture is over, as with tcpdump.
+  public var rotationLimitReached: Bool { rotating?.limitReached ?? false }
 
   public static let blockSize = 1 << 20
   static let queuedBlocks = 4
@@ -26,6 +33,8 @@ public final class FileSink: ReportSink {
 
   private enum Job: ~Copyable, Sendable {
     case write(OutputBuffer)
+    /// Write to this descriptor from now on, closing the one before.
+    case switchTo(Int32)
     /// Reply on `done` once everything before it is written.
     case sync
   }
@@ -37,32 +46,49 @@ public final class FileSink: ReportSink {
   /// Writes to `path`, or to standard output for nil or "-".
   public convenience init(path: String?) throws {
     if let path, path != "-" {
-      let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-      guard fd >= 0 else {
-        throw OpenError(description: "\(path): cannot write: \(String(cString: strerror(errno)))")
-      }
-      self.init(descriptor: fd, owned: true)
+      self.init(descriptor: try Self.create(path), owned: true)
     } else {
       fflush(nil)
       self.init(descriptor: STDOUT_FILENO, owned: false)
     }
   }
 
+  /// Writes to files named from `template` as `rotation` says (sniff -o with -G/-C/-W): the
+  /// report moves to the next file between records, so each file holds whole ones.
+  public convenience init(rotating template: String, rotation: SaveRotation) throws {
+    let now = Int(time(nil))
+    let first = rotation.fileName(template, index: 0, at: now)
+    self.init(descriptor: try Self.create(first), owned: true)
+    rotating = RotatingFiles(template: template, rotation: rotation, opened: 1, openedAt: now)
+  }
+
+  private static func create(_ path: String) throws -> Int32 {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      throw OpenError(description: "\(path): cannot write: \(String(cString: strerror(errno)))")
+    }
+    return fd
+  }
+
   /// Writes to an open descriptor, closed at the end when `owned`.
   public init(descriptor: Int32, owned: Bool) {
-    self.descriptor = descriptor
-    ownsDescriptor = owned
     let (queue, done, spare, failure) = (queue, done, spareBuffers, failure)
+    // The writing thread owns the descriptor: rotation replaces it there, in order.
     writer = BackgroundThread {
+      var descriptor = descriptor
       while let job = queue.take() {
         switch consume job {
         case .write(var bytes):
           if failure.errno == 0 { failure.errno = bytes.withUnsafeBytes { FileSink.writeAll(descriptor, $0) } }
           bytes.removeAll()
           spare.giveBack(bytes)
+        case .switchTo(let next):
+          close(descriptor)
+          descriptor = next
         case .sync: done.put(())
         }
       }
+      if owned { close(descriptor) }
     }
   }
 
@@ -74,7 +100,38 @@ public final class FileSink: ReportSink {
   private func handOff() {
     var full = spareBuffers.take(capacity: Self.blockSize)
     swap(&full, &block)
-    queue.put(.write(full))
+    put(full)
+  }
+
+  /// Every filled buffer goes to the writer through here: whole records, so rotation may
+  /// start a new file before any of them.
+  private func put(_ buffer: consuming OutputBuffer) {
+    if rotating != nil { rotateIfDue(incoming: buffer.count) }
+    queue.put(.write(buffer))
+  }
+
+  private func rotateIfDue(incoming: Int) {
+    let now = Int(time(nil))
+    defer { rotating!.size += Int64(incoming) }
+    guard !rotating!.limitReached,
+      rotating!.rotation.isDue(
+        size: rotating!.size, incoming: Int64(incoming), openedAt: rotating!.openedAt, now: now)
+    else { return }
+    if rotating!.rotation.isLastFile(opened: rotating!.opened) {
+      rotating!.limitReached = true
+      return
+    }
+    let name = rotating!.rotation.fileName(rotating!.template, index: rotating!.opened, at: now)
+    let fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      // The report stays in the file it was in; finish() reports the failure.
+      if failure.errno == 0 { failure.errno = errno }
+      return
+    }
+    queue.put(.switchTo(fd))
+    rotating!.opened += 1
+    rotating!.openedAt = now
+    rotating!.size = 0
   }
 
   /// Small amounts are copied into the current block; a full report buffer goes as it is.
@@ -83,13 +140,13 @@ public final class FileSink: ReportSink {
     if !block.isEmpty { handOff() }
     var full = spareBuffers.take(capacity: w.out.count + Self.drainSize / 4)
     swap(&full, &w.out)
-    queue.put(.write(full))
+    put(full)
   }
 
   /// Writes a filled buffer as it is (no copy), after everything before it.
   public func write(buffer: consuming OutputBuffer) {
     if !block.isEmpty { handOff() }
-    queue.put(.write(buffer))
+    put(buffer)
   }
 
   /// Waits until everything written so far is in the file (live output, and before errors).
@@ -133,8 +190,17 @@ public final class FileSink: ReportSink {
     if error != 0 && error != EPIPE {
       writeStandardError("dhcpscope: writing the report failed: \(String(cString: strerror(error)))\n")
     }
-    if ownsDescriptor { close(descriptor) }
   }
+}
+
+/// The report files of a rotating sink: how many were opened, and the current one's age and size.
+private struct RotatingFiles {
+  let template: String
+  let rotation: SaveRotation
+  var opened: Int
+  var openedAt: Int
+  var size: Int64 = 0
+  var limitReached = false
 }
 
 /// The first error of a sink's writing thread: set there, read by the sink's owner after a

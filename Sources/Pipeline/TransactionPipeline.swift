@@ -1,6 +1,7 @@
 import Capture
 import Correlate
 import Dissect
+import Glibc
 import Report
 
 /// analyze's and sniff's path from closed transactions to the report: analysis, summary,
@@ -21,6 +22,8 @@ public struct ReportPipeline: ~Copyable {
   /// Called before report output goes to the sink while capturing live (sniff erases its
   /// status line there).
   public var beforeOutput: (() -> Void)?
+  /// Also writes the summary to standard error (a rotated report).
+  public var footerToStandardError = false
   /// Sees every transaction as it ends, before the report's selection (sniff's metrics).
   public var observer: ((TransactionRecord) -> Void)?
   /// Rendered records wait here and go to the sink in large writes.
@@ -100,6 +103,11 @@ public struct ReportPipeline: ~Copyable {
     while let next = startOrder?.popFirst() { render(next) }
     report.footer(summary, into: &output)
     flush()
+    if footerToStandardError {
+      var copy = ReportWriter(capacity: 1 << 12)
+      report.footer(summary, into: &copy)
+      copy.out.withUnsafeBytes { _ = FileSink.writeAll(STDERR_FILENO, $0) }
+    }
   }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Capture
 import Foundation
 import Glibc
 import Pipeline
@@ -84,8 +85,10 @@ struct CommonOptions: ParsableArguments {
     if let filter, filter.isEmpty { throw ValidationError("--filter needs a BPF expression") }
   }
 
-  func openSink() throws -> FileSink {
+  /// The report's sink; with `rotation`, `-o FILE` rotates as sniff's -G/-C/-W say.
+  func openSink(rotation: SaveRotation = SaveRotation()) throws -> FileSink {
     do {
+      if let output, output != "-", rotation.isEnabled { return try FileSink(rotating: output, rotation: rotation) }
       return try FileSink(path: output)
     } catch {
       printError("\(error)")

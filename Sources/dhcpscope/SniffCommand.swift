@@ -48,13 +48,14 @@ struct SniffCommand: ParsableCommand {
   @Option(
     name: [.customShort("G"), .customLong("rotate-seconds")],
     help: ArgumentHelp(
-      "With -w: a new file every so many seconds, the name an strftime pattern (as tcpdump -G).", valueName: "seconds"))
+      "With -w or -o: a new file every so many seconds, the name an strftime pattern (as tcpdump -G).",
+      valueName: "seconds"))
   var rotateSeconds: Int?
 
   @Option(
     name: [.customShort("C"), .customLong("file-size")],
     help: ArgumentHelp(
-      "With -w: a new file once this one holds this many million bytes (as tcpdump -C).", valueName: "MB"))
+      "With -w or -o: a new file once this one holds this many million bytes (as tcpdump -C).", valueName: "MB"))
   var fileSize: Int?
 
   @Option(
@@ -88,9 +89,13 @@ struct SniffCommand: ParsableCommand {
     }
     for (name, value) in [("-G", rotateSeconds), ("-C", fileSize), ("-W", fileCount)] {
       if let value, value <= 0 { throw ValidationError("\(name) must be positive") }
-      if value != nil && (write == nil || write == "-") {
-        throw ValidationError("\(name) rotates the -w file: give -w FILE")
+      if value != nil && (write == nil || write == "-") && (common.output == nil || common.output == "-") {
+        throw ValidationError("\(name) rotates the -w capture and the -o report: give -w FILE or -o FILE")
       }
+    }
+    if rotation.isEnabled, let output = common.output, output != "-", common.format != .jsonl {
+      // Other formats have a header or a closing bracket that a cut would break.
+      throw ValidationError("-G and -C rotate the -o report as JSON Lines: use --format jsonl")
     }
     if fileCount != nil && rotateSeconds == nil && fileSize == nil { throw ValidationError("-W needs -C or -G") }
     if let count, count <= 0 { throw ValidationError("--count must be positive") }
@@ -115,7 +120,6 @@ struct SniffCommand: ParsableCommand {
       throw InputFailure()
     }
     if let write {
-      let rotation = SaveRotation(seconds: rotateSeconds, megabytes: fileSize, files: fileCount)
       do { try capture.save(to: write, rotation: rotation) } catch {
         printError("\(error)")
         throw InputFailure()
@@ -124,7 +128,8 @@ struct SniffCommand: ParsableCommand {
     // With the capture on standard output (`-w -`), the report goes to standard error, as
     // tcpdump's own messages do.
     let sink =
-      write == "-" && common.output == nil ? FileSink(descriptor: STDERR_FILENO, owned: false) : try common.openSink()
+      write == "-" && common.output == nil
+      ? FileSink(descriptor: STDERR_FILENO, owned: false) : try common.openSink(rotation: rotation)
     // The metrics' port is bound before privileges go (it may be below 1024).
     let exported = metrics.map { _ in DHCPMetrics(version: DHCPScope.version) }
     var server: MetricsServer?
@@ -136,7 +141,10 @@ struct SniffCommand: ParsableCommand {
     }
     // As tcpdump -Z: the outputs are opened first, then handed to the user with the device.
     if let user {
-      try dropPrivileges(to: user, handingOver: [write, common.output].compactMap { $0 }.filter { $0 != "-" })
+      // The files open now: with rotation, their names come from the templates.
+      let output = sink.rotatingPath ?? common.output
+      try dropPrivileges(
+        to: user, handingOver: [capture.savePath, output].compactMap { $0 }.filter { $0 != "-" })
     }
     signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
     signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
@@ -156,6 +164,9 @@ struct SniffCommand: ParsableCommand {
         style: common.style),
       sink: sink)
     analysis.packetLines = packets
+    // A rotated report's summary is in its last file; stderr gets it too, so nobody has to
+    // find that file.
+    analysis.pipeline.footerToStandardError = rotation.isEnabled && common.output != nil && common.output != "-"
     if let exported { analysis.pipeline.observer = { exported.record($0) } }
     /// The counters and gauges of `--metrics` follow the capture's a few times a second.
     var metricsRefreshedAt = -Double.infinity
@@ -175,7 +186,7 @@ struct SniffCommand: ParsableCommand {
     while !stopRequested.load(ordering: .relaxed) {
       if let duration, monotonicSeconds() - started >= duration { break }
       if let count, analysis.counts.frames >= count { break }
-      if capture.saveLimitReached { break }
+      if capture.saveLimitReached || sink.rotationLimitReached { break }
       let event: LiveCapture.Event
       do { event = try capture.next() } catch let error as CaptureError {
         if case .cannotWrite = error { saveFailed = true }
@@ -209,6 +220,8 @@ struct SniffCommand: ParsableCommand {
     try sink.finish()
     if failed { throw InputFailure() }
   }
+
+  var rotation: SaveRotation { SaveRotation(seconds: rotateSeconds, megabytes: fileSize, files: fileCount) }
 
   func now() -> Timestamp {
     var ts = timespec()

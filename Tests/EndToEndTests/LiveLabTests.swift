@@ -1,4 +1,5 @@
 import Foundation
+import PacketCraft
 import Testing
 
 /// Whether the lab can run here: root, `ip netns`, and the ISC DHCP suite.
@@ -222,21 +223,7 @@ struct SniffErrorTests {
     usleep(800_000)
     // Loopback only: 1 200 datagrams of 2 000 bytes to 127.0.0.1:67, paced so the capture
     // keeps up (it writes each frame through to the file).
-    let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(67).bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let payload = [UInt8](repeating: 0, count: 2_000)
-    for _ in 0..<1_200 {
-      _ = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-          sendto(fd, payload, payload.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-        }
-      }
-      usleep(1_000)
-    }
-    close(fd)
+    sendToLoopbackServerPort((0..<1_200).map { _ in [UInt8](repeating: 0, count: 2_000) }, pauseMicroseconds: 1_000)
     sniff.waitUntilExit()
     #expect(sniff.terminationStatus == 0)
     let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("rot.pcap") }
@@ -254,6 +241,44 @@ struct SniffErrorTests {
     #expect(try dhcpscope("sniff", "-i", "lo", "-C", "1").status == 2)  // -C rotates -w: needs -w
   }
 
+  /// -o with -G: a new report file every second, each whole JSON Lines; together they hold
+  /// every transaction once, and the summary is in the last file and on stderr.
+  @Test func rotatesTheReport() throws {
+    let directory = NSTemporaryDirectory() + "dhcpscope-rotate-report-\(getpid())"
+    try? FileManager.default.removeItem(atPath: directory)
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let sniff = Process()
+    sniff.executableURL = URL(fileURLWithPath: dhcpscopeBinary)
+    sniff.arguments = [
+      "sniff", "-i", "lo", "--format", "jsonl", "--timeout", "1", "-G", "1", "-o", "\(directory)/report-%H%M%S.jsonl",
+      "--duration", "5",
+    ]
+    let errors = Pipe()
+    sniff.standardError = errors
+    try sniff.run()
+    usleep(800_000)
+    // 300 DISCOVERs nobody answers, each its own xid, over three seconds: each times out.
+    let discovers = (0..<300).map { BOOTPBuilder(type: 1, xid: 0xD15C_0000 + UInt32($0)).build() }
+    sendToLoopbackServerPort(discovers, pauseMicroseconds: 10_000)
+    sniff.waitUntilExit()
+    let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(sniff.terminationStatus == 0, "\(stderr)")
+    let files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+    #expect(files.count >= 3, "\(files)")
+    var xids: [String] = []
+    for (n, file) in files.enumerated() {
+      let lines = try jsonLines(try String(contentsOfFile: "\(directory)/\(file)", encoding: .utf8))
+      xids += lines.compactMap { $0["xid"] as? String }
+      let summaries = lines.filter { $0["summary"] != nil }.count
+      #expect(summaries == (n == files.count - 1 ? 1 : 0), "\(file)")
+    }
+    #expect(xids.count == 300 && Set(xids).count == 300)
+    #expect(stderr.contains("{\"summary\":"))
+    // Other formats have headers or brackets a cut would break.
+    #expect(try dhcpscope("sniff", "-i", "lo", "-G", "1", "-o", "\(directory)/r.txt").status == 2)
+  }
+
   @Test func stopsByItselfAfterDuration() throws {
     let r = try dhcpscope("sniff", "-i", "lo", "--duration", "1", "--format", "jsonl")
     #expect(r.status == 0)
@@ -261,6 +286,24 @@ struct SniffErrorTests {
     #expect(lines.count == 1 && lines[0]["summary"] != nil)
     // With a capture buffer of 4 MiB (-B, as tcpdump).
     #expect(try dhcpscope("sniff", "-i", "lo", "-B", "4096", "--duration", "0.3", "--format", "jsonl").status == 0)
+  }
+}
+
+/// Sends each payload as a UDP datagram to 127.0.0.1:67 (loopback only), pausing between them.
+func sendToLoopbackServerPort(_ payloads: [[UInt8]], pauseMicroseconds: UInt32) {
+  let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+  defer { close(fd) }
+  var address = sockaddr_in()
+  address.sin_family = sa_family_t(AF_INET)
+  address.sin_port = in_port_t(67).bigEndian
+  address.sin_addr.s_addr = inet_addr("127.0.0.1")
+  for payload in payloads {
+    _ = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        sendto(fd, payload, payload.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    usleep(pauseMicroseconds)
   }
 }
 
