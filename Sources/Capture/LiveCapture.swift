@@ -27,7 +27,9 @@ public final class LiveCapture {
     }
     pcap_set_snaplen(h, snapLength)
     pcap_set_promisc(h, device == "any" ? 0 : 1)
-    pcap_set_immediate_mode(h, 1)
+    // Not immediate mode: there Linux's libpcap uses TPACKET_V2, whose ring holds a slot of
+    // snapLength per packet (32 packets in the default 2 MiB), and drops at 20 000 packets/s.
+    // TPACKET_V3 packs packets into blocks the kernel hands over within the read timeout.
     pcap_set_timeout(h, readTimeoutMs)
     pcap_set_tstamp_precision(h, Int32(PCAP_TSTAMP_PRECISION_NANO))
     if let bufferKiB { pcap_set_buffer_size(h, Int32(clamping: bufferKiB * 1024)) }
@@ -47,8 +49,7 @@ public final class LiveCapture {
     handle = h
     // On `any`, cooked v2 keeps the interface index of each packet, as `tcpdump -y LINUX_SLL2`.
     if device == "any" { _ = pcap_set_datalink(h, 276) }
-    // In immediate mode Linux's libpcap ignores the read timeout and would block forever;
-    // non-blocking reads behind poll() keep a quiet segment from stalling timers and signals.
+    // Non-blocking reads behind poll() keep a quiet segment from stalling timers and signals.
     _ = pcap_setnonblock(h, 1, &errbuf)
     selectableFD = pcap_get_selectable_fd(h)
     self.readTimeoutMs = readTimeoutMs

@@ -17,6 +17,9 @@ public final class FileSink: ReportSink {
   private var writer: BackgroundThread?
   /// The first write error (a full disk, a closed pipe), reported once.
   private let failure = WriteFailure()
+  /// Whether bytes went to the writer since the last `flush`: live capture flushes after
+  /// every packet, and a flush with nothing to wait for must cost nothing.
+  private var unsynced = false
   /// With -G/-C/-W, the files the report rotates through.
   private var rotating: RotatingFiles?
   /// The file a rotating report writes now.
@@ -93,6 +96,7 @@ public final class FileSink: ReportSink {
   }
 
   public func write(_ bytes: UnsafeRawBufferPointer) {
+    unsynced = true
     if block.count + bytes.count > Self.blockSize && !block.isEmpty { handOff() }
     block.append(bytes)
   }
@@ -106,6 +110,7 @@ public final class FileSink: ReportSink {
   /// Every filled buffer goes to the writer through here: whole records, so rotation may
   /// start a new file before any of them.
   private func put(_ buffer: consuming OutputBuffer) {
+    unsynced = true
     if rotating != nil { rotateIfDue(incoming: buffer.count) }
     queue.put(.write(buffer))
   }
@@ -151,9 +156,11 @@ public final class FileSink: ReportSink {
 
   /// Waits until everything written so far is in the file (live output, and before errors).
   public func flush() {
+    guard unsynced else { return }
     if !block.isEmpty { handOff() }
     queue.put(.sync)
     _ = done.take()
+    unsynced = false
   }
 
   /// Waits until the report is written, and throws `InputFailure` (exit 1) when it did not

@@ -307,14 +307,13 @@ func sendToLoopbackServerPort(_ payloads: [[UInt8]], pauseMicroseconds: UInt32) 
   }
 }
 
-/// `sniff --metrics` in the lab, scraped with curl while it runs and checked with promtool.
-@Suite(
-  .serialized,
-  .enabled(
-    if: Lab.available && which("curl") != nil && which("promtool") != nil,
-    "needs the lab, curl and promtool (make test-deps installs them)"))
-struct MetricsLabTests {
-  @Test func scrapedWhileARelayedLeaseIsMade() throws {
+/// `sniff --metrics` in the lab, scraped with curl while it runs and checked with promtool. In
+/// the lab's suite, which runs one scenario at a time.
+extension LiveLabTests {
+  static let scrapers = which("curl") != nil && which("promtool") != nil
+
+  @Test(.enabled(if: scrapers, "needs curl and promtool (make test-deps installs them)"))
+  func metricsScrapedWhileARelayedLeaseIsMade() throws {
     // A bound transaction ends once its grace for late copies has passed: the lab holds on.
     let lab = try Lab.sniff("single", hold: 4, metricsPort: 9167)
     defer { try? FileManager.default.removeItem(atPath: lab.directory) }
@@ -340,7 +339,8 @@ struct MetricsLabTests {
   }
 
   /// The DISCOVER nobody answers counts as a timeout by the clock, before sniff stops.
-  @Test func timeoutCountedWhileRunning() throws {
+  @Test(.enabled(if: scrapers, "needs curl and promtool (make test-deps installs them)"))
+  func metricsCountATimeoutWhileRunning() throws {
     let run = try Lab.sniff("no-server", extra: "--timeout 3", hold: 6, metricsPort: 9168)
     defer { try? FileManager.default.removeItem(atPath: run.directory) }
     #expect(run.result["RELAY_CMD_STATUS"] == "0")
