@@ -63,3 +63,7 @@ for clients in ${BENCH_FLOOD_CLIENTS:-100000 1000000}; do
     printf '%-52s %8.3f %9.1f\n' "$clients clients, --max-tracked $cap" "$t" "$mb"
   done
 done
+
+# Live capture: the highest packet rate sniff keeps up with, without and with a larger -B.
+echo
+scripts/keepup.sh

@@ -1,7 +1,7 @@
 import CPcap
 import Glibc
 
-/// A live capture through libpcap in immediate mode, so each packet is delivered at once.
+/// A live capture through libpcap: TPACKET_V3 blocks, handed over within the read timeout.
 public final class LiveCapture {
   public let device: String
   public private(set) var linkType: Int
