@@ -36,8 +36,14 @@ public struct CapturedFrame {
 /// on Ethernet, frames with one or two VLAN tags are matched too. libpcap's `vlan` shifts the
 /// offsets of everything after it, so the tagged cases nest inside each other.
 public enum DHCPFilter {
+  /// DHCPv4 and DHCPv6 ports; IPv4 fragments after the first (they carry no UDP header);
+  /// IPv6 packets whose first extension header is a Fragment, Hop-by-Hop, Routing or
+  /// Destination Options header (BPF's `udp` looks only at the fixed header's next header);
+  /// and ICMP errors that may quote a DHCP message.
   static let dhcp =
-    "(udp port 67 or udp port 68) or (ip[6:2] & 0x1fff != 0) or (icmp and icmp[icmptype] == icmp-unreach)"
+    "(udp port 67 or udp port 68 or udp port 546 or udp port 547) or (ip[6:2] & 0x1fff != 0)"
+    + " or (ip6 and (ip6[6] == 44 or ip6[6] == 0 or ip6[6] == 43 or ip6[6] == 60))"
+    + " or (icmp and icmp[icmptype] == icmp-unreach)"
 
   /// The expression for a link type, with the user's part (if any) required at every depth.
   public static func expression(linkType: Int32, user: String?) -> String {

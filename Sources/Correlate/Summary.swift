@@ -141,6 +141,8 @@ public struct Summary: Sendable {
   public var malformedPackets = 0
   /// ICMP destination-unreachable messages that quote a DHCP message.
   public var icmpErrors = 0
+  /// DHCPv6 messages (UDP 546/547), as `dhcpPackets` counts DHCPv4 ones.
+  public var dhcpv6Packets = 0
   public var malformedByReason: [Malformed.Reason: Int] = [:]
   public var duplicatePackets = 0
   public var transactions = 0

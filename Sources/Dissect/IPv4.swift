@@ -47,14 +47,17 @@ func parseIPv4(_ bytes: UnsafeRawBufferPointer, warnings: inout [String]) -> (
   return (header, UnsafeRawBufferPointer(rebasing: bytes[headerLength..<end]))
 }
 
-/// Reassembles fragmented IPv4 datagrams, bounded in every direction: datagrams in progress,
-/// fragments per datagram, bytes per datagram (65 535) and age in packet time.
+/// Reassembles fragmented IPv4 and IPv6 datagrams, bounded in every direction: datagrams in
+/// progress, fragments per datagram, bytes per datagram (65 535) and age in packet time.
 public struct FragmentReassembler {
+  /// A datagram's identity: its addresses (an IPv4 one in `low`), id and protocol (RFC 791,
+  /// RFC 8200 §4.5; IPv6 fragments carry no protocol of their own).
   struct Key: Hashable {
-    var source: UInt32
-    var destination: UInt32
-    var identification: UInt16
+    var source: IPv6Address
+    var destination: IPv6Address
+    var identification: UInt32
     var protocolNumber: UInt8
+    var isIPv6: Bool
   }
 
   struct Pending {
@@ -89,16 +92,39 @@ public struct FragmentReassembler {
   public mutating func add(
     header: IPv4Header, payload: UnsafeRawBufferPointer, at time: Timestamp
   ) -> Outcome {
-    expire(before: time)
     let key = Key(
-      source: header.source.value, destination: header.destination.value,
-      identification: header.identification, protocolNumber: header.protocolNumber)
-    let start = header.fragmentOffset
+      source: IPv6Address(high: 0, low: UInt64(header.source.value)),
+      destination: IPv6Address(high: 0, low: UInt64(header.destination.value)),
+      identification: UInt32(header.identification), protocolNumber: header.protocolNumber, isIPv6: false)
+    return add(
+      key, start: header.fragmentOffset, more: header.moreFragments, payload: payload,
+      limit: Self.maximumDatagramSize - header.headerLength, at: time)
+  }
+
+  /// An IPv6 fragment: `payload` is the data after its Fragment header. The reassembled
+  /// datagram starts with the header the Fragment header names (`header.nextHeader`).
+  public mutating func add(
+    header: IPv6Header, payload: UnsafeRawBufferPointer, at time: Timestamp
+  ) -> Outcome {
+    let fragment = header.fragment!
+    let key = Key(
+      source: header.source, destination: header.destination, identification: fragment.identification,
+      protocolNumber: 0, isIPv6: true)
+    return add(
+      key, start: fragment.offset, more: fragment.more, payload: payload, limit: Self.maximumDatagramSize, at: time)
+  }
+
+  private mutating func add(
+    _ key: Key, start: Int, more: Bool, payload: UnsafeRawBufferPointer, limit: Int, at time: Timestamp
+  ) -> Outcome {
+    expire(before: time)
+    let family = key.isIPv6 ? "IPv6" : "IPv4"
+    let id = key.isIPv6 ? String(key.identification, radix: 16) : hex16(UInt16(truncatingIfNeeded: key.identification))
     let end = start + payload.count
-    if end > Self.maximumDatagramSize - header.headerLength {
+    if end > limit {
       pending[key] = nil
       dropped += 1
-      return .dropped("IPv4 fragments of id 0x\(hex16(header.identification)) exceed 65535 bytes")
+      return .dropped("\(family) fragments of id 0x\(id) exceed 65535 bytes")
     }
     if pending[key] == nil {
       if pending.count >= maximumPending, let oldest = pending.min(by: { $0.value.firstSeen < $1.value.firstSeen }) {
@@ -112,9 +138,9 @@ public struct FragmentReassembler {
     pending[key] = nil  // edit a unique copy, then put it back
     if entry.ranges.count >= maximumFragments {
       dropped += 1
-      return .dropped("IPv4 datagram id 0x\(hex16(header.identification)) has over \(maximumFragments) fragments")
+      return .dropped("\(family) datagram id 0x\(id) has over \(maximumFragments) fragments")
     }
-    if !header.moreFragments {
+    if !more {
       if let known = entry.totalLength, known != end { entry.overlapped = true }
       entry.totalLength = end
     }
@@ -127,8 +153,8 @@ public struct FragmentReassembler {
     }
     entry.ranges.append(range)
     if let total = entry.totalLength, covers(entry.ranges, total) {
-      var warnings = ["reassembled from \(entry.ranges.count) IPv4 fragments"]
-      if entry.overlapped { warnings.append("IPv4 fragments overlap") }
+      var warnings = ["reassembled from \(entry.ranges.count) \(family) fragments"]
+      if entry.overlapped { warnings.append("\(family) fragments overlap") }
       return .complete(Array(entry.data.prefix(total)), warnings: warnings)
     }
     pending[key] = entry

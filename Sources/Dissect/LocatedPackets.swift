@@ -9,6 +9,9 @@ public struct LocatedPackets: Sendable {
   private var payloadEnds: [Int] = []
   /// Warnings from below the payload (link, IP, UDP), by packet index, in order; rare.
   private var warnings: [(index: Int, warnings: [String])] = []
+  /// DHCPv6 messages, decoded when found, by packet index; their `origins` entry holds only
+  /// the frame's place and time.
+  private var dhcpv6: [Int: DHCPv6Packet] = [:]
 
   public init() {}
 
@@ -27,6 +30,20 @@ public struct LocatedPackets: Sendable {
     payloads.append(contentsOf: payload.assumingMemoryBound(to: UInt8.self))
     payloadEnds.append(payloads.count)
   }
+
+  public mutating func append(_ packet: DHCPv6Packet) {
+    dhcpv6[origins.count] = packet
+    origins.append(
+      PacketOrigin(
+        frame: packet.frame, fileIndex: packet.fileIndex, timestamp: packet.timestamp, interface: packet.interface,
+        vlanIDs: packet.vlanIDs, sourceMAC: packet.sourceMAC, source: .zero, destination: .zero,
+        sourcePort: packet.sourcePort, destinationPort: packet.destinationPort, ipIdentification: 0,
+        ttl: packet.hopLimit))
+    payloadEnds.append(payloads.count)
+  }
+
+  /// Packet `index` when it is a DHCPv6 message (`decode(_:into:)` reads the others).
+  public func dhcpv6Packet(_ index: Int) -> DHCPv6Packet? { dhcpv6.isEmpty ? nil : dhcpv6[index] }
 
   /// Packet `index`, decoded into `packet`, whose buffers are reused.
   public func decode(_ index: Int, into packet: inout DHCPPacket) {

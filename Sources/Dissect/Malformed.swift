@@ -17,6 +17,10 @@ public struct Malformed: Sendable, Equatable, Error {
     /// The vendor area starts with something other than RFC 1497's cookie 99.130.83.99 and
     /// is not RFC 951's all-zero area.
     case badMagicCookie = "bad-magic-cookie"
+    /// A UDP 546/547 payload shorter than its DHCPv6 header (4 bytes; 34 for a relay layer).
+    case shortDHCPv6Message = "short-dhcpv6-message"
+    /// A Relay-Forward or Relay-Reply without the Relay Message option (9) it exists to carry.
+    case noRelayMessage = "no-relay-message"
   }
 
   public var reason: Reason

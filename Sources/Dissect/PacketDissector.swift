@@ -36,6 +36,8 @@ public enum DissectOutcome<Packet> {
   /// An ICMP error quoting a DHCP message (`summarize` only): the quoted message, with the
   /// error in `PacketSummary.icmpError`.
   case icmpError(Packet)
+  /// A DHCPv6 message (UDP 546/547 over IPv6), decoded with its relay layers unwrapped.
+  case dhcpv6(DHCPv6Packet)
 }
 
 public typealias DissectResult = DissectOutcome<DHCPPacket>
@@ -49,6 +51,7 @@ extension DissectOutcome {
     case .fragment: return .fragment
     case .malformed(let why): return .malformed(why)
     case .icmpError(let packet): return .icmpError(transform(packet))
+    case .dhcpv6(let packet): return .dhcpv6(packet)
     }
   }
 }
@@ -148,6 +151,7 @@ public struct PacketDissector {
     case .failure(.unsupportedLinkType(let t)):
       return .malformed(Malformed(.unsupportedLinkType, "unsupported link type \(t)"))
     }
+    if link.etherType == EtherType.ipv6 { return locateDHCPv6(frame, link: link) }
     guard link.etherType == EtherType.ipv4 else { return .other }
     var warnings: [String] = []
     let network = UnsafeRawBufferPointer(rebasing: bytes[link.networkOffset...])
@@ -201,6 +205,65 @@ public struct PacketDissector {
   }
 
   @inline(__always) static func isDHCPPort(_ port: UInt16) -> Bool { port == 67 || port == 68 }
+  static func isDHCPv6Port(_ port: UInt16) -> Bool { port == 546 || port == 547 }
+
+  /// Follows an IPv6 packet through its extension headers (reassembling fragments) to a UDP
+  /// datagram to or from port 546 or 547, and decodes the DHCPv6 message in it.
+  private mutating func locateDHCPv6<Packet>(_ frame: LinkFrame, link: LinkHeader) -> DissectOutcome<Packet> {
+    var warnings: [String] = []
+    let network = UnsafeRawBufferPointer(rebasing: frame.bytes[link.networkOffset...])
+    guard let (ip, payload) = parseIPv6(network, warnings: &warnings) else {
+      return warnings.isEmpty ? .other : .malformed(Malformed(.badIPHeader, warnings.joined(separator: "; ")))
+    }
+
+    func finish(_ udpDatagram: UnsafeRawBufferPointer) -> DissectOutcome<Packet> {
+      guard udpDatagram.count >= 8 else {
+        return warnings.isEmpty ? .other : .malformed(Malformed(.truncatedUDPHeader, "UDP header truncated"))
+      }
+      let sport = udpDatagram.bigEndianUInt16(at: 0)
+      let dport = udpDatagram.bigEndianUInt16(at: 2)
+      guard Self.isDHCPv6Port(sport) || Self.isDHCPv6Port(dport) else { return .other }
+      let udpLength = Int(udpDatagram.bigEndianUInt16(at: 4))
+      var end = udpDatagram.count
+      if udpLength < 8 {
+        warnings.append("UDP length \(udpLength) is shorter than the UDP header")
+      } else if udpLength > udpDatagram.count {
+        warnings.append("UDP length \(udpLength) exceeds the \(udpDatagram.count) bytes available")
+      } else {
+        end = udpLength
+      }
+      var message = DHCPv6Message(payload: UnsafeRawBufferPointer(rebasing: udpDatagram[8..<end]))
+      if !warnings.isEmpty { message.warnings.insert(contentsOf: warnings, at: 0) }
+      return .dhcpv6(
+        DHCPv6Packet(
+          frame: frame.number, fileIndex: frame.fileIndex, timestamp: frame.timestamp, interface: link.interface,
+          vlanIDs: link.vlanIDs, sourceMAC: link.sourceMAC, source: ip.source, destination: ip.destination,
+          sourcePort: sport, destinationPort: dport, hopLimit: ip.hopLimit, message: message))
+    }
+
+    guard ip.fragment != nil else {
+      return ip.nextHeader == 17 ? finish(payload) : .other
+    }
+    if !ip.isFragment {
+      // An atomic fragment (RFC 6946): a Fragment header on a whole packet.
+      guard let (next, offset) = followExtensionHeaders(payload, from: 0, first: ip.nextHeader, warnings: &warnings)
+      else { return .malformed(Malformed(.badIPHeader, warnings.joined(separator: "; "))) }
+      return next == 17 ? finish(UnsafeRawBufferPointer(rebasing: payload[offset...])) : .other
+    }
+    switch reassembler.add(header: ip, payload: payload, at: frame.timestamp) {
+    case .incomplete:
+      return .fragment
+    case .dropped(let reason):
+      return .malformed(Malformed(.fragmentsDropped, reason))
+    case .complete(let datagram, let notes):
+      warnings.append(contentsOf: notes.filter { $0.contains("overlap") })
+      return datagram.withUnsafeBytes { bytes -> DissectOutcome<Packet> in
+        guard let (next, offset) = followExtensionHeaders(bytes, from: 0, first: ip.nextHeader, warnings: &warnings)
+        else { return .malformed(Malformed(.badIPHeader, warnings.joined(separator: "; "))) }
+        return next == 17 ? finish(UnsafeRawBufferPointer(rebasing: bytes[offset...])) : .other
+      }
+    }
+  }
 
   /// An ICMP destination-unreachable quoting a UDP datagram to or from a DHCP port, handed to
   /// `make` with the quoted BOOTP payload; anything else is other traffic.

@@ -37,8 +37,12 @@ public enum FileDecode {
           var packet = DHCPPacket()
           report.rendered = before
           for i in 0..<batch.count {
-            batch.decode(i, into: &packet)
-            report.render(packet, into: &w)
+            if let dhcpv6 = batch.dhcpv6Packet(i) {
+              report.render(dhcpv6, into: &w)
+            } else {
+              batch.decode(i, into: &packet)
+              report.render(packet, into: &w)
+            }
           }
           return w.takeBuffer()
         }
@@ -52,8 +56,12 @@ public enum FileDecode {
       switch consume batch {
       case .items(let batch):
         for i in 0..<batch.count {
-          batch.decode(i, into: &packet)
-          report.render(packet, into: &output)
+          if let dhcpv6 = batch.dhcpv6Packet(i) {
+            report.render(dhcpv6, into: &output)
+          } else {
+            batch.decode(i, into: &packet)
+            report.render(packet, into: &output)
+          }
           if output.out.count >= FileSink.drainSize { sink.drain(&output) }
         }
       case .rendered(let buffer, let count):

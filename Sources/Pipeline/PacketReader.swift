@@ -13,6 +13,8 @@ public struct ReadCounts: Sendable {
   public var fragments = 0
   /// ICMP errors that quote a DHCP message.
   public var icmpErrors = 0
+  /// DHCPv6 messages (UDP 546/547).
+  public var dhcpv6 = 0
 
   public init() {}
 
@@ -28,6 +30,7 @@ public struct ReadCounts: Sendable {
     case .icmpError(let packet):
       icmpErrors += 1
       return packet
+    case .dhcpv6: dhcpv6 += 1
     case .malformed(let why):
       malformed += 1
       malformedByReason[Malformed.Reason.allCases.firstIndex(of: why.reason)!] += 1
@@ -59,7 +62,11 @@ public struct PacketReader {
   /// Appends the next DHCP packet, located but not decoded, to `batch`; false at the end.
   /// Throws `CaptureError.damaged` where the file breaks.
   public mutating func next(into batch: inout LocatedPackets) throws -> Bool {
-    try read { dissector, frame in dissector.locate(frame, appendingTo: &batch) } != nil
+    try read(dhcpv6: ()) { dissector, frame in
+      let outcome = dissector.locate(frame, appendingTo: &batch)
+      if case .dhcpv6(let packet) = outcome { batch.append(packet) }
+      return outcome
+    } != nil
   }
 
   /// The next DHCP packet, every field and option decoded.
@@ -78,8 +85,10 @@ public struct PacketReader {
     try read { dissector, frame in dissector.summarize(frame, into: &summary) } != nil
   }
 
+  /// The next frame's packet; `dhcpv6` is returned for a DHCPv6 message (which the caller
+  /// took from the outcome), or with nil such a message is counted and passed over.
   private mutating func read<Packet>(
-    _ dissect: (inout PacketDissector, LinkFrame) -> DissectOutcome<Packet>
+    dhcpv6: Packet? = nil, _ dissect: (inout PacketDissector, LinkFrame) -> DissectOutcome<Packet>
   ) throws -> Packet? {
     while let frame = try file.next() {
       var linkFrame = frame.linkFrame(linkType: file.linkType, fileIndex: fileIndex)
@@ -89,6 +98,7 @@ public struct PacketReader {
       }
       let outcome = dissect(&dissector, linkFrame)
       if let packet = counts.tally(outcome) { return packet }
+      if case .dhcpv6 = outcome, let dhcpv6 { return dhcpv6 }
     }
     return nil
   }

@@ -42,6 +42,7 @@ public struct ReportPipeline: ~Copyable {
     summary.otherPackets += counts.other + counts.fragments
     summary.malformedPackets += counts.malformed
     summary.icmpErrors += counts.icmpErrors
+    summary.dhcpv6Packets += counts.dhcpv6
     for (reason, n) in zip(Malformed.Reason.allCases, counts.malformedByReason) where n > 0 {
       summary.malformedByReason[reason, default: 0] += n
     }

@@ -434,6 +434,7 @@ enum SummaryTable {
       "   \(plural(s.frames, "frame")) read, \(plural(s.dhcpPackets, "DHCP packet")) (\(s.duplicatePackets) seen twice), \(s.otherPackets) other, \(s.malformedPackets) malformed"
     )
     if s.icmpErrors > 0 { out.append("   \(plural(s.icmpErrors, "ICMP error")) quoting DHCP messages") }
+    if s.dhcpv6Packets > 0 { out.append("   \(plural(s.dhcpv6Packets, "DHCPv6 message")) (UDP 546/547)") }
     let reasons = Malformed.Reason.allCases.compactMap { r in s.malformedByReason[r].map { "\(r.rawValue) \($0)" } }
     if !reasons.isEmpty { out.append("   malformed: " + reasons.joined(separator: ", ")) }
     out.append(

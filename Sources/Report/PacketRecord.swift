@@ -8,7 +8,7 @@ public struct PacketReport: Sendable {
   /// when another thread rendered some of them.
   public var rendered = 0
   /// Each input's path as a JSON string, quoted once rather than once per packet.
-  private let names: QuotedNames
+  let names: QuotedNames
 
   public let style: TextStyle
 
@@ -73,6 +73,8 @@ public struct PacketReport: Sendable {
       for v in o.vlanIDs { w.int(v) }
       w.endArray()
     }
+    w.key("family")
+    w.rawValue("\"dhcpv4\"")
     w.key("src")
     w.address(o.source)
     w.key("dst")

@@ -84,6 +84,8 @@ public struct TransactionReport {
 
   public func writeJSON(_ t: TransactionRecord, into w: inout ReportWriter) {
     w.beginObject()
+    w.key("family")
+    w.rawValue("\"dhcpv4\"")
     w.key("xid")
     w.xid(t.xid)
     w.key("client_mac")
@@ -268,6 +270,8 @@ public struct TransactionReport {
     w.endObject()
     w.key("icmp_errors")
     w.int(s.icmpErrors)
+    w.key("dhcpv6")
+    w.int(s.dhcpv6Packets)
     w.endObject()
     w.key("transactions")
     w.int(s.transactions)

@@ -139,5 +139,6 @@ struct CraftedFixtures: ParsableCommand {
 
     try writeDecodingFixtures()
     try writeVerdictFixtures()
+    try writeDHCPv6Fixtures()
   }
 }

@@ -15,7 +15,7 @@ struct CommonOptions: ParsableArguments {
   @Option(
     name: [.customShort("f"), .long],
     help: ArgumentHelp(
-      "BPF expression added to the built-in 'udp port 67 or udp port 68' (and the ICMP errors that quote them; as tshark -f).",
+      "BPF expression added to the built-in 'udp port 67 or udp port 68 or udp port 546 or udp port 547' (as tshark -f).",
       valueName: "expression"))
   var filter: String?
 

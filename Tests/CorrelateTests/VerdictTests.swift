@@ -228,7 +228,7 @@ import Testing
         #expect(s.xid == 0x1C35_3300 && s.icmpError?.quotedDestination == addr("198.51.100.2"))
         summaries.append(s)
       case .other: break
-      case .fragment, .malformed: Issue.record("frame \(i + 1): \(outcome)")
+      case .fragment, .malformed, .dhcpv6: Issue.record("frame \(i + 1): \(outcome)")
       }
     }
     #expect(icmp == 2)

@@ -80,10 +80,13 @@ import Testing
       Issue.record("DNS port traffic should be other")
       return
     }
-    let ipv6 = builder.ethernet([0x60] + [UInt8](repeating: 0, count: 39), etherType: 0x86DD)
-    guard case .other = dissectFrame(ipv6, dissector: &d) else {
-      Issue.record("IPv6 should be other")
-      return
+    // ICMPv6 (a neighbor solicitation's first bytes), and UDP to a port that is not DHCPv6's.
+    let v6 = IPv6FrameBuilder(from: "fe80::1", 5353, to: "ff02::fb", 5353)
+    for frame in [v6.ethernet(v6.ipv6([135, 0, 0, 0, 0, 0, 0, 0], last: 58)), v6.frame(payload)] {
+      guard case .other = dissectFrame(frame, dissector: &d) else {
+        Issue.record("IPv6 that is not DHCPv6 should be other")
+        return
+      }
     }
   }
 

@@ -149,7 +149,7 @@ import Testing
       ["--relay", "192.0.2.1"], ["--since", "+0"], ["--since", "2000-01-01T00:00:00Z"],
     ] {
       let selected = try dhcpscope(["analyze", "--format", "jsonl"] + selection + [failover])
-      let kept = selected.stdout.split(separator: "\n").filter { $0.hasPrefix("{\"xid\"") }
+      let kept = selected.stdout.split(separator: "\n").filter { $0.hasPrefix("{\"family\"") }
       #expect(kept.count == 1, "\(selection)")
       if let first = kept.first,
         let record = try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any]
@@ -164,7 +164,7 @@ import Testing
       ["--until", "2000-01-01T00:00:00Z"],
     ] {
       let selected = try dhcpscope(["analyze", "--format", "jsonl"] + selection + [failover])
-      #expect(selected.stdout.split(separator: "\n").filter { $0.hasPrefix("{\"xid\"") }.isEmpty, "\(selection)")
+      #expect(selected.stdout.split(separator: "\n").filter { $0.hasPrefix("{\"family\"") }.isEmpty, "\(selection)")
     }
     // -q: the summary alone, which still counts the transaction.
     let summaryOnly = try dhcpscope("analyze", "--format", "jsonl", "-q", failover)

@@ -154,7 +154,8 @@ struct LiveLabTests {
   }
 }
 
-@Suite(.enabled(if: getuid() == 0, "opening capture devices needs root"))
+// One at a time: some of these send traffic on loopback that the others would see.
+@Suite(.serialized, .enabled(if: getuid() == 0, "opening capture devices needs root"))
 struct SniffErrorTests {
   @Test func noSuchInterface() throws {
     let r = try dhcpscope("sniff", "-i", "nosuchif0", "--duration", "1")
