@@ -126,6 +126,11 @@ public struct Correlator {
 
   public var openCount: Int { slotOf.count }
 
+  /// When the oldest transaction still open began (nil: none is open).
+  public var oldestOpenStart: Timestamp? {
+    creationOrder.first { slots[Int($0.slot)].id == $0.id }.map { slots[Int($0.slot)].firstSeen }
+  }
+
   /// Adds a packet (in time order); the transactions that ended by then wait for
   /// `popFinished` (no array per packet).
   public mutating func push(_ packet: PacketSummary) {

@@ -202,6 +202,7 @@ public enum FindingValue: Sendable {
   case milliseconds(Double)
   case seconds(Double)
   case text(String?)
+  case texts([String])
   /// An input file, by index: written as its capture point's name, or its path.
   case capture(Int)
 }

@@ -8,6 +8,8 @@ public enum Leg: String, Sendable, CaseIterable {
   case relayClient = "relay-client"
   case clientServer = "client-server"
   case serverClient = "server-client"
+  /// DHCPv6: between two relays of a chain, either way.
+  case relayRelay = "relay-relay"
 
   /// One end of a leg: who sent or received the packet.
   public enum Party: Sendable {
@@ -24,6 +26,7 @@ public enum Leg: String, Sendable, CaseIterable {
     case .relayClient: return (.relay, .client)
     case .clientServer: return (.client, .server)
     case .serverClient: return (.server, .client)
+    case .relayRelay: return (.relay, .relay)
     }
   }
 
@@ -129,7 +132,7 @@ public struct SequenceEntry: Sendable, Timestamped {
     case .clientServer: return destination == .broadcast || destination.isZero ? nil : destination
     case .serverRelay, .serverClient: return source
     case .relayClient: return serverIdentifier
-    case .clientRelay: return nil
+    case .clientRelay, .relayRelay: return nil
     }
   }
 

@@ -68,6 +68,12 @@ public struct LatencyStatistics: Sendable {
 /// Counts for one server or one relay agent across the run.
 public struct EndpointStatistics: Sendable {
   public var address: IPv4Address
+  /// A DHCPv6 server's or relay's address as text (`address` is then 0.0.0.0), and a
+  /// server's DUID.
+  public var name: String?
+  public var duid: [UInt8]?
+  /// How reports name it.
+  public var displayName: String { name ?? address.description }
   public var transactions = 0
   public var requests = 0
   public var replies = 0
@@ -185,6 +191,9 @@ public struct Summary: Sendable {
   public static let identifierLimit = 1000
   private var serverIndex: [IPv4Address: Int] = [:]
   private var relayIndex: [IPv4Address: Int] = [:]
+  /// DHCPv6 servers by DUID (or address before one answered), relays by address.
+  private var serverIndex6: [String: Int] = [:]
+  private var relayIndex6: [String: Int] = [:]
 
   // Static helpers take the tables `inout`: a method on `self` given `&self.table` makes Swift
   // copy the whole summary for the call, and the copy makes every table copy on write.
@@ -249,6 +258,62 @@ public struct Summary: Sendable {
       }
       if let r = activity.responseMilliseconds { relayAgents[i].responseTimes.add(r) }
     }
+  }
+
+  /// A DHCPv6 transaction: counted with DHCPv4's in the totals, outcomes, kinds and flags;
+  /// its servers and relays listed after DHCPv4's.
+  public mutating func add(_ t: DHCPv6TransactionRecord) {
+    transactions += 1
+    let outcome = Self.position(of: t.outcome, in: Self.allOutcomes)
+    outcomeCounts[outcome] += 1
+    kindOutcomeCounts[Self.position(of: t.kind, in: Self.allKinds) * Self.allOutcomes.count + outcome] += 1
+    for f in t.flags { flagCounts[Self.position(of: f, in: Self.allFlags)] += 1 }
+    duplicatePackets += t.sequence.lazy.filter(\.isDuplicate).count
+    if firstPacket == nil || t.firstSeen < firstPacket! { firstPacket = t.firstSeen }
+    if lastPacket == nil || t.lastSeen > lastPacket! { lastPacket = t.lastSeen }
+    clients.insert(t.clientMAC ?? HardwareAddress(Array((t.clientDUID ?? []).suffix(16))))
+    for s in t.servers {
+      let key = s.duid.map { Hex.string($0) } ?? s.addresses.first?.description ?? "?"
+      let i = Self.index(key, in: &serverIndex6, list: &servers)
+      servers[i].name = servers[i].name ?? s.addresses.first?.description
+      servers[i].duid = s.duid
+      servers[i].transactions += 1
+      servers[i].requests += s.forwarded
+      servers[i].replies += s.replies
+      servers[i].asked += s.asked
+      servers[i].answered += s.answered
+      if let r = s.responseMilliseconds { servers[i].responseTimes.add(r) }
+    }
+    // Relay k from the client's side forwards with k + 1 layers and returns replies with k.
+    for (k, relay) in t.relayAgents.enumerated() {
+      let i = Self.index(relay.description, in: &relayIndex6, list: &relayAgents)
+      relayAgents[i].name = relay.description
+      let own = t.sequence.filter { !$0.isDuplicate }
+      let forwards = own.filter {
+        $0.leg != .clientRelay && $0.messageType != 2 && $0.messageType != 7 && $0.relayLayers == k + 1
+      }
+      let returns = own.filter {
+        ($0.messageType == 2 || $0.messageType == 7) && $0.relayLayers == k && $0.leg != .serverRelay
+          && $0.leg != .serverClient
+      }
+      relayAgents[i].transactions += 1
+      relayAgents[i].requests += forwards.count
+      relayAgents[i].replies += returns.count
+      if !forwards.isEmpty {
+        relayAgents[i].asked += 1
+        if !returns.isEmpty { relayAgents[i].answered += 1 }
+      }
+      if let f = forwards.first, let r = returns.first(where: { $0.timestamp >= f.timestamp }) {
+        relayAgents[i].responseTimes.add(r.timestamp.milliseconds(since: f.timestamp))
+      }
+    }
+  }
+
+  private static func index(_ key: String, in map: inout [String: Int], list: inout [EndpointStatistics]) -> Int {
+    if let i = map[key] { return i }
+    list.append(EndpointStatistics(address: .zero))
+    map[key] = list.count - 1
+    return list.count - 1
   }
 
   private static func index(

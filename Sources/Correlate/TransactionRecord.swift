@@ -8,10 +8,20 @@ public enum TransactionKind: String, Sendable, CaseIterable {
   case inform = "INFORM"
   case bootp = "BOOTP"
   case leasequery = "LEASEQUERY"
+  // DHCPv6 (RFC 8415): Solicit-Advertise-Request-Reply, Solicit-Reply with Rapid Commit, and
+  // the exchanges that pair one message with a Reply.
+  case sarr = "SARR"
+  case rapid = "RAPID"
+  case renew = "RENEW"
+  case rebind = "REBIND"
+  case confirm = "CONFIRM"
+  case informationRequest = "INFORMATION-REQUEST"
 }
 
 public enum Outcome: String, Sendable, CaseIterable {
   case bound, nak, timeout, declined, released, informed, incomplete
+  /// DHCPv6: the server's reply refused with a Status Code (NoAddrsAvail, NoBinding, …).
+  case failed
 }
 
 /// The contract's flags, in the order reports list them.

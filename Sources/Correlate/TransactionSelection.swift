@@ -51,6 +51,27 @@ public struct TransactionSelection: Sendable {
     return true
   }
 
+  /// A DHCPv6 transaction: `--server` and `--relay` take IPv4 addresses, so with either it
+  /// is left out; `--client` matches its DUID (hex, any separators) or the MAC in it.
+  public func selects(_ t: DHCPv6TransactionRecord) -> Bool {
+    if onlyProblems && !t.hasProblem { return false }
+    if !xids.isEmpty && !xids.contains(t.xid) { return false }
+    if !servers.isEmpty || !relays.isEmpty { return false }
+    if let since, t.firstSeen < since.resolved(t.captureStart) { return false }
+    if let until, !(t.firstSeen < until.resolved(t.captureStart)) { return false }
+    if !clients.isEmpty {
+      let duid = t.clientDUID.map { Hex.string($0) }
+      let mac = t.clientMAC?.description.filter(\.isHexDigit).lowercased()
+      guard
+        clients.contains(where: { c in
+          let digits = c.lowercased().filter(\.isHexDigit)
+          return !digits.isEmpty && (digits == duid || digits == mac)
+        })
+      else { return false }
+    }
+    return true
+  }
+
   /// Whether `client` names the transaction's client: its hardware address (any of the
   /// usual spellings), host name, or client identifier.
   static func names(_ t: TransactionRecord, _ client: String) -> Bool {

@@ -307,7 +307,7 @@ public enum DHCPv6OptionDecoder {
       sink.field("link_layer_type")
       sink.number(u16(0))
       sink.field("address")
-      sink.string(colonHex(v[(s + 2)...]))
+      sink.string(Hex.colonSeparated(v[(s + 2)...]))
       sink.endRecord()
     case 94, 95, 96:  // S46 containers: options inside
       sink.none()
@@ -342,7 +342,7 @@ public enum DHCPv6OptionDecoder {
     func u16(_ at: Int) -> Int64 { Int64(v[s + at]) << 8 | Int64(v[s + at + 1]) }
     sink.beginRecord()
     sink.field("duid")
-    sink.string(colonHex(v))
+    sink.string(Hex.colonSeparated(v))
     sink.field("type")
     sink.number(Int64(type))
     switch type {
@@ -354,7 +354,7 @@ public enum DHCPv6OptionDecoder {
       sink.field("time")
       sink.number(u16(4) << 16 | u16(6))
       sink.field("link_layer_address")
-      sink.string(colonHex(v[(s + 8)...]))
+      sink.string(Hex.colonSeparated(v[(s + 8)...]))
     case 2 where v.count >= 6:
       sink.field("type_name")
       sink.string("DUID-EN")
@@ -368,7 +368,7 @@ public enum DHCPv6OptionDecoder {
       sink.field("hardware_type")
       sink.number(u16(2))
       sink.field("link_layer_address")
-      sink.string(colonHex(v[(s + 4)...]))
+      sink.string(Hex.colonSeparated(v[(s + 4)...]))
     case 4 where v.count == 18:
       sink.field("type_name")
       sink.string("DUID-UUID")
@@ -424,13 +424,10 @@ public enum DHCPv6OptionDecoder {
     return names
   }
 
-  static func colonHex(_ v: ArraySlice<UInt8>) -> String {
-    v.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined(separator: ":")
-  }
-
   static func uuid(_ v: ArraySlice<UInt8>) -> String {
-    let hex = v.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }
-    return [0..<4, 4..<6, 6..<8, 8..<10, 10..<16].map { hex[$0].joined() }.joined(separator: "-")
+    let s = v.startIndex
+    return [0..<4, 4..<6, 6..<8, 8..<10, 10..<16].map { Hex.string(v[(s + $0.lowerBound)..<(s + $0.upperBound)]) }
+      .joined(separator: "-")
   }
 }
 

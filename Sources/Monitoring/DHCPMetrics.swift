@@ -100,25 +100,9 @@ public final class DHCPMetrics {
 
   /// A transaction as it ends.
   public func record(_ t: TransactionRecord) {
-    let key = "\(t.kind.rawValue) \(t.outcome.rawValue)"
-    if transactions[key] == nil {
-      transactions[key] = registry.makeCounter(
-        descriptor: Self.metric(
-          "transactions_total", help: "Transactions by protocol family, kind and outcome, counted as they end."),
-        labels: [("family", "dhcpv4"), ("kind", t.kind.rawValue), ("outcome", t.outcome.rawValue)])
-    }
-    transactions[key]!.increment()
-    for flag in t.flags {
-      if flags[flag] == nil {
-        flags[flag] = registry.makeCounter(
-          descriptor: Self.metric(
-            "transaction_flags_total", help: "Transactions by flag (a transaction may carry several)."),
-          labels: [("flag", flag.rawValue)])
-      }
-      flags[flag]!.increment()
-    }
+    count(family: "dhcpv4", kind: t.kind, outcome: t.outcome, flags: t.flags)
     for s in t.servers {
-      let series = endpoint(s.address, role: .server)
+      let series = endpoint(s.address.description, role: .server)
       series.requests.increment(by: Int64(s.forwarded))
       series.replies.increment(by: Int64(s.replies))
       series.exchanges.increment(by: Int64(s.askedCount))
@@ -129,7 +113,7 @@ public final class DHCPMetrics {
     }
     for relay in t.relayAgents {
       let activity = t.relayActivity(of: relay)
-      let series = endpoint(relay, role: .relay)
+      let series = endpoint(relay.description, role: .relay)
       series.requests.increment(by: Int64(activity.forwards))
       series.replies.increment(by: Int64(activity.returns))
       if activity.expectsReply {
@@ -140,6 +124,48 @@ public final class DHCPMetrics {
     }
     let duplicates = t.sequence.lazy.filter(\.isDuplicate).count
     if duplicates > 0 { packets[.duplicate]!.increment(by: Int64(duplicates)) }
+  }
+
+  /// A DHCPv6 transaction as it ends: servers by the address they answered from, relays by
+  /// link-address.
+  public func record(_ t: DHCPv6TransactionRecord) {
+    count(family: "dhcpv6", kind: t.kind, outcome: t.outcome, flags: t.flags)
+    for s in t.servers {
+      let series = endpoint(s.addresses.first?.description ?? "other", role: .server)
+      series.requests.increment(by: Int64(s.forwarded))
+      series.replies.increment(by: Int64(s.replies))
+      series.exchanges.increment(by: Int64(s.asked))
+      series.answered.increment(by: Int64(s.answered))
+      if let ms = s.responseMilliseconds { series.responseSeconds.record(ms / 1000) }
+    }
+    for relay in t.relayAgents {
+      let series = endpoint(relay.description, role: .relay)
+      series.requests.increment(by: Int64(t.sequence.filter { $0.leg == .relayServer && !$0.isDuplicate }.count))
+      series.replies.increment(by: Int64(t.sequence.filter { $0.leg == .relayClient && !$0.isDuplicate }.count))
+    }
+    let duplicates = t.sequence.lazy.filter(\.isDuplicate).count
+    if duplicates > 0 { packets[.duplicate]!.increment(by: Int64(duplicates)) }
+  }
+
+  private func count(family: String, kind: TransactionKind, outcome: Outcome, flags transactionFlags: [TransactionFlag])
+  {
+    let key = "\(family) \(kind.rawValue) \(outcome.rawValue)"
+    if transactions[key] == nil {
+      transactions[key] = registry.makeCounter(
+        descriptor: Self.metric(
+          "transactions_total", help: "Transactions by protocol family, kind and outcome, counted as they end."),
+        labels: [("family", family), ("kind", kind.rawValue), ("outcome", outcome.rawValue)])
+    }
+    transactions[key]!.increment()
+    for flag in transactionFlags {
+      if flags[flag] == nil {
+        flags[flag] = registry.makeCounter(
+          descriptor: Self.metric(
+            "transaction_flags_total", help: "Transactions by flag (a transaction may carry several)."),
+          labels: [("flag", flag.rawValue)])
+      }
+      flags[flag]!.increment()
+    }
   }
 
   /// What the reader and libpcap counted so far, and the transactions open now.
@@ -164,8 +190,7 @@ public final class DHCPMetrics {
   /// The exposition, as `/metrics` serves it.
   public func exposition() -> [UInt8] { registry.emitToBuffer() }
 
-  private func endpoint(_ address: IPv4Address, role: EndpointRole) -> EndpointSeries {
-    let name = address.description
+  private func endpoint(_ name: String, role: EndpointRole) -> EndpointSeries {
     if let series = role == .server ? servers[name] : relays[name] { return series }
     let count = role == .server ? servers.count : relays.count
     let label = count < Self.endpointLimit ? name : "other"

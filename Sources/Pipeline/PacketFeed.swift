@@ -1,3 +1,4 @@
+import Correlate
 import Dissect
 import Report
 
@@ -16,6 +17,23 @@ extension Array: FeedItems {
 }
 
 extension LocatedPackets: FeedItems {}
+
+/// analyze's and sniff's batch: closed DHCPv4 transactions (analysed where they are read, by
+/// the consumer) and analysed DHCPv6 ones.
+struct ClosedBatch: FeedItems {
+  var dhcpv4: [ClosedTransaction] = []
+  var dhcpv6: [ClosedDHCPv6] = []
+  init(reservingCapacity count: Int) { dhcpv4.reserveCapacity(count) }
+  var count: Int { dhcpv4.count + dhcpv6.count }
+}
+
+/// A DHCPv6 transaction as it closed: its record, the packet clock then, and when the oldest
+/// transaction still open (of either family) began, for the start order.
+struct ClosedDHCPv6: Sendable {
+  var record: DHCPv6TransactionRecord
+  var observedUntil: Timestamp
+  var oldestOpenStart: Timestamp?
+}
 
 /// Reads the input files on a background thread and hands what it makes of them over in
 /// batches, so libpcap and the dissector (and, for analyze, the correlator) run on the second
@@ -52,6 +70,16 @@ final class PacketFeed<Items: FeedItems> {
 
     mutating func add<Item>(_ item: consuming Item) where Items == [Item] {
       items.append(item)
+      sendIfFull()
+    }
+
+    mutating func add(_ closed: consuming ClosedTransaction) where Items == ClosedBatch {
+      items.dhcpv4.append(closed)
+      sendIfFull()
+    }
+
+    mutating func add(_ closed: ClosedDHCPv6) where Items == ClosedBatch {
+      items.dhcpv6.append(closed)
       sendIfFull()
     }
 

@@ -46,6 +46,11 @@ public struct PacketReader {
   public let fileIndex: Int
   private var dissector = PacketDissector()
   public private(set) var counts = ReadCounts()
+  /// With this set, `nextSummary` keeps the DHCPv6 messages it passes over in
+  /// `pendingDHCPv6` (analyze and sniff correlate them apart from DHCPv4).
+  public var collectsDHCPv6 = false
+  /// DHCPv6 messages read before the summary `nextSummary` returned, oldest first.
+  public private(set) var pendingDHCPv6: [DHCPv6Packet] = []
   /// How far this file's clock runs ahead of the run's reference (`ClockAlignment`): packet
   /// times are read back by this much.
   public var clockOffsetNanoseconds: Int64 = 0
@@ -74,6 +79,13 @@ public struct PacketReader {
     try read { dissector, frame in dissector.dissect(frame) }
   }
 
+  /// The DHCPv6 messages kept since the last call (`collectsDHCPv6`).
+  public mutating func takeDHCPv6() -> [DHCPv6Packet] {
+    guard !pendingDHCPv6.isEmpty else { return [] }
+    defer { pendingDHCPv6.removeAll(keepingCapacity: true) }
+    return pendingDHCPv6
+  }
+
   /// The next DHCP packet as correlation needs it.
   public mutating func nextSummary() throws -> PacketSummary? {
     var summary = PacketSummary()
@@ -98,7 +110,10 @@ public struct PacketReader {
       }
       let outcome = dissect(&dissector, linkFrame)
       if let packet = counts.tally(outcome) { return packet }
-      if case .dhcpv6 = outcome, let dhcpv6 { return dhcpv6 }
+      if case .dhcpv6(let packet) = outcome {
+        if let dhcpv6 { return dhcpv6 }
+        if collectsDHCPv6 { pendingDHCPv6.append(packet) }
+      }
     }
     return nil
   }

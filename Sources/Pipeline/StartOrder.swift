@@ -2,6 +2,19 @@ import Collections
 import Correlate
 import Dissect
 
+/// A transaction of either family on its way to the report.
+enum ReportedTransaction {
+  case dhcpv4(TransactionRecord)
+  case dhcpv6(DHCPv6TransactionRecord)
+
+  var firstSeen: Timestamp {
+    switch self {
+    case .dhcpv4(let r): return r.firstSeen
+    case .dhcpv6(let r): return r.firstSeen
+    }
+  }
+}
+
 /// Puts analysed transactions back in the order they began, within a bounded window, before
 /// they are reported. The correlator hands a transaction over when it ends, so a RELEASE that
 /// ends at once would print before a DORA that began earlier and ends later.
@@ -23,7 +36,7 @@ struct StartOrder {
   }
 
   private var held = Heap<Held>()
-  private var records: [TransactionRecord?] = []
+  private var records: [ReportedTransaction?] = []
   private var freeSlots: [Int] = []
   private var arrivals = 0
   private var releasableUntil = Int64.min
@@ -37,7 +50,7 @@ struct StartOrder {
 
   /// Adds a record that closed when the packet clock read `clock`, while the oldest open
   /// transaction had begun at `oldestOpen` (nil: none was open).
-  mutating func add(_ record: TransactionRecord, clock: Timestamp, oldestOpen: Timestamp?) {
+  mutating func add(_ record: ReportedTransaction, clock: Timestamp, oldestOpen: Timestamp?) {
     arrivals += 1
     let slot: Int
     if let free = freeSlots.popLast() {
@@ -55,18 +68,18 @@ struct StartOrder {
   }
 
   /// The earliest-started record nothing earlier can still come before (nil while it may).
-  mutating func popReleasable() -> TransactionRecord? {
+  mutating func popReleasable() -> ReportedTransaction? {
     guard let first = held.min, first.start <= releasableUntil || held.count > maximumHeld else { return nil }
     return take(held.removeMin())
   }
 
   /// Every record held, in start order (end of input).
-  mutating func popFirst() -> TransactionRecord? {
+  mutating func popFirst() -> ReportedTransaction? {
     guard let first = held.popMin() else { return nil }
     return take(first)
   }
 
-  private mutating func take(_ h: Held) -> TransactionRecord {
+  private mutating func take(_ h: Held) -> ReportedTransaction {
     freeSlots.append(h.slot)
     return records[h.slot].take()!
   }

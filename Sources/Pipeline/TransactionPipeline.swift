@@ -26,6 +26,7 @@ public struct ReportPipeline: ~Copyable {
   public var footerToStandardError = false
   /// Sees every transaction as it ends, before the report's selection (sniff's metrics).
   public var observer: ((TransactionRecord) -> Void)?
+  public var observer6: ((DHCPv6TransactionRecord) -> Void)?
   /// Rendered records wait here and go to the sink in large writes.
   var output = ReportWriter(capacity: FileSink.drainSize + FileSink.drainSize / 4)
 
@@ -49,15 +50,36 @@ public struct ReportPipeline: ~Copyable {
   }
 
   /// Each transaction is read in place: copying one out would retain and release its arrays.
-  public mutating func emit(_ batch: [ClosedTransaction]) {
-    for i in batch.indices {
+  mutating func emit(_ batch: ClosedBatch) {
+    for i in batch.dhcpv4.indices {
       emit(
-        batch[i].wasEvicted, batch[i].analyzed(), clock: batch[i].observedUntil, oldestOpen: batch[i].oldestOpenStart)
+        batch.dhcpv4[i].wasEvicted, batch.dhcpv4[i].analyzed(), clock: batch.dhcpv4[i].observedUntil,
+        oldestOpen: batch.dhcpv4[i].oldestOpenStart)
     }
+    for closed in batch.dhcpv6 { emit(closed) }
   }
 
   public mutating func emit(_ closed: ClosedTransaction) {
     emit(closed.wasEvicted, closed.analyzed(), clock: closed.observedUntil, oldestOpen: closed.oldestOpenStart)
+  }
+
+  mutating func emit(_ closed: ClosedDHCPv6) {
+    let record = closed.record
+    if record.finding("evicted") != nil {
+      if summary.evicted == 0 {
+        flush()
+        printError(
+          "warning: more than \(maximumTracked) transactions open at once; closing the oldest as incomplete (--max-tracked)"
+        )
+      }
+      summary.evicted += 1
+    }
+    summary.add(record)
+    observer6?(record)
+    countOneSided(record.sequence.map(\.leg))
+    guard startOrder != nil else { return render(.dhcpv6(record)) }
+    startOrder!.add(.dhcpv6(record), clock: closed.observedUntil, oldestOpen: closed.oldestOpenStart)
+    while let next = startOrder!.popReleasable() { render(next) }
   }
 
   mutating func emit(_ wasEvicted: Bool, _ record: TransactionRecord, clock: Timestamp, oldestOpen: Timestamp?) {
@@ -72,19 +94,26 @@ public struct ReportPipeline: ~Copyable {
     }
     summary.add(record)
     observer?(record)
-    if packetFilter != nil,
-      !record.sequence.contains(where: { $0.leg.isClientSide })
-        || !record.sequence.contains(where: { !$0.leg.isClientSide })
-    {
-      summary.oneSidedByFilter! += 1
-    }
-    guard startOrder != nil else { return render(record) }
-    startOrder!.add(record, clock: clock, oldestOpen: oldestOpen)
+    if packetFilter != nil { countOneSided(record.sequence.map(\.leg)) }
+    guard startOrder != nil else { return render(.dhcpv4(record)) }
+    startOrder!.add(.dhcpv4(record), clock: clock, oldestOpen: oldestOpen)
     while let next = startOrder!.popReleasable() { render(next) }
   }
 
-  private mutating func render(_ record: TransactionRecord) {
-    report.render(record, into: &output)
+  /// With a packet filter: a transaction it left without the client's packets, or without
+  /// the relays' and servers'.
+  private mutating func countOneSided(_ legs: [Leg]) {
+    guard packetFilter != nil else { return }
+    if !legs.contains(where: \.isClientSide) || !legs.contains(where: { !$0.isClientSide }) {
+      summary.oneSidedByFilter! += 1
+    }
+  }
+
+  private mutating func render(_ transaction: ReportedTransaction) {
+    switch transaction {
+    case .dhcpv4(let record): report.render(record, into: &output)
+    case .dhcpv6(let record): report.render(record, into: &output)
+    }
     if output.out.count >= FileSink.drainSize { sink.drain(&output) }
   }
 
@@ -112,13 +141,56 @@ public struct ReportPipeline: ~Copyable {
   }
 }
 
-/// The reading thread's correlation: packets in, closed transactions out to the feed.
+/// The reading thread's correlation: packets in, closed transactions out to the feed. DHCPv6
+/// is correlated apart, and analysed here (it is rare next to DHCPv4).
 struct CorrelationStage {
   var stream: TransactionStream
+  var dhcpv6: DHCPv6Correlator
 
-  mutating func push(_ packet: PacketSummary, to output: inout PacketFeed<[ClosedTransaction]>.Output) {
+  init(configuration: CorrelatorConfiguration) {
+    stream = TransactionStream(configuration: configuration)
+    dhcpv6 = DHCPv6Correlator(configuration: configuration)
+  }
+
+  mutating func push(_ packet: PacketSummary, to output: inout PacketFeed<ClosedBatch>.Output) {
     stream.push(packet)
-    while let closed = stream.popClosed() { output.add(closed) }
+    while var closed = stream.popClosed() {
+      // The start order waits for the oldest transaction open in either family.
+      if dhcpv6.openCount > 0 { closed.oldestOpenStart = Self.earliest(closed.oldestOpenStart, dhcpv6.oldestOpenStart) }
+      output.add(closed)
+    }
+    if dhcpv6.openCount > 0 {
+      dhcpv6.advance(to: packet.timestamp)
+      drainDHCPv6(to: &output)
+    }
+  }
+
+  mutating func push(_ packets: [DHCPv6Packet], to output: inout PacketFeed<ClosedBatch>.Output) {
+    for packet in packets {
+      if let sighting = DHCPv6Sighting(packet) { dhcpv6.push(sighting) }
+    }
+    drainDHCPv6(to: &output)
+  }
+
+  mutating func drainDHCPv6(to output: inout PacketFeed<ClosedBatch>.Output) {
+    while let record = dhcpv6.popClosed() {
+      output.add(
+        ClosedDHCPv6(
+          record: record, observedUntil: record.lastSeen,
+          oldestOpenStart: Self.earliest(dhcpv6.oldestOpenStart, stream.correlator.oldestOpenStart)))
+    }
+  }
+
+  mutating func finish(to output: inout PacketFeed<ClosedBatch>.Output) {
+    stream.finishClosed { output.add($0) }
+    dhcpv6.finish()
+    drainDHCPv6(to: &output)
+  }
+
+  static func earliest(_ a: Timestamp?, _ b: Timestamp?) -> Timestamp? {
+    guard let a else { return b }
+    guard let b else { return a }
+    return min(a, b)
   }
 }
 
@@ -150,22 +222,33 @@ public enum FileAnalysis {
     sink.write(pipeline.report.header())
     // libpcap, the dissector and the correlator run on a second thread; this one analyses
     // the transactions it closes and writes their report.
-    let feed = PacketFeed<[ClosedTransaction]>(readers) { readers, output in
-      var correlation = CorrelationStage(stream: TransactionStream(configuration: configuration))
+    for i in readers.indices { readers[i].collectsDHCPv6 = true }
+    let feed = PacketFeed<ClosedBatch>(readers) { readers, output in
+      var correlation = CorrelationStage(configuration: configuration)
       if readers.count == 1 {
-        // One file needs no merging, and its summaries are read in place.
+        // One file needs no merging, and its summaries are read in place. The DHCPv6
+        // messages passed over on the way to a summary came before it.
         var summary = PacketSummary()
         do {
-          while try readers[0].nextSummary(into: &summary) { correlation.push(summary, to: &output) }
+          while try readers[0].nextSummary(into: &summary) {
+            if !readers[0].pendingDHCPv6.isEmpty { correlation.push(readers[0].takeDHCPv6(), to: &output) }
+            correlation.push(summary, to: &output)
+          }
         } catch {
           output.damaged("\(error)")
         }
+        correlation.push(readers[0].takeDHCPv6(), to: &output)
       } else {
         readPackets(
-          from: &readers, read: { try $0.nextSummary() }, mergedByTime: true,
+          from: &readers,
+          read: { reader in
+            let summary = try reader.nextSummary()
+            correlation.push(reader.takeDHCPv6(), to: &output)
+            return summary
+          }, mergedByTime: true,
           packet: { correlation.push($0, to: &output) }, damaged: { output.damaged($0) })
       }
-      correlation.stream.finishClosed { output.add($0) }
+      correlation.finish(to: &output)
     }
     while let batch = feed.next() {
       switch consume batch {
@@ -221,6 +304,28 @@ public enum FileAnalysis {
     return records
   }
 
+  /// The analysed DHCPv6 transactions of capture files, in the order they close.
+  public static func dhcpv6Records(
+    of paths: [String], configuration: CorrelatorConfiguration = CorrelatorConfiguration()
+  ) throws -> [DHCPv6TransactionRecord] {
+    var sightings: [DHCPv6Sighting] = []
+    for (index, path) in paths.enumerated() {
+      var reader = try PacketReader(path: path, fileIndex: index, userFilter: nil)
+      reader.collectsDHCPv6 = true
+      while try reader.nextSummary() != nil { sightings += reader.takeDHCPv6().compactMap(DHCPv6Sighting.init) }
+      sightings += reader.takeDHCPv6().compactMap(DHCPv6Sighting.init)
+    }
+    var correlator = DHCPv6Correlator(configuration: configuration)
+    var records: [DHCPv6TransactionRecord] = []
+    for s in sightings.inTimeOrder() {
+      correlator.push(s)
+      while let r = correlator.popClosed() { records.append(r) }
+    }
+    correlator.finish()
+    while let r = correlator.popClosed() { records.append(r) }
+    return records
+  }
+
   /// The packet summaries of capture files, merged in time order as `run` merges them.
   public static func summaries(of paths: [String]) throws -> [PacketSummary] {
     try read(paths) { try $0.nextSummary() }
@@ -256,16 +361,18 @@ public struct DamagedInput: Error, CustomStringConvertible {
 public struct LiveAnalysis: ~Copyable {
   public var pipeline: ReportPipeline
   private var stream: TransactionStream
+  private var dhcpv6: DHCPv6Correlator
   private var dissector = PacketDissector()
   public private(set) var counts = ReadCounts()
   /// Writes a line per DHCP packet as it arrives (`--packets`).
   public var packetLines = false
-  /// Transactions open now (for a status line).
-  public var openTransactions: Int { stream.correlator.openCount }
+  /// Transactions open now (for a status line and the metrics).
+  public var openTransactions: Int { stream.correlator.openCount + dhcpv6.openCount }
 
   public init(configuration: CorrelatorConfiguration, report: TransactionReport, sink: FileSink) {
     // Live packets arrive nearly in order: a short reorder window keeps reports prompt.
     stream = TransactionStream(configuration: configuration, reorderWindowSeconds: 0.2)
+    dhcpv6 = DHCPv6Correlator(configuration: configuration)
     pipeline = ReportPipeline(report: report, sink: sink, maximumTracked: configuration.maximumTracked)
     sink.write(pipeline.report.header())
     sink.flush()
@@ -277,6 +384,8 @@ public struct LiveAnalysis: ~Copyable {
     if let packet = counts.tally(result) {
       if packetLines { pipeline.writeLine(packet) }
       stream.push(packet)
+    } else if case .dhcpv6(let packet) = result, let sighting = DHCPv6Sighting(packet) {
+      dhcpv6.push(sighting)
     }
     tick(now)
   }
@@ -285,7 +394,15 @@ public struct LiveAnalysis: ~Copyable {
   public mutating func tick(_ now: Timestamp) {
     stream.advance(to: now)
     while let closed = stream.popClosed() { pipeline.emit(closed) }
+    dhcpv6.advance(to: now)
+    emitDHCPv6()
     pipeline.flush()
+  }
+
+  private mutating func emitDHCPv6() {
+    while let record = dhcpv6.popClosed() {
+      pipeline.emit(ClosedDHCPv6(record: record, observedUntil: record.lastSeen, oldestOpenStart: nil))
+    }
   }
 
   /// Closes every open transaction and writes the summary.
@@ -293,6 +410,8 @@ public struct LiveAnalysis: ~Copyable {
     pipeline.add(counts)
     pipeline.summary.capture = capture
     stream.finishClosed { pipeline.emit($0) }
+    dhcpv6.finish()
+    emitDHCPv6()
     pipeline.finish()
   }
 }

@@ -319,6 +319,7 @@ enum Ladder {
     case .relayClient: return 3
     case .clientServer: return 4
     case .serverClient: return 5
+    case .relayRelay: return 6
     }
   }
 
@@ -389,7 +390,7 @@ enum Ladder {
       return note(.relayForward) { $0.leg == .clientRelay && $0.messageType == e.messageType }
     case .relayClient:
       return note(.relayReturn) { $0.leg == .serverRelay && $0.messageType == e.messageType }
-    case .serverRelay, .serverClient:
+    case .serverRelay, .serverClient, .relayRelay:
       return nil
     case .clientRelay, .clientServer:
       return note(.retransmission) { $0.leg == e.leg && $0.messageType == e.messageType }
@@ -569,7 +570,7 @@ enum SummaryTable {
       lines.append(
         "   "
           + format([
-            Ladder.pad(r.address.description, 16), String(r.transactions), String(r.requests), String(r.replies),
+            Ladder.pad(r.displayName, 16), String(r.transactions), String(r.requests), String(r.replies),
             r.answerRate.map { formatDecimal($0 * 100, places: 1) + "%" } ?? "-", d(st.count > 0 ? st.minimum : nil),
             q(st.quantile(0.5)), q(st.quantile(0.95)), d(st.count > 0 ? st.maximum : nil),
           ]))

@@ -73,6 +73,7 @@ struct QuotedNames {
     case .relayClient: index = 3
     case .clientServer: index = 4
     case .serverClient: index = 5
+    case .relayRelay: index = 6
     }
     legs.write(index, into: &w)
   }

@@ -11,9 +11,9 @@ public struct TransactionReport {
   public var summaryOnly: Bool
   public let style: TextStyle
   let layout: LadderLayout
-  private var written = 0
+  var written = 0
   private var page = HTMLPage()
-  private let names: QuotedNames
+  let names: QuotedNames
 
   public init(
     format: OutputFormat, files: InputFiles, selection: TransactionSelection = TransactionSelection(),
@@ -155,29 +155,33 @@ public struct TransactionReport {
     w.endArray()
     w.key("flags")
     w.stringArray(t.flags.map(\.rawValue))
-    w.key("timings")
-    w.beginObject()
-    w.key("discover_to_offer")
-    w.optionalDecimal(t.timings.discoverToOffer)
-    w.key("request_to_ack")
-    w.optionalDecimal(t.timings.requestToAck)
-    w.key("request_to_nak")
-    w.optionalDecimal(t.timings.requestToNak)
-    w.key("total")
-    w.optionalDecimal(t.timings.total)
-    w.key("relay_forward")
-    w.optionalDecimal(t.timings.relayForward)
-    w.key("server_response")
-    w.optionalDecimal(t.timings.serverResponse)
-    w.key("relay_return")
-    w.optionalDecimal(t.timings.relayReturn)
-    w.endObject()
+    writeTimings(t.timings, into: &w)
     w.key("anomalies")
     w.stringArray(t.findings.map { $0.sentence(files) })
     w.key("findings")
     w.beginArray()
     for f in t.findings { writeFinding(f, into: &w) }
     w.endArray()
+    w.endObject()
+  }
+
+  func writeTimings(_ t: Timings, into w: inout ReportWriter) {
+    w.key("timings")
+    w.beginObject()
+    w.key("discover_to_offer")
+    w.optionalDecimal(t.discoverToOffer)
+    w.key("request_to_ack")
+    w.optionalDecimal(t.requestToAck)
+    w.key("request_to_nak")
+    w.optionalDecimal(t.requestToNak)
+    w.key("total")
+    w.optionalDecimal(t.total)
+    w.key("relay_forward")
+    w.optionalDecimal(t.relayForward)
+    w.key("server_response")
+    w.optionalDecimal(t.serverResponse)
+    w.key("relay_return")
+    w.optionalDecimal(t.relayReturn)
     w.endObject()
   }
 
@@ -218,12 +222,19 @@ public struct TransactionReport {
 
   /// {"code": ..., "severity": ..., parameters...}
   func writeFinding(_ f: Finding, into w: inout ReportWriter) {
+    writeFinding(code: f.code, severity: f.severity, parameters: f.parameters, into: &w)
+  }
+
+  func writeFinding(
+    code: String, severity: Finding.Severity, parameters: [(key: String, value: FindingValue)],
+    into w: inout ReportWriter
+  ) {
     w.beginObject()
     w.key("code")
-    w.string(f.code)
+    w.string(code)
     w.key("severity")
-    w.string(f.severity.rawValue)
-    for (key, value) in f.parameters {
+    w.string(severity.rawValue)
+    for (key, value) in parameters {
       w.dynamicKey(key)
       switch value {
       case .int(let v): w.int(v)
@@ -240,6 +251,7 @@ public struct TransactionReport {
       case .messageType(let t): w.string(MessageType.name(t))
       case .milliseconds(let v), .seconds(let v): w.decimal(v)
       case .text(let s): w.optionalString(s)
+      case .texts(let list): w.stringArray(list)
       case .capture(let i): w.string(files.point(i) ?? files.path(i))
       }
     }
@@ -371,7 +383,17 @@ public struct TransactionReport {
     for e in list {
       w.beginObject()
       w.key("address")
-      w.address(e.address)
+      if let name = e.name {
+        w.string(name)
+        w.key("family")
+        w.string("dhcpv6")
+      } else {
+        w.address(e.address)
+      }
+      if let duid = e.duid {
+        w.key("duid")
+        w.string(Hex.colonSeparated(duid))
+      }
       w.key("transactions")
       w.int(e.transactions)
       w.key("requests")

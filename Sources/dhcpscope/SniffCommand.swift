@@ -167,7 +167,10 @@ struct SniffCommand: ParsableCommand {
     // A rotated report's summary is in its last file; stderr gets it too, so nobody has to
     // find that file.
     analysis.pipeline.footerToStandardError = rotation.isEnabled && common.output != nil && common.output != "-"
-    if let exported { analysis.pipeline.observer = { exported.record($0) } }
+    if let exported {
+      analysis.pipeline.observer = { exported.record($0) }
+      analysis.pipeline.observer6 = { exported.record($0) }
+    }
     /// The counters and gauges of `--metrics` follow the capture's a few times a second.
     var metricsRefreshedAt = -Double.infinity
     func refreshMetrics(at time: Double) {

@@ -380,3 +380,48 @@ enum Exposition {
     return result
   }
 }
+
+/// `sniff` on the client-facing relay of the DHCPv6 lab while ISC dhclient -6 gets a lease
+/// through dhcrelay -6 from dhcpd -6.
+@Suite(
+  .serialized,
+  .enabled(if: Lab.available && which("curl") != nil, "needs the lab (root, ip netns, ISC DHCP) and curl"))
+struct LiveDHCPv6Tests {
+  @Test func sniffSeesTheRelayedSARR() throws {
+    let dir = NSTemporaryDirectory() + "dhcpscope-lab6-\(getpid())"
+    try? FileManager.default.removeItem(atPath: dir)
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let script = """
+      main=$$
+      while kill -0 $main 2>/dev/null; do
+        curl -sf --max-time 2 http://127.0.0.1:9171/metrics -o \(dir)/scrape.tmp && mv \(dir)/scrape.tmp \(dir)/scrape.prom
+        sleep 0.5
+      done &
+      exec \(dhcpscopeBinary) sniff -i any --format jsonl -o \(dir)/live.jsonl --metrics 127.0.0.1:9171 2> \(dir)/sniff.err
+      """
+    try script.write(toFile: "\(dir)/sniff.sh", atomically: true, encoding: .utf8)
+    var env = ProcessInfo.processInfo.environment
+    env["LAB_PREFIX"] = "dse2e6"
+    env["CLIENT_SECONDS"] = "8"
+    let lab = try run(
+      "\(fixtures)/lab/lab6.sh", ["single", dir, "--hold", "4", "--run-in-relay", "bash \(dir)/sniff.sh"],
+      timeout: 120, environment: env)
+    #expect(lab.status == 0, "lab6.sh: \(lab.stderr)")
+    let result = try String(contentsOfFile: "\(dir)/result.env", encoding: .utf8)
+    let leased = result.split(separator: "\n").first { $0.hasPrefix("LEASED_ADDRESS=") }?.dropFirst(15)
+    #expect(leased?.isEmpty == false, "dhclient -6 got no lease")
+    let live = try jsonLines(try String(contentsOfFile: "\(dir)/live.jsonl", encoding: .utf8))
+    let sarr = try #require(live.first { $0["family"] as? String == "dhcpv6" && $0["kind"] as? String == "SARR" })
+    #expect(sarr["outcome"] as? String == "bound")
+    let addresses = (sarr["assigned_addresses"] as? [[String: Any]])?.compactMap { $0["address"] as? String }
+    #expect(addresses == [String(leased ?? "")])
+    #expect(sarr["relay_agents"] as? [String] == ["2001:db8:1::1"])
+    let legs = (sarr["sequence"] as? [[String: Any]])?.compactMap { $0["leg"] as? String } ?? []
+    #expect(legs.starts(with: ["client-relay", "relay-server", "server-relay", "relay-client"]))
+    // Counted in the metrics while sniff ran.
+    let scrape = (try? String(contentsOfFile: "\(dir)/scrape.prom", encoding: .utf8)) ?? ""
+    let bound = ["family": "dhcpv6", "kind": "SARR", "outcome": "bound"]
+    #expect(Exposition.value(scrape, "dhcpscope_transactions_total", bound) ?? 0 >= 1, "\(scrape)")
+  }
+}
