@@ -35,6 +35,8 @@ public enum DHCPv6Finding: Sendable, Equatable {
   case relayReplyWithoutLink(peerAddress: String)
   /// The server sent its Relay-Reply to another address than the Relay-Forward came from.
   case replyToOtherAddress(expected: String, actual: String)
+  /// An ADVERTISE reached the client `afterMilliseconds` after it had sent its REQUEST.
+  case lateAdvertise(server: String, afterMilliseconds: Double)
   /// Closed early by the cap on transactions tracked at once.
   case evicted(limit: Int)
 
@@ -54,6 +56,7 @@ public enum DHCPv6Finding: Sendable, Equatable {
     case .hopCountLimit: return "hop-count-limit"
     case .relayReplyWithoutLink: return "relay-reply-without-link"
     case .replyToOtherAddress: return "reply-to-other-address"
+    case .lateAdvertise: return "late-offer"
     case .evicted: return "evicted"
     }
   }
@@ -69,13 +72,16 @@ public enum DHCPv6Finding: Sendable, Equatable {
     case .captureEnded, .evicted, .clientStopped: return .incomplete
     case .interfaceIDNotEchoed, .relayReplyMismatch, .hopCountLimit, .relayReplyWithoutLink, .replyToOtherAddress:
       return .relayAnomaly
+    case .lateAdvertise: return .lateReply
     case .status: return nil
     }
   }
 
   public var severity: Finding.Severity {
     switch self {
-    case .retransmission, .multipleAdvertises, .duplicateReply, .captureEnded, .evicted, .clientStopped: return .note
+    case .retransmission, .multipleAdvertises, .duplicateReply, .captureEnded, .evicted, .clientStopped,
+      .lateAdvertise:
+      return .note
     default: return .problem
     }
   }
@@ -106,6 +112,8 @@ public enum DHCPv6Finding: Sendable, Equatable {
     case .relayReplyWithoutLink(let peer): return [("peer_address", .text(peer))]
     case .replyToOtherAddress(let expected, let actual):
       return [("expected", .text(expected)), ("actual", .text(actual))]
+    case .lateAdvertise(let server, let after):
+      return [("server", .text(server)), ("after_request_ms", .milliseconds(after))]
     case .evicted(let limit): return [("limit", .int(limit))]
     }
   }
@@ -124,6 +132,9 @@ public struct DHCPv6SequenceEntry: Sendable {
   /// How many relay layers wrapped it on this hop.
   public var relayLayers: Int
   public var isDuplicate: Bool
+  /// Since the same message's previous hop (a relay's forwarding or return time, or the
+  /// server's response time for the first hop of a reply); nil for the client's own.
+  public var hopMilliseconds: Double?
 }
 
 /// One server's part in a DHCPv6 transaction: named by its DUID once it answered.
@@ -185,6 +196,7 @@ enum DHCPv6Analysis {
     let servers = serverActivity(sightings, sequence)
     findings += serverFindings(servers, sightings, sequence)
     findings += duplicateReplies(sightings, sequence, servers)
+    findings += lateAdvertises(sightings, sequence, servers)
     findings += relayChecks(sightings, sequence)
     let (outcome, status, closing) = outcomeOf(
       kind, sightings, sequence, observedUntil: observedUntil, timeoutSeconds: timeoutSeconds)
@@ -198,7 +210,9 @@ enum DHCPv6Analysis {
     flags = TransactionFlag.allCases.filter(flags.contains)
     return DHCPv6TransactionRecord(
       xid: sightings.first { $0.isFromClient }?.xid ?? sightings[0].xid, clientDUID: clientDUID,
-      clientMAC: clientDUID.flatMap(DHCPv6Sighting.mac(fromDUID:)), kind: kind, outcome: outcome,
+      clientMAC: clientDUID.flatMap(DHCPv6Sighting.mac(fromDUID:))
+        ?? sightings.first { $0.isFromClient && $0.layers.isEmpty }?.sourceMAC.map(HardwareAddress.init(ethernet:)),
+      kind: kind, outcome: outcome,
       assignedAddresses: outcome == .bound || outcome == .declined ? final?.addresses ?? [] : [],
       delegatedPrefixes: outcome == .bound ? final?.prefixes ?? [] : [], status: status,
       relayAgents: relayAgents(sightings), servers: servers, sequence: sequence, flags: flags,
@@ -230,10 +244,31 @@ enum DHCPv6Analysis {
           && e.destination == s.destination && sightings[j].serverDUID == s.serverDUID
           && sightings[j].layers == s.layers && abs(s.timestamp.milliseconds(since: e.timestamp)) < 50
       }
+      // The previous hop: the same request one layer in, the same reply one layer out, or, for
+      // a reply's first hop, the request it answers at the servers' side.
+      var previous: DHCPv6SequenceEntry?
+      if !isDuplicate {
+        if s.isFromClient, n > 0 {
+          previous = entries.last {
+            $0.xid == s.xid && $0.messageType == s.messageType && $0.relayLayers == n - 1 && !$0.isDuplicate
+          }
+        } else if s.isReply {
+          previous =
+            n == mostReply
+            ? entries.last {
+              $0.xid == s.xid && $0.leg == (relayed ? .relayServer : .clientServer) && !$0.isDuplicate
+                && ($0.destination == s.source || $0.destination.isMulticast)
+            }
+            : entries.last {
+              $0.xid == s.xid && $0.messageType == s.messageType && $0.relayLayers == n + 1 && !$0.isDuplicate
+            }
+        }
+      }
       entries.append(
         DHCPv6SequenceEntry(
           frame: s.frame, fileIndex: s.fileIndex, timestamp: s.timestamp, messageType: s.messageType, xid: s.xid,
-          leg: leg, source: s.source, destination: s.destination, relayLayers: n, isDuplicate: isDuplicate))
+          leg: leg, source: s.source, destination: s.destination, relayLayers: n, isDuplicate: isDuplicate,
+          hopMilliseconds: previous.map { s.timestamp.milliseconds(since: $0.timestamp) }))
     }
     return entries
   }
@@ -377,6 +412,25 @@ enum DHCPv6Analysis {
       }
     }
     return counts.filter { $0.count > 1 }.map { .duplicateReply(server: $0.server, type: $0.type, count: $0.count) }
+  }
+
+  /// An ADVERTISE that reached the client after it had already sent its REQUEST.
+  static func lateAdvertises(
+    _ s: [DHCPv6Sighting], _ seq: [DHCPv6SequenceEntry], _ servers: [DHCPv6ServerActivity]
+  ) -> [DHCPv6Finding] {
+    guard
+      let request = seq.first(where: {
+        ($0.leg == .clientRelay || $0.leg == .clientServer) && $0.messageType == DHCPv6MessageType.request
+      })
+    else { return [] }
+    return seq.indices.compactMap { i in
+      let e = seq[i]
+      guard e.messageType == DHCPv6MessageType.advertise, e.leg == .relayClient || e.leg == .serverClient,
+        !e.isDuplicate, e.timestamp > request.timestamp
+      else { return nil }
+      let server = servers.first { s[i].serverDUID != nil && $0.duid == s[i].serverDUID }?.label ?? "?"
+      return .lateAdvertise(server: server, afterMilliseconds: e.timestamp.milliseconds(since: request.timestamp))
+    }
   }
 
   /// Each relay from the client's side: its link-address, or, where that is ::, its own

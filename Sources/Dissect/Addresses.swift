@@ -38,6 +38,11 @@ public struct HardwareAddress: Hashable, Sendable, CustomStringConvertible {
     for (i, b) in bytes.prefix(16).enumerated() { set(i, b) }
   }
 
+  /// An Ethernet address held in the low 48 bits of `value` (the link layer's source).
+  public init(ethernet value: UInt64) {
+    self.init((0..<6).map { UInt8(truncatingIfNeeded: value >> UInt64(40 - 8 * $0)) })
+  }
+
   /// The first `count` (at most 16) bytes at `start` of `buffer`; the caller checked bounds.
   public init(_ buffer: UnsafeRawBufferPointer, start: Int, count: Int) {
     self.count = min(count, 16)

@@ -101,6 +101,10 @@ extension TransactionReport {
       w.string(e.destination.description)
       w.key("relay_layers")
       w.int(e.relayLayers)
+      if let hop = e.hopMilliseconds {
+        w.key("hop_ms")
+        w.decimal(hop)
+      }
       if e.isDuplicate {
         w.key("duplicate")
         w.bool(true)
@@ -200,6 +204,8 @@ extension DHCPv6Finding {
       return "a Relay-Reply for peer \(peer) has link-address :: and no Interface-Id: the relay cannot tell the link"
     case .replyToOtherAddress(let expected, let actual):
       return "the server sent its Relay-Reply to \(actual), not to \(expected), where the Relay-Forward came from"
+    case .lateAdvertise(let s, let after):
+      return "ADVERTISE from \(s) reached the client \(duration(after)) after it had sent REQUEST"
     case .evicted(let limit): return "closed early: more than \(limit) transactions were open at once (--max-tracked)"
     }
   }
@@ -249,6 +255,7 @@ enum DHCPv6Ladder {
       row += arrow(DHCPv6MessageType.name(e.messageType), from: from, to: to, lanes: lanes, gap: gap, glyphs: g)
       row += "  #\(n + 1)"
       if e.isDuplicate { row += "  duplicate" }
+      if let hop = e.hopMilliseconds { row += "  +\(formatDecimal(hop, places: 3)) ms" }
       lines.append(row)
     }
     if !t.flags.isEmpty { lines.append("   flags: " + t.flags.map(\.rawValue).joined(separator: ", ")) }
