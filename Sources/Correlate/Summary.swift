@@ -219,14 +219,9 @@ public struct Summary: Sendable {
   public init() {}
 
   public mutating func add(_ t: TransactionRecord) {
-    transactions += 1
-    let outcome = Self.position(of: t.outcome, in: Self.allOutcomes)
-    outcomeCounts[outcome] += 1
-    kindOutcomeCounts[Self.position(of: t.kind, in: Self.allKinds) * Self.allOutcomes.count + outcome] += 1
-    for f in t.flags { flagCounts[Self.position(of: f, in: Self.allFlags)] += 1 }
-    duplicatePackets += t.sequence.lazy.filter(\.isDuplicate).count
-    if firstPacket == nil || t.firstSeen < firstPacket! { firstPacket = t.firstSeen }
-    if lastPacket == nil || t.lastSeen > lastPacket! { lastPacket = t.lastSeen }
+    let outcome = count(
+      kind: t.kind, outcome: t.outcome, flags: t.flags, duplicates: t.sequence.lazy.filter(\.isDuplicate).count,
+      from: t.firstSeen, to: t.lastSeen)
     clients.insert(t.clientMAC)
     if let info = t.relayAgentInformation {
       if let c = info.circuitID { Self.count(outcome, for: c, in: &circuitCounts) }
@@ -263,14 +258,9 @@ public struct Summary: Sendable {
   /// A DHCPv6 transaction: counted with DHCPv4's in the totals, outcomes, kinds and flags;
   /// its servers and relays listed after DHCPv4's.
   public mutating func add(_ t: DHCPv6TransactionRecord) {
-    transactions += 1
-    let outcome = Self.position(of: t.outcome, in: Self.allOutcomes)
-    outcomeCounts[outcome] += 1
-    kindOutcomeCounts[Self.position(of: t.kind, in: Self.allKinds) * Self.allOutcomes.count + outcome] += 1
-    for f in t.flags { flagCounts[Self.position(of: f, in: Self.allFlags)] += 1 }
-    duplicatePackets += t.sequence.lazy.filter(\.isDuplicate).count
-    if firstPacket == nil || t.firstSeen < firstPacket! { firstPacket = t.firstSeen }
-    if lastPacket == nil || t.lastSeen > lastPacket! { lastPacket = t.lastSeen }
+    _ = count(
+      kind: t.kind, outcome: t.outcome, flags: t.flags, duplicates: t.sequence.lazy.filter(\.isDuplicate).count,
+      from: t.firstSeen, to: t.lastSeen)
     clients.insert(t.clientMAC ?? HardwareAddress(Array((t.clientDUID ?? []).suffix(16))))
     for s in t.servers {
       let key = s.duid.map { Hex.string($0) } ?? s.addresses.first?.description ?? "?"
@@ -307,6 +297,22 @@ public struct Summary: Sendable {
         relayAgents[i].responseTimes.add(r.timestamp.milliseconds(since: f.timestamp))
       }
     }
+  }
+
+  /// The counts every transaction adds, whatever its family; returns its outcome's position.
+  private mutating func count(
+    kind: TransactionKind, outcome: Outcome, flags: [TransactionFlag], duplicates: Int, from first: Timestamp,
+    to last: Timestamp
+  ) -> Int {
+    transactions += 1
+    let outcome = Self.position(of: outcome, in: Self.allOutcomes)
+    outcomeCounts[outcome] += 1
+    kindOutcomeCounts[Self.position(of: kind, in: Self.allKinds) * Self.allOutcomes.count + outcome] += 1
+    for f in flags { flagCounts[Self.position(of: f, in: Self.allFlags)] += 1 }
+    duplicatePackets += duplicates
+    if firstPacket == nil || first < firstPacket! { firstPacket = first }
+    if lastPacket == nil || last > lastPacket! { lastPacket = last }
+    return outcome
   }
 
   private static func index(_ key: String, in map: inout [String: Int], list: inout [EndpointStatistics]) -> Int {

@@ -164,21 +164,12 @@ public struct PacketDissector {
     guard ip.protocolNumber == 17 else { return .other }
 
     func finish(_ udpDatagram: UnsafeRawBufferPointer) -> DissectOutcome<Packet> {
-      guard udpDatagram.count >= 8 else {
-        return warnings.isEmpty ? .other : .malformed(Malformed(.truncatedUDPHeader, "UDP header truncated"))
+      let udp: UDPDatagram
+      switch UDPDatagram.read(udpDatagram, ports: Self.isDHCPPort, warnings: &warnings) {
+      case .success(let datagram): udp = datagram
+      case .failure(let reason): return reason.outcome()
       }
-      let sport = udpDatagram.bigEndianUInt16(at: 0)
-      let dport = udpDatagram.bigEndianUInt16(at: 2)
-      guard Self.isDHCPPort(sport) || Self.isDHCPPort(dport) else { return .other }
-      let udpLength = Int(udpDatagram.bigEndianUInt16(at: 4))
-      var end = udpDatagram.count
-      if udpLength < 8 {
-        warnings.append("UDP length \(udpLength) is shorter than the UDP header")
-      } else if udpLength > udpDatagram.count {
-        warnings.append("UDP length \(udpLength) exceeds the \(udpDatagram.count) bytes available")
-      } else {
-        end = udpLength
-      }
+      let (sport, dport, end) = (udp.sourcePort, udp.destinationPort, udp.end)
       let origin = PacketOrigin(
         frame: frame.number, fileIndex: frame.fileIndex, timestamp: frame.timestamp, interface: link.interface,
         vlanIDs: link.vlanIDs, sourceMAC: link.sourceMAC, source: ip.source, destination: ip.destination,
@@ -205,6 +196,48 @@ public struct PacketDissector {
   }
 
   @inline(__always) static func isDHCPPort(_ port: UInt16) -> Bool { port == 67 || port == 68 }
+
+  /// A UDP header read for the dissector: its ports, and where the payload ends (the UDP
+  /// length, or what was captured when that lies, with a warning).
+  struct UDPDatagram {
+    var sourcePort: UInt16
+    var destinationPort: UInt16
+    var end: Int
+
+    /// Why a datagram is no DHCP message: other traffic, or a truncated header.
+    enum NotDHCP: Error {
+      case other
+      case malformed(Malformed)
+
+      func outcome<Packet>() -> DissectOutcome<Packet> {
+        switch self {
+        case .other: return .other
+        case .malformed(let why): return .malformed(why)
+        }
+      }
+    }
+
+    @inline(__always) static func read(
+      _ bytes: UnsafeRawBufferPointer, ports: (UInt16) -> Bool, warnings: inout [String]
+    ) -> Result<UDPDatagram, NotDHCP> {
+      guard bytes.count >= 8 else {
+        return .failure(warnings.isEmpty ? .other : .malformed(Malformed(.truncatedUDPHeader, "UDP header truncated")))
+      }
+      let sport = bytes.bigEndianUInt16(at: 0)
+      let dport = bytes.bigEndianUInt16(at: 2)
+      guard ports(sport) || ports(dport) else { return .failure(.other) }
+      let udpLength = Int(bytes.bigEndianUInt16(at: 4))
+      var end = bytes.count
+      if udpLength < 8 {
+        warnings.append("UDP length \(udpLength) is shorter than the UDP header")
+      } else if udpLength > bytes.count {
+        warnings.append("UDP length \(udpLength) exceeds the \(bytes.count) bytes available")
+      } else {
+        end = udpLength
+      }
+      return .success(UDPDatagram(sourcePort: sport, destinationPort: dport, end: end))
+    }
+  }
   static func isDHCPv6Port(_ port: UInt16) -> Bool { port == 546 || port == 547 }
 
   /// Follows an IPv6 packet through its extension headers (reassembling fragments) to a UDP
@@ -217,21 +250,12 @@ public struct PacketDissector {
     }
 
     func finish(_ udpDatagram: UnsafeRawBufferPointer) -> DissectOutcome<Packet> {
-      guard udpDatagram.count >= 8 else {
-        return warnings.isEmpty ? .other : .malformed(Malformed(.truncatedUDPHeader, "UDP header truncated"))
+      let udp: UDPDatagram
+      switch UDPDatagram.read(udpDatagram, ports: Self.isDHCPv6Port, warnings: &warnings) {
+      case .success(let datagram): udp = datagram
+      case .failure(let reason): return reason.outcome()
       }
-      let sport = udpDatagram.bigEndianUInt16(at: 0)
-      let dport = udpDatagram.bigEndianUInt16(at: 2)
-      guard Self.isDHCPv6Port(sport) || Self.isDHCPv6Port(dport) else { return .other }
-      let udpLength = Int(udpDatagram.bigEndianUInt16(at: 4))
-      var end = udpDatagram.count
-      if udpLength < 8 {
-        warnings.append("UDP length \(udpLength) is shorter than the UDP header")
-      } else if udpLength > udpDatagram.count {
-        warnings.append("UDP length \(udpLength) exceeds the \(udpDatagram.count) bytes available")
-      } else {
-        end = udpLength
-      }
+      let (sport, dport, end) = (udp.sourcePort, udp.destinationPort, udp.end)
       var message = DHCPv6Message(payload: UnsafeRawBufferPointer(rebasing: udpDatagram[8..<end]))
       if !warnings.isEmpty { message.warnings.insert(contentsOf: warnings, at: 0) }
       return .dhcpv6(

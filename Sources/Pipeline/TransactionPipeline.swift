@@ -65,15 +65,7 @@ public struct ReportPipeline: ~Copyable {
 
   mutating func emit(_ closed: ClosedDHCPv6) {
     let record = closed.record
-    if record.finding("evicted") != nil {
-      if summary.evicted == 0 {
-        flush()
-        printError(
-          "warning: more than \(maximumTracked) transactions open at once; closing the oldest as incomplete (--max-tracked)"
-        )
-      }
-      summary.evicted += 1
-    }
+    if record.finding("evicted") != nil { countEviction() }
     summary.add(record)
     observer6?(record)
     countOneSided(record.sequence.map(\.leg))
@@ -83,21 +75,24 @@ public struct ReportPipeline: ~Copyable {
   }
 
   mutating func emit(_ wasEvicted: Bool, _ record: TransactionRecord, clock: Timestamp, oldestOpen: Timestamp?) {
-    if wasEvicted {
-      if summary.evicted == 0 {
-        flush()
-        printError(
-          "warning: more than \(maximumTracked) transactions open at once; closing the oldest as incomplete (--max-tracked)"
-        )
-      }
-      summary.evicted += 1
-    }
+    if wasEvicted { countEviction() }
     summary.add(record)
     observer?(record)
     if packetFilter != nil { countOneSided(record.sequence.map(\.leg)) }
     guard startOrder != nil else { return render(.dhcpv4(record)) }
     startOrder!.add(.dhcpv4(record), clock: clock, oldestOpen: oldestOpen)
     while let next = startOrder!.popReleasable() { render(next) }
+  }
+
+  /// The cap closed a transaction early: warned about once, counted always.
+  private mutating func countEviction() {
+    if summary.evicted == 0 {
+      flush()
+      printError(
+        "warning: more than \(maximumTracked) transactions open at once; closing the oldest as incomplete (--max-tracked)"
+      )
+    }
+    summary.evicted += 1
   }
 
   /// With a packet filter: a transaction it left without the client's packets, or without

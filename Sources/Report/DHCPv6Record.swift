@@ -23,22 +23,9 @@ extension PacketReport {
   public func writeJSON(_ p: DHCPv6Packet, into w: inout ReportWriter) {
     let m = p.message
     w.beginObject()
-    w.key("frame")
-    w.int(p.frame)
-    w.key("file")
-    names.writePath(ofFile: p.fileIndex, into: &w)
-    w.key("ts")
-    w.timestamp(p.timestamp, nanosecondPrecision: files.isNano(p.fileIndex))
-    if let interface = p.interface {
-      w.key("interface")
-      w.interface(interface)
-    }
-    if !p.vlanIDs.isEmpty {
-      w.key("vlan")
-      w.beginArray()
-      for v in p.vlanIDs { w.int(v) }
-      w.endArray()
-    }
+    writeFrameFields(
+      frame: p.frame, fileIndex: p.fileIndex, timestamp: p.timestamp, interface: p.interface, vlanIDs: p.vlanIDs,
+      into: &w)
     w.key("family")
     w.string("dhcpv6")
     w.key("src")
@@ -143,17 +130,9 @@ extension PacketReport {
   /// message and its options, as Wireshark nests them.
   func writeText(_ p: DHCPv6Packet, into w: inout ReportWriter) {
     let m = p.message
-    w.raw("Frame ")
-    w.plainInt(p.frame)
-    w.raw("  ")
-    w.plainCalendarTime(p.timestamp, nanosecondPrecision: files.isNano(p.fileIndex), utc: style.utc)
-    if files.paths.count > 1 { w.raw(text: "  [\(files.path(p.fileIndex))]") }
-    if let i = p.interface {
-      w.raw("  ")
-      if let index = i.index { w.raw(text: "if\(index) ") }
-      w.raw(text: i.direction)
-    }
-    if !p.vlanIDs.isEmpty { w.raw(text: "  vlan " + p.vlanIDs.map(String.init).joined(separator: ",")) }
+    writeFrameLine(
+      frame: p.frame, fileIndex: p.fileIndex, timestamp: p.timestamp, interface: p.interface, vlanIDs: p.vlanIDs,
+      into: &w)
     w.raw(text: "  [\(p.source)]:\(p.sourcePort) > [\(p.destination)]:\(p.destinationPort)")
     var warnings = m.warnings
     for layer in m.relays {

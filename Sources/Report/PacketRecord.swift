@@ -57,22 +57,9 @@ public struct PacketReport: Sendable {
     let m = p.message
     let o = p.origin
     w.beginObject()
-    w.key("frame")
-    w.int(o.frame)
-    w.key("file")
-    names.writePath(ofFile: o.fileIndex, into: &w)
-    w.key("ts")
-    w.timestamp(o.timestamp, nanosecondPrecision: files.isNano(o.fileIndex))
-    if let interface = o.interface {
-      w.key("interface")
-      w.interface(interface)
-    }
-    if !o.vlanIDs.isEmpty {
-      w.key("vlan")
-      w.beginArray()
-      for v in o.vlanIDs { w.int(v) }
-      w.endArray()
-    }
+    writeFrameFields(
+      frame: o.frame, fileIndex: o.fileIndex, timestamp: o.timestamp, interface: o.interface, vlanIDs: o.vlanIDs,
+      into: &w)
     w.key("family")
     w.rawValue("\"dhcpv4\"")
     w.key("src")
@@ -188,17 +175,9 @@ public struct PacketReport: Sendable {
   func writeText(_ p: DHCPPacket, into w: inout ReportWriter) {
     let m = p.message
     let o = p.origin
-    w.raw("Frame ")
-    w.plainInt(o.frame)
-    w.raw("  ")
-    w.plainCalendarTime(o.timestamp, nanosecondPrecision: files.isNano(o.fileIndex), utc: style.utc)
-    if files.paths.count > 1 { w.raw(text: "  [\(files.path(o.fileIndex))]") }
-    if let i = o.interface {
-      w.raw("  ")
-      if let index = i.index { w.raw(text: "if\(index) ") }
-      w.raw(text: i.direction)
-    }
-    if !o.vlanIDs.isEmpty { w.raw(text: "  vlan " + o.vlanIDs.map(String.init).joined(separator: ",")) }
+    writeFrameLine(
+      frame: o.frame, fileIndex: o.fileIndex, timestamp: o.timestamp, interface: o.interface, vlanIDs: o.vlanIDs,
+      into: &w)
     w.raw("  ")
     w.plainAddress(o.source)
     w.raw(":")
@@ -251,6 +230,50 @@ public struct PacketReport: Sendable {
       w.raw(text: warning)
     }
     w.raw("\n\n")
+  }
+}
+
+extension PacketReport {
+  /// The frame's own JSON fields, the same for DHCPv4 and DHCPv6: number, file, time, and the
+  /// capture interface and VLAN tags where known.
+  func writeFrameFields(
+    frame: Int, fileIndex: Int, timestamp: Timestamp, interface: CaptureInterface?, vlanIDs: [UInt16],
+    into w: inout ReportWriter
+  ) {
+    w.key("frame")
+    w.int(frame)
+    w.key("file")
+    names.writePath(ofFile: fileIndex, into: &w)
+    w.key("ts")
+    w.timestamp(timestamp, nanosecondPrecision: files.isNano(fileIndex))
+    if let interface {
+      w.key("interface")
+      w.interface(interface)
+    }
+    if !vlanIDs.isEmpty {
+      w.key("vlan")
+      w.beginArray()
+      for v in vlanIDs { w.int(v) }
+      w.endArray()
+    }
+  }
+
+  /// The start of a text record: "Frame N  time  [file]  interface  vlan".
+  func writeFrameLine(
+    frame: Int, fileIndex: Int, timestamp: Timestamp, interface: CaptureInterface?, vlanIDs: [UInt16],
+    into w: inout ReportWriter
+  ) {
+    w.raw("Frame ")
+    w.plainInt(frame)
+    w.raw("  ")
+    w.plainCalendarTime(timestamp, nanosecondPrecision: files.isNano(fileIndex), utc: style.utc)
+    if files.paths.count > 1 { w.raw(text: "  [\(files.path(fileIndex))]") }
+    if let i = interface {
+      w.raw("  ")
+      if let index = i.index { w.raw(text: "if\(index) ") }
+      w.raw(text: i.direction)
+    }
+    if !vlanIDs.isEmpty { w.raw(text: "  vlan " + vlanIDs.map(String.init).joined(separator: ",")) }
   }
 }
 
