@@ -48,6 +48,7 @@ fixtures:
 	.build/debug/dhcpscope-gen fixtures Fixtures/crafted
 	gzip -9 -c Fixtures/single-any.pcap > Fixtures/crafted/single-any.pcap.gz
 	Fixtures/lab/make-fixtures.sh
+	Fixtures/lab/make-fixtures6.sh
 
 bench: deps
 	scripts/bench.sh
