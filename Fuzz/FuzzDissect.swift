@@ -31,9 +31,17 @@ public func fuzzDissect(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
       located.decode(located.count - 1, into: &reusedPacket)
       precondition(reusedPacket.message == packet.message, "a reused packet decoded differently")
     }
+    if case .dhcpv6(let packet) = result {
+      let m = packet.message
+      for layer in m.relays { _ = DHCPv6OptionDecoder.decodeAll(layer.options, of: m) }
+      _ = DHCPv6OptionDecoder.decodeAll(m.options, of: m)
+    }
   }
-  // The raw bytes as a BOOTP payload too.
+  // The raw bytes as a BOOTP payload, and as a DHCPv6 one, too.
   let message = DHCPMessage(payload: frame)
   _ = OptionDecoder.decodeAll(message)
+  let v6 = DHCPv6Message(payload: frame)
+  for layer in v6.relays { _ = DHCPv6OptionDecoder.decodeAll(layer.options, of: v6) }
+  _ = DHCPv6OptionDecoder.decodeAll(v6.options, of: v6)
   return 0
 }

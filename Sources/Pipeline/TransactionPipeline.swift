@@ -124,6 +124,10 @@ public struct ReportPipeline: ~Copyable {
     PacketLine.write(packet, style: report.style, into: &output)
   }
 
+  public mutating func writeLine(_ packet: DHCPv6Packet) {
+    PacketLine.write(packet, style: report.style, into: &output)
+  }
+
   public mutating func finish() {
     while let next = startOrder?.popFirst() { render(next) }
     report.footer(summary, into: &output)
@@ -379,8 +383,9 @@ public struct LiveAnalysis: ~Copyable {
     if let packet = counts.tally(result) {
       if packetLines { pipeline.writeLine(packet) }
       stream.push(packet)
-    } else if case .dhcpv6(let packet) = result, let sighting = DHCPv6Sighting(packet) {
-      dhcpv6.push(sighting)
+    } else if case .dhcpv6(let packet) = result {
+      if packetLines { pipeline.writeLine(packet) }
+      if let sighting = DHCPv6Sighting(packet) { dhcpv6.push(sighting) }
     }
     tick(now)
   }

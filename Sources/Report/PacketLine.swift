@@ -32,4 +32,24 @@ public enum PacketLine {
     }
     w.newline()
   }
+
+  /// A DHCPv6 message: its relay layers outermost first, then the message, as tcpdump nests
+  /// them:
+  ///
+  ///     … 2001:db8:ff01::1.547 > 2001:db8:ff01::2.547  RELAY-FORW(hop 0 link 2001:db8:1::1) SOLICIT xid 0x529405
+  public static func write(_ p: DHCPv6Packet, style: TextStyle, into w: inout ReportWriter) {
+    let m = p.message
+    w.plainCalendarTime(p.timestamp, utc: style.utc)
+    w.raw(text: "  \(p.source).\(p.sourcePort) > \(p.destination).\(p.destinationPort)  ")
+    for layer in m.relays {
+      w.raw(
+        text: "\(DHCPv6MessageType.name(layer.messageType))(hop \(layer.hopCount) link \(layer.linkAddress)) ")
+    }
+    if let problem = m.malformation {
+      w.raw(text: "malformed (\(problem.reason.rawValue))")
+    } else {
+      w.raw(text: "\(m.messageTypeName) xid \(PacketReport.xid(m.transactionID))")
+    }
+    w.newline()
+  }
 }

@@ -1,8 +1,8 @@
-// libFuzzer target for the whole file path: the input is written to a file that libpcap reads
-// through the pipeline's reader, as `decode` and `analyze` read it; every packet goes through
-// decode's JSON and text writers, and through the correlator, the summary and the transaction
-// report. Built only by `make fuzz` (with -sanitize=fuzzer); SwiftPM names an executable's
-// entry point `<module>_main`, so that function hands over to libFuzzer.
+// libFuzzer target for the whole file path: the input is written to a file that goes through
+// the pipeline exactly as `decode` (JSON and text) and `analyze` (JSON Lines and text, DHCPv4
+// and DHCPv6 correlation, summary) run it, into /dev/null. Built only by `make fuzz` (with
+// -sanitize=fuzzer); SwiftPM names an executable's entry point `<module>_main`, so that
+// function hands over to libFuzzer.
 import Correlate
 import Dissect
 import Glibc
@@ -17,36 +17,33 @@ func fuzzOneFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   guard let file = fopen(scratchPath, "wb") else { return 0 }
   if let data, size > 0 { fwrite(data, 1, size, file) }
   fclose(file)
-  let files = InputFiles(paths: ["fuzz"], nanosecondPrecision: [false])
-  var output = ReportWriter()
-  // decode's path: full dissection, JSON and text option writers. Reading stops at the end or
-  // where the file breaks.
-  guard var decodeReader = try? PacketReader(path: scratchPath, fileIndex: 0, userFilter: nil) else { return 0 }
-  var decodeJSON = PacketReport(format: .jsonl, files: files)
-  var decodeText = PacketReport(format: .text, files: files)
-  while let packet = try? decodeReader.nextPacket() {
-    decodeJSON.render(packet, into: &output)
-    decodeText.render(packet, into: &output)
-    output.out.removeAll()
+  // Not a capture libpcap opens: nothing more to try (and no message per input).
+  guard (try? PacketReader(path: scratchPath, fileIndex: 0, userFilter: nil)) != nil else { return 0 }
+  for format in [OutputFormat.jsonl, .text] {
+    decode(format)
+    analyze(format)
   }
-  // analyze's path: summaries, correlator, analysis, summary and transaction report.
-  guard var analyzeReader = try? PacketReader(path: scratchPath, fileIndex: 0, userFilter: nil) else { return 0 }
-  var stream = TransactionStream(configuration: CorrelatorConfiguration(timeoutSeconds: 10, maximumTracked: 64))
-  var report = TransactionReport(format: .jsonl, files: files)
-  var summary = Summary()
-  func emit(_ closed: ClosedTransaction) {
-    let record = closed.analyzed()
-    summary.add(record)
-    report.render(record, into: &output)
-    output.out.removeAll()
-  }
-  while let packet = try? analyzeReader.nextSummary() {
-    stream.push(packet)
-    while let closed = stream.popClosed() { emit(closed) }
-  }
-  stream.finishClosed(emit)
-  report.footer(summary, into: &output)
   return 0
+}
+
+func decode(_ format: OutputFormat) {
+  guard let inputs = try? InputSet([scratchPath], filter: nil), let sink = try? FileSink(path: "/dev/null") else {
+    return
+  }
+  let files = inputs.files
+  _ = FileDecode.run(inputs, report: PacketReport(format: format, files: files), sink: sink)
+  try? sink.finish()
+}
+
+func analyze(_ format: OutputFormat) {
+  guard let inputs = try? InputSet([scratchPath], filter: nil), let sink = try? FileSink(path: "/dev/null") else {
+    return
+  }
+  let files = inputs.files
+  _ = FileAnalysis.run(
+    inputs, configuration: CorrelatorConfiguration(timeoutSeconds: 10, maximumTracked: 64),
+    report: TransactionReport(format: format, files: files), sink: sink)
+  try? sink.finish()
 }
 
 #if FUZZING
