@@ -36,8 +36,9 @@ public enum DissectOutcome<Packet> {
   /// An ICMP error quoting a DHCP message (`summarize` only): the quoted message, with the
   /// error in `PacketSummary.icmpError`.
   case icmpError(Packet)
-  /// A DHCPv6 message (UDP 546/547 over IPv6), decoded with its relay layers unwrapped.
-  case dhcpv6(DHCPv6Packet)
+  /// A DHCPv6 message (UDP 546/547 over IPv6), decoded with its relay layers unwrapped. Boxed:
+  /// every outcome of the DHCPv4 path is copied as it returns, and this payload is large.
+  indirect case dhcpv6(DHCPv6Packet)
 }
 
 public typealias DissectResult = DissectOutcome<DHCPPacket>
@@ -165,7 +166,7 @@ public struct PacketDissector {
 
     func finish(_ udpDatagram: UnsafeRawBufferPointer) -> DissectOutcome<Packet> {
       let udp: UDPDatagram
-      switch UDPDatagram.read(udpDatagram, ports: Self.isDHCPPort, warnings: &warnings) {
+      switch UDPDatagram.read(udpDatagram, dhcpv6: false, warnings: &warnings) {
       case .success(let datagram): udp = datagram
       case .failure(let reason): return reason.outcome()
       }
@@ -217,15 +218,20 @@ public struct PacketDissector {
       }
     }
 
+    /// To or from a DHCPv4 port (67, 68), or with `dhcpv6` a DHCPv6 one (546, 547).
     @inline(__always) static func read(
-      _ bytes: UnsafeRawBufferPointer, ports: (UInt16) -> Bool, warnings: inout [String]
+      _ bytes: UnsafeRawBufferPointer, dhcpv6: Bool, warnings: inout [String]
     ) -> Result<UDPDatagram, NotDHCP> {
       guard bytes.count >= 8 else {
         return .failure(warnings.isEmpty ? .other : .malformed(Malformed(.truncatedUDPHeader, "UDP header truncated")))
       }
       let sport = bytes.bigEndianUInt16(at: 0)
       let dport = bytes.bigEndianUInt16(at: 2)
-      guard ports(sport) || ports(dport) else { return .failure(.other) }
+      let isDHCP =
+        dhcpv6
+        ? PacketDissector.isDHCPv6Port(sport) || PacketDissector.isDHCPv6Port(dport)
+        : PacketDissector.isDHCPPort(sport) || PacketDissector.isDHCPPort(dport)
+      guard isDHCP else { return .failure(.other) }
       let udpLength = Int(bytes.bigEndianUInt16(at: 4))
       var end = bytes.count
       if udpLength < 8 {
@@ -242,6 +248,8 @@ public struct PacketDissector {
 
   /// Follows an IPv6 packet through its extension headers (reassembling fragments) to a UDP
   /// datagram to or from port 546 or 547, and decodes the DHCPv6 message in it.
+  /// Kept out of line: the DHCPv4 path it sits beside is inlined into every caller.
+  @inline(never)
   private mutating func locateDHCPv6<Packet>(_ frame: LinkFrame, link: LinkHeader) -> DissectOutcome<Packet> {
     var warnings: [String] = []
     let network = UnsafeRawBufferPointer(rebasing: frame.bytes[link.networkOffset...])
@@ -251,7 +259,7 @@ public struct PacketDissector {
 
     func finish(_ udpDatagram: UnsafeRawBufferPointer) -> DissectOutcome<Packet> {
       let udp: UDPDatagram
-      switch UDPDatagram.read(udpDatagram, ports: Self.isDHCPv6Port, warnings: &warnings) {
+      switch UDPDatagram.read(udpDatagram, dhcpv6: true, warnings: &warnings) {
       case .success(let datagram): udp = datagram
       case .failure(let reason): return reason.outcome()
       }

@@ -5,7 +5,8 @@ import Dissect
 /// A transaction of either family on its way to the report.
 enum ReportedTransaction {
   case dhcpv4(TransactionRecord)
-  case dhcpv6(DHCPv6TransactionRecord)
+  /// Boxed, so holding a DHCPv4 record costs no more than before DHCPv6 came.
+  indirect case dhcpv6(DHCPv6TransactionRecord)
 
   var firstSeen: Timestamp {
     switch self {

@@ -104,8 +104,8 @@ public struct ReportPipeline: ~Copyable {
     }
   }
 
-  private mutating func render(_ transaction: ReportedTransaction) {
-    switch transaction {
+  private mutating func render(_ transaction: consuming ReportedTransaction) {
+    switch consume transaction {
     case .dhcpv4(let record): report.render(record, into: &output)
     case .dhcpv6(let record): report.render(record, into: &output)
     }
