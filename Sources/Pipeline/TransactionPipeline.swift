@@ -279,7 +279,7 @@ public enum FileAnalysis {
     return zip(indexes, counts).map { index, count in
       let clock = index < clocks.count ? clocks[index] : nil
       return CaptureFileSummary(
-        file: files.path(index), point: files.point(index), packets: count.dhcp, first: clock?.first,
+        file: files.path(index), point: files.point(index), packets: count.dhcp + count.dhcpv6, first: clock?.first,
         last: clock?.last, clockOffsetMilliseconds: clock.map { milliseconds($0.offsetNanoseconds) } ?? 0,
         offsetUncertaintyMilliseconds: clock.map { milliseconds($0.uncertaintyNanoseconds) } ?? 0,
         matchedMessages: clock?.matchedMessages ?? 0, aligned: aligned)

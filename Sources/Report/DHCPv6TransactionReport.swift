@@ -2,8 +2,8 @@ import Correlate
 import Dissect
 
 /// analyze's and sniff's report of a DHCPv6 transaction: the contract's fields in JSON, the
-/// scalar ones in CSV, and a ladder with a column per relay of the chain in text. HTML and
-/// Mermaid draw DHCPv4 transactions only; the summary counts both.
+/// scalar ones in CSV, and a ladder with a column per relay of the chain in text, HTML and
+/// Mermaid.
 extension TransactionReport {
   public mutating func render(_ t: DHCPv6TransactionRecord, into w: inout ReportWriter) {
     if summaryOnly || (selection.isActive && !selection.selects(t)) { return }
@@ -16,7 +16,8 @@ extension TransactionReport {
       w.newline()
     case .csv: writeCSV(t, into: &w)
     case .text: DHCPv6Ladder.write(t, files: files, layout: layout, into: &w)
-    case .html, .mermaid: return
+    case .html: page.add(t, files: files, into: &w)
+    case .mermaid: MermaidDiagram.write(t, into: &w)
     }
     written += 1
   }

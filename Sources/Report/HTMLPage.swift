@@ -66,6 +66,109 @@ struct HTMLPage: Sendable {
     w.raw(text: section(t, files: files))
   }
 
+  /// A DHCPv6 transaction's section: the same limits and filters as DHCPv4's, a lane per
+  /// relay of the chain and per server.
+  mutating func add(_ t: DHCPv6TransactionRecord, files: InputFiles, into w: inout ReportWriter) {
+    let second = t.firstSeen.seconds
+    var bin = perSecond[second] ?? (0, 0)
+    bin.all += 1
+    if t.hasProblem { bin.problems += 1 }
+    perSecond[second] = bin
+    if t.hasProblem {
+      guard drawnProblems < Self.maximumProblemLadders else {
+        leftOutProblems += 1
+        return
+      }
+      drawnProblems += 1
+    } else {
+      guard drawnHealthy < Self.maximumHealthyLadders else {
+        leftOutHealthy += 1
+        return
+      }
+      drawnHealthy += 1
+    }
+    let xid = PacketReport.xid(t.xid)
+    let id = "xid-" + xid
+    var html = "<section class=\"tx\(t.hasProblem ? " problem" : "")\" id=\"\(id)\""
+    html += " data-flags=\"\(Self.escape(t.flags.map(\.rawValue).joined(separator: " ")))\""
+    let client = [t.clientMAC?.description, t.clientDUID.map { Hex.colonSeparated($0) }].compactMap { $0 }
+    html += " data-client=\"\(Self.escape(client.joined(separator: " ")))\""
+    html +=
+      " data-servers=\"\(Self.escape(t.servers.flatMap(\.addresses).map(\.description).joined(separator: " ")))\">\n"
+    html += "<h3><a href=\"#\(id)\">\(t.kind.rawValue) \(xid)</a>"
+    html += " <span class=\"outcome \(t.hasProblem ? "bad" : "good")\">\(t.outcome.rawValue)"
+    for a in t.assignedAddresses { html += " \(a.address)" }
+    for p in t.delegatedPrefixes { html += " \(p.address)/\(p.prefixLength ?? 0)" }
+    html += "</span> <span class=\"when\">\(Self.calendar(t.firstSeen))</span></h3>\n"
+    var facts = client.isEmpty ? [] : ["client " + client.joined(separator: " duid ")]
+    if !t.relayAgents.isEmpty { facts.append("relay " + t.relayAgents.map(\.description).joined(separator: " > ")) }
+    for s in t.servers {
+      facts.append(
+        "server \(s.addresses.first?.description ?? "?") (\(s.forwarded) sent, \(s.replies == 1 ? "1 reply" : "\(s.replies) replies"))"
+      )
+    }
+    html += "<p class=\"facts\">" + facts.map(Self.escape).joined(separator: " · ") + "</p>\n"
+    html += ladder(t, files: files)
+    if t.findings.isEmpty {
+      html += "<p class=\"ok\">no problems seen</p>\n"
+    } else {
+      html += "<ul class=\"findings\">"
+      for f in t.findings {
+        html += "<li class=\"\(f.severity.rawValue)\" data-code=\"\(f.code)\">\(Self.escape(f.sentence))</li>"
+      }
+      html += "</ul>\n"
+    }
+    w.raw(text: html + "</section>\n")
+  }
+
+  /// A DHCPv6 ladder: client, each relay from the client's side, each server.
+  private func ladder(_ t: DHCPv6TransactionRecord, files: InputFiles) -> String {
+    let relays = t.relayAgents.count
+    var names = ["client"] + (0..<relays).map { relays == 1 ? "relay" : "relay \($0 + 1)" }
+    var titles = [t.clientMAC?.description ?? ""] + t.relayAgents.map(\.description)
+    let servers = t.servers.isEmpty ? [nil] : t.servers.map(Optional.some)
+    for s in servers {
+      names.append("server")
+      titles.append(s?.addresses.first?.description ?? "")
+    }
+    let (laneWidth, left, top, row) = (190, 130, 44, 30)
+    let width = left + laneWidth * (names.count - 1) + 120
+    let height = top + row * t.sequence.count + 16
+    func x(_ lane: Int) -> Int { left + lane * laneWidth }
+    var svg =
+      "<svg class=\"ladder\" role=\"img\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\">"
+    svg += "<title>\(t.kind.rawValue) \(PacketReport.xid(t.xid))</title>"
+    for (i, name) in names.enumerated() {
+      let silent = i > relays && servers[i - relays - 1].map { $0.forwarded > 0 && $0.replies == 0 } == true
+      svg +=
+        "<line class=\"lane\(silent ? " silent" : "")\" x1=\"\(x(i))\" y1=\"\(top - 8)\" x2=\"\(x(i))\" y2=\"\(height - 4)\"/>"
+      svg +=
+        "<text class=\"lane-name\(silent ? " silent" : "")\" x=\"\(x(i))\" y=\"14\">\(name)\(silent ? " (silent)" : "")</text>"
+      svg += "<text class=\"lane-title\" x=\"\(x(i))\" y=\"28\">\(Self.escape(titles[i]))</text>"
+    }
+    for (i, e) in t.sequence.enumerated() {
+      let y = top + row * i + row / 2
+      var (from, to) = DHCPv6Ladder.lanesOf(e, relays: relays)
+      // The server lane of the server this hop reached or came from.
+      let server = servers.firstIndex { $0?.addresses.contains(from > to ? e.source : e.destination) == true } ?? 0
+      if from == relays + 1 { from += server }
+      if to == relays + 1 { to += server }
+      let style = e.isDuplicate ? "dim" : "ok"
+      let direction = x(to) > x(from) ? 1 : -1
+      svg +=
+        "<text class=\"time\" x=\"4\" y=\"\(y + 4)\">\(formatDecimal(e.timestamp.milliseconds(since: t.firstSeen), places: 3)) ms</text>"
+      svg += "<line class=\"arrow \(style)\" x1=\"\(x(from))\" y1=\"\(y)\" x2=\"\(x(to) - direction * 2)\" y2=\"\(y)\""
+      svg += " marker-end=\"url(#head-\(style))\"/>"
+      var label = "\(DHCPv6MessageType.name(e.messageType)) #\(e.frame)"
+      if e.isDuplicate { label += " (same packet)" }
+      let place = files.point(e.fileIndex).map { "at \($0), " } ?? ""
+      let tooltip = "\(place)frame \(e.frame) of \(files.path(e.fileIndex)), \(Self.calendar(e.timestamp))"
+      svg += "<text class=\"label \(style)\" x=\"\((x(from) + x(to)) / 2)\" y=\"\(y - 5)\">\(Self.escape(label))"
+      svg += "<title>\(Self.escape(tooltip))</title></text>"
+    }
+    return svg + "</svg>\n"
+  }
+
   func footer(_ s: Summary, files: InputFiles) -> String {
     var page = ""
     if leftOutProblems + leftOutHealthy > 0 {
@@ -240,6 +343,7 @@ struct HTMLPage: Sendable {
       "</p>\n<p class=\"counts\">\(s.frames) frames, \(s.dhcpPackets) DHCP packets (\(s.duplicatePackets) seen twice),"
     html += " \(s.otherPackets) other, \(s.malformedPackets) malformed"
     if s.icmpErrors > 0 { html += ", \(s.icmpErrors) ICMP errors" }
+    if s.dhcpv6Packets > 0 { html += ", \(s.dhcpv6Packets) DHCPv6 messages" }
     html += " · \(plural(s.transactions, "transaction")) from \(plural(s.distinctClients, "client"))</p>\n"
 
     if s.captures.count > 1 {
@@ -327,7 +431,7 @@ struct HTMLPage: Sendable {
       let st = r.responseTimes
       let rate = r.answerRate.map { formatDecimal($0 * 100, places: 1) + "%" } ?? "-"
       let bad = (r.answerRate ?? 1) < 1
-      html += "<tr><td><code>\(r.address)</code></td><td class=\"num\">\(r.transactions)</td>"
+      html += "<tr><td><code>\(Self.escape(r.displayName))</code></td><td class=\"num\">\(r.transactions)</td>"
       html += "<td class=\"num\">\(r.requests)</td><td class=\"num\">\(r.replies)</td>"
       html += "<td class=\"num\(bad ? " bad" : "")\">\(rate)</td><td>"
       if st.count > 0, let median = st.quantile(0.5), let p95 = st.quantile(0.95) {

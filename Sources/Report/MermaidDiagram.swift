@@ -53,6 +53,34 @@ enum MermaidDiagram {
     w.raw(text: lines.joined(separator: "\n") + "\n\n")
   }
 
+  /// A DHCPv6 transaction: a participant per relay of the chain and per server.
+  static func write(_ t: DHCPv6TransactionRecord, into w: inout ReportWriter) {
+    var lines = ["```mermaid", "sequenceDiagram"]
+    var title = "\(t.kind.rawValue) xid \(PacketReport.xid(t.xid)): \(t.outcome.rawValue)"
+    for a in t.assignedAddresses { title += " \(a.address)" }
+    lines.append("  title \(clean(title))")
+    lines.append("  participant C as client \(t.clientMAC?.description ?? "")")
+    let relays = t.relayAgents.count
+    for (i, r) in t.relayAgents.enumerated() { lines.append("  participant R\(i + 1) as relay \(r)") }
+    let servers = t.servers.isEmpty ? ["?"] : t.servers.map { $0.addresses.first?.description ?? "?" }
+    for (i, a) in servers.enumerated() { lines.append("  participant S\(i + 1) as server \(a)") }
+    for e in t.sequence {
+      let (from, to) = DHCPv6Ladder.lanesOf(e, relays: relays)
+      let server = (servers.firstIndex(of: (from > to ? e.source : e.destination).description) ?? 0) + 1
+      func name(_ lane: Int) -> String { lane == 0 ? "C" : lane <= relays ? "R\(lane)" : "S\(server)" }
+      let arrow = e.isDuplicate ? "-->>" : "->>"
+      let time = formatDecimal(e.timestamp.milliseconds(since: t.firstSeen), places: 3)
+      lines.append(
+        "  \(name(from))\(arrow)\(name(to)): \(DHCPv6MessageType.name(e.messageType)) frame \(e.frame) +\(time) ms\(e.isDuplicate ? " (same packet)" : "")"
+      )
+    }
+    for f in t.findings {
+      lines.append("  Note over C,S1: \(f.severity == .problem ? "problem" : "note"): \(clean(f.sentence))")
+    }
+    lines.append("```")
+    w.raw(text: lines.joined(separator: "\n") + "\n\n")
+  }
+
   /// Text Mermaid takes on a line: no line breaks, no semicolons or `#` entity starts.
   static func clean(_ text: String) -> String {
     String(text.map { "\n\r;#".contains($0) ? " " : $0 })

@@ -12,7 +12,7 @@ public struct TransactionReport {
   public let style: TextStyle
   let layout: LadderLayout
   var written = 0
-  private var page = HTMLPage()
+  var page = HTMLPage()
   let names: QuotedNames
 
   public init(

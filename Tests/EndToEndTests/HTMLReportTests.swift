@@ -49,6 +49,29 @@ let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
     #expect(dom.contains("2 of 2 drawn transactions shown"))
   }
 
+  /// A DHCPv6 relay chain seen at both relays: a lane per relay, every hop drawn.
+  @Test(.enabled(if: chromium != nil, "needs chromium")) func browserRendersADHCPv6Chain() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let page = directory.appendingPathComponent("report.html").path
+    let made = try dhcpscope(
+      "analyze", "--format", "html", "-o", page, "\(fixtures)/dhcpv6/chain-relay1.pcap@relay1",
+      "\(fixtures)/dhcpv6/chain-relay2.pcap@relay2")
+    try #require(made.status == 0, "\(made.stderr)")
+    let browser = try run(
+      chromium!,
+      [
+        "--headless", "--no-sandbox", "--disable-gpu", "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+        "--dump-dom", "file://\(page)",
+      ], timeout: 90)
+    try #require(browser.status == 0, "\(browser.stderr)")
+    let dom = browser.stdout
+    #expect(dom.components(separatedBy: "<section class=\"tx").count - 1 == 1)
+    #expect(dom.contains(">relay 1</text>") && dom.contains(">relay 2</text>"))
+    #expect(dom.components(separatedBy: "<line class=\"arrow").count - 1 == 16, "one arrow per hop")
+    #expect(dom.contains("16 DHCPv6 messages") && dom.contains("1 of 1 drawn transactions shown"))
+  }
+
   /// A large capture gives a page a browser can open: ladders up to the documented limits,
   /// a note of what was left out, and the summary over every transaction.
   @Test func largeCaptureDrawsASample() throws {
@@ -76,7 +99,8 @@ let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
   /// Mermaid: one fenced sequenceDiagram per transaction, every line of the grammar's forms.
   @Test func mermaidDiagramsParse() throws {
     let r = try dhcpscope(
-      "analyze", "--format", "mermaid", "\(fixtures)/crafted/failover.pcap", "\(fixtures)/release-any.pcap")
+      "analyze", "--format", "mermaid", "\(fixtures)/crafted/failover.pcap", "\(fixtures)/release-any.pcap",
+      "\(fixtures)/dhcpv6/chain-relay1.pcap", "\(fixtures)/dhcpv6/chain-relay2.pcap")
     #expect(r.status == 0)
     let participant = try Regex(#"^  participant [A-Z][0-9]* as [^;#\n]+$"#)
     let message = try Regex(#"^  [A-Z][0-9]*(->>|-->>)[A-Z][0-9]*: [^;#\n]+$"#)
@@ -100,8 +124,10 @@ let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
             || line.wholeMatch(of: note) != nil || line.wholeMatch(of: title) != nil, "not Mermaid: \(line)")
       }
     }
-    #expect(diagrams == 3 && !inside)
+    #expect(diagrams == 4 && !inside)
     #expect(r.stdout.contains("R1->>S1: DISCOVER frame 2"))
+    // DHCPv6 through two relays: the hop between them is drawn.
+    #expect(r.stdout.contains("R1->>R2: SOLICIT") && r.stdout.contains("R2->>S1: SOLICIT"))
     // The page and the diagrams are analyze's.
     #expect(try dhcpscope("decode", "--format", "html", "\(fixtures)/crafted/failover.pcap").status == 2)
   }
