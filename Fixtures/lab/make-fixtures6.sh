@@ -13,6 +13,8 @@ for scenario in ${*:-single chain two-servers no-server release}; do
   if [ "$scenario" = chain ]; then
     cp "$tmp/relay1-any.pcap" "$fixtures/dhcpv6/chain-relay1.pcap"
     cp "$tmp/relay2-any.pcap" "$fixtures/dhcpv6/chain-relay2.pcap"
+    # The second relay's clock 2.5 s ahead, for clock alignment.
+    editcap -t 2.5 "$tmp/relay2-any.pcap" "$fixtures/points/dhcpv6-chain-relay2-ahead.pcap"
   else
     cp "$tmp/relay1-any.pcap" "$fixtures/dhcpv6/$scenario.pcap"
   fi

@@ -15,6 +15,8 @@ import Dissect
 /// half their width. A message seen identically at both points (a routed unicast, the
 /// relay's copy captured by the relay and by the server) gives d itself on both sides.
 ///
+/// DHCPv6 messages anchor the same way, hop by hop (see `Key.init(dhcpv6:)`).
+///
 /// Memory stays bounded: each file keeps at most `maximumMessages` first sightings.
 public struct ClockAlignment: Sendable {
   /// The estimate for one file.
@@ -58,8 +60,24 @@ public struct ClockAlignment: Sendable {
         offsetNanoseconds: index == 0 ? 0 : nil, uncertaintyNanoseconds: index == 0 ? 0 : nil, matchedMessages: 0,
         packets: 0)
       if path != "-", var reader = try? PacketReader(path: path, fileIndex: index, userFilter: filter) {
+        reader.collectsDHCPv6 = true
         var summary = PacketSummary()
+        func noteDHCPv6() {
+          for packet in reader.takeDHCPv6() {
+            guard let s = DHCPv6Sighting(packet) else { continue }
+            clock.packets += 1
+            if clock.first == nil || s.timestamp < clock.first! { clock.first = s.timestamp }
+            if clock.last == nil || clock.last! < s.timestamp { clock.last = s.timestamp }
+            guard seen.count < maximumMessages else { continue }
+            let key = Key(dhcpv6: s)
+            let time = s.timestamp.totalNanoseconds
+            if let earlier = seen[key], earlier.time <= time { continue }
+            seen[key] = Sighting(time: time, clientSide: true)
+          }
+        }
+        defer { noteDHCPv6() }
         while (try? reader.nextSummary(into: &summary)) == true {
+          noteDHCPv6()
           guard summary.icmpError == nil else { continue }
           clock.packets += 1
           if clock.first == nil || summary.timestamp < clock.first! { clock.first = summary.timestamp }
@@ -123,5 +141,17 @@ public struct ClockAlignment: Sendable {
     case (false, true): return (upper, nil, differences.count)
     case (false, false): return (nil, nil, differences.count)
     }
+  }
+}
+
+extension ClockAlignment.Key {
+  /// A DHCPv6 message on one hop: its xid, client DUID, type and how many relay layers wrap
+  /// it there. The same hop seen at two points (a relay's upper link is the next relay's
+  /// lower link) is the same packet, so it counts as seen on the same side at both: the
+  /// difference of its times is the offset itself. op 3 keeps it apart from DHCPv4 keys.
+  init(dhcpv6 s: DHCPv6Sighting) {
+    var client: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a over the DUID
+    for byte in s.clientDUID ?? [] { client = (client ^ UInt64(byte)) &* 0x100_0000_01B3 }
+    self.init(xid: s.xid, client: client, type: s.messageType, op: 3, secs: UInt16(s.layers.count))
   }
 }

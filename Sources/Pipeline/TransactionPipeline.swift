@@ -304,13 +304,15 @@ public enum FileAnalysis {
   }
 
   /// The analysed DHCPv6 transactions of capture files, in the order they close.
+  /// `offsets`: each file's clock offset (`ClockAlignment`), taken out as it is read.
   public static func dhcpv6Records(
-    of paths: [String], configuration: CorrelatorConfiguration = CorrelatorConfiguration()
+    of paths: [String], configuration: CorrelatorConfiguration = CorrelatorConfiguration(), offsets: [Int64] = []
   ) throws -> [DHCPv6TransactionRecord] {
     var sightings: [DHCPv6Sighting] = []
     for (index, path) in paths.enumerated() {
       var reader = try PacketReader(path: path, fileIndex: index, userFilter: nil)
       reader.collectsDHCPv6 = true
+      if index < offsets.count { reader.clockOffsetNanoseconds = offsets[index] }
       while try reader.nextSummary() != nil { sightings += reader.takeDHCPv6().compactMap(DHCPv6Sighting.init) }
       sightings += reader.takeDHCPv6().compactMap(DHCPv6Sighting.init)
     }

@@ -188,3 +188,20 @@ struct DHCPv6VerdictTests {
     #expect(correlate([(0, reply(reconfigure))]).isEmpty)
   }
 }
+
+/// Two DHCPv6 capture points, the second clock 2.5 s ahead: the hop both relays see anchors
+/// the offset, and once aligned the chain reads in order.
+struct DHCPv6CapturePointTests {
+  let points = ["dhcpv6/chain-relay1.pcap", "points/dhcpv6-chain-relay2-ahead.pcap"].map(fixturePath)
+
+  @Test func relayClocksAreAlignedByTheSharedHop() throws {
+    let clocks = ClockAlignment.estimate(points, filter: nil)
+    let offset = try #require(clocks[1].offsetNanoseconds)
+    #expect(abs(offset - 2_500_000_000) < 1_000_000, "\(offset) ns")
+    #expect(clocks[1].matchedMessages == 4)
+    let aligned = try FileAnalysis.dhcpv6Records(of: points, offsets: clocks.map { $0.offsetNanoseconds ?? 0 })
+    try #require(aligned.count == 1)
+    #expect(aligned[0].sequence.allSatisfy { ($0.hopMilliseconds ?? 0) >= 0 })
+    #expect(aligned[0].sequence.filter(\.isDuplicate).count == 4)
+  }
+}
