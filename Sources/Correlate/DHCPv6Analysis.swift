@@ -132,6 +132,10 @@ public struct DHCPv6SequenceEntry: Sendable {
   /// How many relay layers wrapped it on this hop.
   public var relayLayers: Int
   public var isDuplicate: Bool
+  /// ADVERTISE or REPLY: on its way back to the client.
+  public var isReply: Bool {
+    messageType == DHCPv6MessageType.advertise || messageType == DHCPv6MessageType.reply
+  }
   /// Since the same message's previous hop (a relay's forwarding or return time, or the
   /// server's response time for the first hop of a reply); nil for the client's own.
   public var hopMilliseconds: Double?

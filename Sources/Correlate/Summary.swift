@@ -275,16 +275,13 @@ public struct Summary: Sendable {
       if let r = s.responseMilliseconds { servers[i].responseTimes.add(r) }
     }
     // Relay k from the client's side forwards with k + 1 layers and returns replies with k.
+    let own = t.sequence.filter { !$0.isDuplicate }
     for (k, relay) in t.relayAgents.enumerated() {
       let i = Self.index(relay.description, in: &relayIndex6, list: &relayAgents)
       relayAgents[i].name = relay.description
-      let own = t.sequence.filter { !$0.isDuplicate }
-      let forwards = own.filter {
-        $0.leg != .clientRelay && $0.messageType != 2 && $0.messageType != 7 && $0.relayLayers == k + 1
-      }
+      let forwards = own.filter { !$0.isReply && $0.relayLayers == k + 1 }
       let returns = own.filter {
-        ($0.messageType == 2 || $0.messageType == 7) && $0.relayLayers == k && $0.leg != .serverRelay
-          && $0.leg != .serverClient
+        $0.isReply && $0.relayLayers == k && $0.leg != .serverRelay && $0.leg != .serverClient
       }
       relayAgents[i].transactions += 1
       relayAgents[i].requests += forwards.count

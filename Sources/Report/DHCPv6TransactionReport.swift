@@ -79,17 +79,7 @@ extension TransactionReport {
     w.key("sequence")
     w.beginArray()
     for e in t.sequence {
-      w.beginObject()
-      w.key("frame")
-      w.int(e.frame)
-      w.key("file")
-      names.writePath(ofFile: e.fileIndex, into: &w)
-      if let point = files.point(e.fileIndex) {
-        w.key("point")
-        w.string(point)
-      }
-      w.key("ts")
-      w.timestamp(e.timestamp, nanosecondPrecision: files.isNano(e.fileIndex))
+      writeSightingStart(frame: e.frame, fileIndex: e.fileIndex, timestamp: e.timestamp, into: &w)
       w.key("type")
       w.string(DHCPv6MessageType.name(e.messageType))
       w.key("xid")
@@ -276,8 +266,7 @@ enum DHCPv6Ladder {
     case .relayServer: return (relays, server)
     case .serverRelay: return (server, relays)
     case .relayRelay:
-      let isReply = e.messageType == DHCPv6MessageType.advertise || e.messageType == DHCPv6MessageType.reply
-      return isReply ? (e.relayLayers + 1, e.relayLayers) : (e.relayLayers, e.relayLayers + 1)
+      return e.isReply ? (e.relayLayers + 1, e.relayLayers) : (e.relayLayers, e.relayLayers + 1)
     }
   }
 

@@ -43,50 +43,39 @@ struct HTMLPage: Sendable {
     """
   }
 
-  /// Writes one transaction's section, or counts it as left out.
-  mutating func add(_ t: TransactionRecord, files: InputFiles, into w: inout ReportWriter) {
-    let second = t.firstSeen.seconds
-    var bin = perSecond[second] ?? (0, 0)
+  /// Counts a transaction of either family in the chart, and whether its ladder is drawn:
+  /// within the limits, or counted as left out.
+  private mutating func admit(startingAt start: Timestamp, hasProblem: Bool) -> Bool {
+    var bin = perSecond[start.seconds] ?? (0, 0)
     bin.all += 1
-    if t.hasProblem { bin.problems += 1 }
-    perSecond[second] = bin
-    if t.hasProblem {
+    if hasProblem { bin.problems += 1 }
+    perSecond[start.seconds] = bin
+    if hasProblem {
       guard drawnProblems < Self.maximumProblemLadders else {
         leftOutProblems += 1
-        return
+        return false
       }
       drawnProblems += 1
     } else {
       guard drawnHealthy < Self.maximumHealthyLadders else {
         leftOutHealthy += 1
-        return
+        return false
       }
       drawnHealthy += 1
     }
+    return true
+  }
+
+  /// Writes one transaction's section, or counts it as left out.
+  mutating func add(_ t: TransactionRecord, files: InputFiles, into w: inout ReportWriter) {
+    guard admit(startingAt: t.firstSeen, hasProblem: t.hasProblem) else { return }
     w.raw(text: section(t, files: files))
   }
 
   /// A DHCPv6 transaction's section: the same limits and filters as DHCPv4's, a lane per
   /// relay of the chain and per server.
   mutating func add(_ t: DHCPv6TransactionRecord, files: InputFiles, into w: inout ReportWriter) {
-    let second = t.firstSeen.seconds
-    var bin = perSecond[second] ?? (0, 0)
-    bin.all += 1
-    if t.hasProblem { bin.problems += 1 }
-    perSecond[second] = bin
-    if t.hasProblem {
-      guard drawnProblems < Self.maximumProblemLadders else {
-        leftOutProblems += 1
-        return
-      }
-      drawnProblems += 1
-    } else {
-      guard drawnHealthy < Self.maximumHealthyLadders else {
-        leftOutHealthy += 1
-        return
-      }
-      drawnHealthy += 1
-    }
+    guard admit(startingAt: t.firstSeen, hasProblem: t.hasProblem) else { return }
     let xid = PacketReport.xid(t.xid)
     let id = "xid-" + xid
     var html = "<section class=\"tx\(t.hasProblem ? " problem" : "")\" id=\"\(id)\""

@@ -123,17 +123,7 @@ public struct TransactionReport {
     w.key("sequence")
     w.beginArray()
     for e in t.sequence {
-      w.beginObject()
-      w.key("frame")
-      w.int(e.frame)
-      w.key("file")
-      names.writePath(ofFile: e.fileIndex, into: &w)
-      if let point = files.point(e.fileIndex) {
-        w.key("point")
-        w.string(point)
-      }
-      w.key("ts")
-      w.timestamp(e.timestamp, nanosecondPrecision: files.isNano(e.fileIndex))
+      writeSightingStart(frame: e.frame, fileIndex: e.fileIndex, timestamp: e.timestamp, into: &w)
       w.key("type")
       names.writeMessageType(e.messageType, into: &w)
       w.key("leg")
@@ -163,6 +153,22 @@ public struct TransactionReport {
     for f in t.findings { writeFinding(f, into: &w) }
     w.endArray()
     w.endObject()
+  }
+
+  /// Opens a `sequence` entry with what every sighting has, in either family: its frame,
+  /// file, capture point and time.
+  func writeSightingStart(frame: Int, fileIndex: Int, timestamp: Timestamp, into w: inout ReportWriter) {
+    w.beginObject()
+    w.key("frame")
+    w.int(frame)
+    w.key("file")
+    names.writePath(ofFile: fileIndex, into: &w)
+    if let point = files.point(fileIndex) {
+      w.key("point")
+      w.string(point)
+    }
+    w.key("ts")
+    w.timestamp(timestamp, nanosecondPrecision: files.isNano(fileIndex))
   }
 
   func writeTimings(_ t: Timings, into w: inout ReportWriter) {
