@@ -15,6 +15,19 @@ let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
     return directory
   }
 
+  /// The page as headless Chromium leaves it after its scripts ran, with every network
+  /// fetch sent to a closed port.
+  func renderedDOM(_ page: String) throws -> String {
+    let browser = try run(
+      chromium!,
+      [
+        "--headless", "--no-sandbox", "--disable-gpu", "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+        "--dump-dom", "file://\(page)",
+      ], timeout: 90)
+    try #require(browser.status == 0, "\(browser.stderr)")
+    return browser.stdout
+  }
+
   /// The page of the failover fixture and a lab capture, loaded by a real browser: a drawn
   /// ladder per transaction, the failover finding and the silent server on the page, the
   /// filter script run, and nothing on the page that reaches the network.
@@ -30,14 +43,7 @@ let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
     #expect(
       !html.contains("http://") && !html.contains("https://") && !html.contains(" src="), "the page fetches nothing")
 
-    let browser = try run(
-      chromium!,
-      [
-        "--headless", "--no-sandbox", "--disable-gpu", "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
-        "--dump-dom", "file://\(page)",
-      ], timeout: 90)
-    try #require(browser.status == 0, "\(browser.stderr)")
-    let dom = browser.stdout
+    let dom = try renderedDOM(page)
     let sections = dom.components(separatedBy: "<section class=\"tx").count - 1
     let ladders = dom.components(separatedBy: "<svg class=\"ladder\"").count - 1
     #expect(sections == 2 && ladders == sections, "\(sections) transactions, \(ladders) ladders")
@@ -58,14 +64,7 @@ let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
       "analyze", "--format", "html", "-o", page, "\(fixtures)/dhcpv6/chain-relay1.pcap@relay1",
       "\(fixtures)/dhcpv6/chain-relay2.pcap@relay2")
     try #require(made.status == 0, "\(made.stderr)")
-    let browser = try run(
-      chromium!,
-      [
-        "--headless", "--no-sandbox", "--disable-gpu", "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
-        "--dump-dom", "file://\(page)",
-      ], timeout: 90)
-    try #require(browser.status == 0, "\(browser.stderr)")
-    let dom = browser.stdout
+    let dom = try renderedDOM(page)
     #expect(dom.components(separatedBy: "<section class=\"tx").count - 1 == 1)
     #expect(dom.contains(">relay 1</text>") && dom.contains(">relay 2</text>"))
     #expect(dom.components(separatedBy: "<line class=\"arrow").count - 1 == 16, "one arrow per hop")
