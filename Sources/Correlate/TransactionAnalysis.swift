@@ -186,20 +186,29 @@ enum TransactionAnalysis {
   /// the client had moved on.
   static func replyFindings(_ view: TransactionView, kind: TransactionKind) -> [Finding] {
     var findings: [Finding] = []
-    var offerServers: [IPv4Address] = []
-    var replyCounts: [(server: IPv4Address?, type: UInt8?, count: Int)] = []
-    for e in view.entries where view.isServerReply(e) {
+    // Each (server, type) is counted at its first reply, so nothing is built per transaction
+    // unless a finding is (sequences are short: the quadratic scan costs less than an array).
+    let entries = view.entries
+    var firstOfferServer: IPv4Address? = nil
+    var offersFromSeveral = false
+    for (i, e) in entries.enumerated() where view.isServerReply(e) {
       let server = view.replyServer(e)
-      if e.messageType == MessageType.offer, let server { offerServers.appendIfAbsent(server) }
-      if let i = replyCounts.firstIndex(where: { $0.server == server && $0.type == e.messageType }) {
-        replyCounts[i].count += 1
-      } else {
-        replyCounts.append((server, e.messageType, 1))
+      if e.messageType == MessageType.offer, let server {
+        if firstOfferServer == nil { firstOfferServer = server } else if server != firstOfferServer { offersFromSeveral = true }
       }
+      func isSame(_ o: SequenceEntry) -> Bool {
+        view.isServerReply(o) && o.messageType == e.messageType && view.replyServer(o) == server
+      }
+      guard !entries[..<i].contains(where: isSame) else { continue }
+      let count = 1 + entries[(i + 1)...].count(where: isSame)
+      if count > 1 { findings.append(.duplicateReply(server: server, type: e.messageType, count: count)) }
     }
-    if offerServers.count > 1 { findings.append(.multipleOffers(servers: offerServers)) }
-    for r in replyCounts where r.count > 1 {
-      findings.append(.duplicateReply(server: r.server, type: r.type, count: r.count))
+    if offersFromSeveral {
+      var offerServers: [IPv4Address] = []
+      for e in entries where view.isServerReply(e) && e.messageType == MessageType.offer {
+        if let server = view.replyServer(e) { offerServers.appendIfAbsent(server) }
+      }
+      findings.insert(.multipleOffers(servers: offerServers), at: 0)
     }
     let firstRequest = view.entries.first { view.isClientMessage($0) && $0.messageType == MessageType.request }
     func isFinal(_ e: SequenceEntry) -> Bool { e.messageType == MessageType.ack || e.messageType == MessageType.nak }
@@ -253,10 +262,14 @@ enum TransactionAnalysis {
         )
       }
     }
-    var named: [IPv4Address] = []
-    for e in view.entries where view.isRequest(e) && e.messageType == MessageType.request {
-      guard let s = e.serverIdentifier, !named.contains(s) else { continue }
-      named.append(s)
+    let entries = view.entries
+    for (i, e) in entries.enumerated() where view.isRequest(e) && e.messageType == MessageType.request {
+      // Each named server once, at the first request naming it.
+      guard let s = e.serverIdentifier,
+        !entries[..<i].contains(where: {
+          view.isRequest($0) && $0.messageType == MessageType.request && $0.serverIdentifier == s
+        })
+      else { continue }
       let answering =
         servers.contains { $0.address == s && $0.answered }
         || view.entries.contains { view.isServerReply($0) && $0.serverIdentifier == s }
@@ -594,23 +607,19 @@ final class TransactionView {
 
   /// Servers in the order they were first involved, with what each was sent and answered.
   private func buildServers() -> [ServerActivity] {
-    // Each server with the first request of each phase sent to it: the start of its
-    // response time.
-    var servers: [(activity: ServerActivity, firstRequests: PhaseValues<Timestamp?>)] = []
+    var servers: [ServerActivity] = []
+    servers.reserveCapacity(4)
     func index(_ a: IPv4Address) -> Int {
-      if let i = servers.firstIndex(where: { $0.activity.address == a }) { return i }
-      servers.append((ServerActivity(address: a, forwarded: 0, replies: 0), PhaseValues(nil)))
+      if let i = servers.firstIndex(where: { $0.address == a }) { return i }
+      servers.append(ServerActivity(address: a, forwarded: 0, replies: 0))
       return servers.count - 1
     }
     for e in entries where isRequest(e) {
       guard let server = requestServer(e) else { continue }
       let i = index(server)
-      servers[i].activity.forwarded += 1
-      if servers[i].activity.firstForward == nil { servers[i].activity.firstForward = e.timestamp }
-      if let phase = ExchangePhase.of(request: e.messageType) {
-        servers[i].activity.askedPhases |= 1 << UInt8(phase.rawValue)
-        if servers[i].firstRequests[phase.rawValue] == nil { servers[i].firstRequests[phase.rawValue] = e.timestamp }
-      }
+      servers[i].forwarded += 1
+      if servers[i].firstForward == nil { servers[i].firstForward = e.timestamp }
+      if let phase = ExchangePhase.of(request: e.messageType) { servers[i].askedPhases |= 1 << UInt8(phase.rawValue) }
     }
     let relayed = !relayAgents.isEmpty
     var clientPhases = PhaseValues<Timestamp?>(nil)
@@ -623,29 +632,41 @@ final class TransactionView {
         clientPhases[phase.rawValue] = e.timestamp
       }
     }
+    // Servers that heard the client's broadcasts rather than requests sent to them.
+    var heardBroadcasts: [IPv4Address] = []
     for e in entries where isServerReply(e) {
       guard let server = replyServer(e) else { continue }
       let i = index(server)
       // A direct exchange broadcasts: a server that answered heard each client message.
-      if !relayed && servers[i].activity.forwarded == 0 {
-        servers[i].activity.forwarded = clientMessages
-        servers[i].activity.firstForward = firstClientMessage
+      if !relayed && servers[i].forwarded == 0 {
+        servers[i].forwarded = clientMessages
+        servers[i].firstForward = firstClientMessage
         for p in ExchangePhase.allCases where clientPhases[p.rawValue] != nil {
-          servers[i].activity.askedPhases |= 1 << UInt8(p.rawValue)
+          servers[i].askedPhases |= 1 << UInt8(p.rawValue)
         }
-        servers[i].firstRequests = clientPhases
+        heardBroadcasts.append(server)
       }
-      servers[i].activity.replies += 1
-      if servers[i].activity.firstReply == nil { servers[i].activity.firstReply = e.timestamp }
+      servers[i].replies += 1
+      if servers[i].firstReply == nil { servers[i].firstReply = e.timestamp }
       guard let phase = phase(ofReply: e) else { continue }
-      servers[i].activity.answeredPhases |= 1 << UInt8(phase.rawValue)
-      if servers[i].activity.phaseResponseMilliseconds[phase.rawValue] == nil,
-        let start = servers[i].firstRequests[phase.rawValue], start <= e.timestamp
+      servers[i].answeredPhases |= 1 << UInt8(phase.rawValue)
+      // Its response time runs from the first request of the phase it was sent.
+      if servers[i].phaseResponseMilliseconds[phase.rawValue] == nil,
+        let start = heardBroadcasts.contains(server)
+          ? clientPhases[phase.rawValue] : firstRequest(of: phase, to: server)?.timestamp,
+        start <= e.timestamp
       {
-        servers[i].activity.phaseResponseMilliseconds[phase.rawValue] = e.timestamp.milliseconds(since: start)
+        servers[i].phaseResponseMilliseconds[phase.rawValue] = e.timestamp.milliseconds(since: start)
       }
     }
-    return servers.map(\.activity)
+    return servers
+  }
+
+  /// The first request of `phase` sent to `server`.
+  private func firstRequest(of phase: ExchangePhase, to server: IPv4Address) -> SequenceEntry? {
+    entries.first {
+      isRequest($0) && ExchangePhase.of(request: $0.messageType) == phase && requestServer($0) == server
+    }
   }
 }
 

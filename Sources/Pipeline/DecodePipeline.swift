@@ -3,21 +3,11 @@ import Report
 
 /// decode: capture files in, one record per DHCP packet out.
 public enum FileDecode {
-  /// Which thread formats the packets. Output is the same either way; tests pin it to compare.
-  public enum Formatting: Sendable {
-    /// The reading thread takes a batch whenever the formatting thread is behind.
-    case shared
-    /// Only the formatting (main) thread formats.
-    case formattingThreadOnly
-    /// The reading thread formats every batch.
-    case readingThreadOnly
-  }
-
   /// Reads `inputs` one after the other and writes every DHCP packet to `sink`, header to
   /// footer. Returns false when a file was damaged (its message printed, and everything read
   /// before the damage written).
   public static func run(
-    _ inputs: sending InputSet, report: PacketReport, sink: FileSink, formatting: Formatting = .shared
+    _ inputs: sending InputSet, report: PacketReport, sink: FileSink, formatting: WorkSharing = .shared
   ) -> Bool {
     var intact = true
     var report = report
@@ -30,7 +20,7 @@ public enum FileDecode {
     let spareBuffers = sink.spareBuffers
     let feed = PacketFeed<LocatedPackets>(inputs.readers) { readers, output in
       output.renderAlways = formatting == .readingThreadOnly
-      if formatting != .formattingThreadOnly {
+      if formatting != .consumingThreadOnly {
         output.render = { batch, before in
           var w = ReportWriter(buffer: spareBuffers.take())
           var report = readerReport

@@ -22,9 +22,16 @@ extension LocatedPackets: FeedItems {}
 /// the consumer) and analysed DHCPv6 ones.
 struct ClosedBatch: FeedItems {
   var dhcpv4: [ClosedTransaction] = []
+  /// `dhcpv4` analysed, index for index, when the reading thread did it (see
+  /// `PacketFeed.Output.prepare`); empty when the consumer is to.
+  var analyzed: [TransactionRecord] = []
   var dhcpv6: [ClosedDHCPv6] = []
   init(reservingCapacity count: Int) { dhcpv4.reserveCapacity(count) }
   var count: Int { dhcpv4.count + dhcpv6.count }
+
+  mutating func analyze() {
+    analyzed = dhcpv4.map { $0.analyzed() }
+  }
 }
 
 /// A DHCPv6 transaction as it closed: its record, the packet clock then, and when the oldest
@@ -63,6 +70,11 @@ final class PacketFeed<Items: FeedItems> {
     /// Formats every batch here (with `render`), not only when the consumer is behind: for
     /// the test that checks both paths give the same output.
     var renderAlways = false
+    /// With this set, a batch the consumer has no room for yet is worked on here before it
+    /// waits its turn (analyze: its transactions analysed), the same sharing as `render`
+    /// for work whose output the consumer still orders.
+    var prepare: ((inout Items) -> Void)?
+    var prepareAlways = false
 
     fileprivate init(_ queue: BoundedQueue<Batch>) {
       self.queue = queue
@@ -99,6 +111,11 @@ final class PacketFeed<Items: FeedItems> {
       if let render {
         if renderAlways || !queue.tryPut(.items(items)) {
           queue.put(.rendered(render(items, sent), count: count))
+        }
+      } else if let prepare {
+        if prepareAlways || !queue.tryPut(.items(items)) {
+          prepare(&items)
+          queue.put(.items(items))
         }
       } else {
         queue.put(.items(items))

@@ -1,5 +1,16 @@
 import Glibc
 
+/// Which of a file command's two threads does the work that may go to either: decode's
+/// formatting, analyze's analysis. Output is the same either way; tests pin it to compare.
+public enum WorkSharing: Sendable {
+  /// The reading thread takes a batch whenever the consuming thread is behind.
+  case shared
+  /// Only the consuming (main) thread does it.
+  case consumingThreadOnly
+  /// The reading thread does it for every batch.
+  case readingThreadOnly
+}
+
 /// A bounded first-in-first-out hand-off between threads: `put` waits while it is full,
 /// `take` waits while it is empty and returns nil once it is closed and empty. Items move
 /// through it (they may be noncopyable, as output buffers are): the putting thread gives each

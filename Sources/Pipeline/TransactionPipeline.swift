@@ -49,12 +49,17 @@ public struct ReportPipeline: ~Copyable {
     }
   }
 
-  /// Each transaction is read in place: copying one out would retain and release its arrays.
+  /// Each transaction is read in place: copying one out of the array would retain and release
+  /// its arrays. Those the reading thread analysed come with their records.
   mutating func emit(_ batch: ClosedBatch) {
-    for i in batch.dhcpv4.indices {
-      emit(
-        batch.dhcpv4[i].wasEvicted, batch.dhcpv4[i].analyzed(), clock: batch.dhcpv4[i].observedUntil,
-        oldestOpen: batch.dhcpv4[i].oldestOpenStart)
+    batch.dhcpv4.withUnsafeBufferPointer { closed in
+      batch.analyzed.withUnsafeBufferPointer { analyzed in
+        for i in closed.indices {
+          emit(
+            closed[i].wasEvicted, analyzed.isEmpty ? closed[i].analyzed() : analyzed[i],
+            clock: closed[i].observedUntil, oldestOpen: closed[i].oldestOpenStart)
+        }
+      }
     }
     for closed in batch.dhcpv6 { emit(closed) }
   }
@@ -200,7 +205,7 @@ public enum FileAnalysis {
   /// and everything read before the damage reported).
   public static func run(
     _ inputs: sending InputSet, configuration: CorrelatorConfiguration, report: TransactionReport, sink: FileSink,
-    packetFilter: String? = nil, align: Bool = true
+    packetFilter: String? = nil, align: Bool = true, analysis: WorkSharing = .shared
   ) -> Bool {
     var intact = true
     let files = report.files
@@ -220,9 +225,12 @@ public enum FileAnalysis {
       windowSeconds: configuration.timeoutSeconds + configuration.graceSeconds + TransactionStream.reorderWindowSeconds)
     sink.write(pipeline.report.header())
     // libpcap, the dissector and the correlator run on a second thread; this one analyses
-    // the transactions it closes and writes their report.
+    // the transactions it closes and writes their report. When this thread is behind, the
+    // reading thread analyses a batch itself before handing it over.
     for i in readers.indices { readers[i].collectsDHCPv6 = true }
     let feed = PacketFeed<ClosedBatch>(readers) { readers, output in
+      if analysis != .consumingThreadOnly { output.prepare = { $0.analyze() } }
+      output.prepareAlways = analysis == .readingThreadOnly
       var correlation = CorrelationStage(configuration: configuration)
       if readers.count == 1 {
         // One file needs no merging, and its summaries are read in place. The DHCPv6

@@ -5,7 +5,7 @@ import Testing
 
 /// decode formats on two threads: the reading thread takes a batch whenever the formatting
 /// thread is behind. Which thread formats a batch must never show in the output; the test pins
-/// it through the pipeline's `FileDecode.Formatting`.
+/// it through the pipeline's `WorkSharing`.
 @Suite struct ParallelFormattingTests {
   @Test func formattingOnTheReadingThreadChangesNothing() throws {
     let generator = URL(fileURLWithPath: dhcpscopeBinary).deletingLastPathComponent().path + "/dhcpscope-gen"
@@ -20,7 +20,7 @@ import Testing
     try #require(made.status == 0, "\(made.stderr)")
 
     for format in [OutputFormat.json, .jsonl, .text, .csv] {
-      let formattingThread = try decode(capture, format: format, formatting: .formattingThreadOnly, in: directory)
+      let formattingThread = try decode(capture, format: format, formatting: .consumingThreadOnly, in: directory)
       let readingThread = try decode(capture, format: format, formatting: .readingThreadOnly, in: directory)
       #expect(formattingThread.split(separator: "\n").count > 2_500, "\(format): too little output to cross batches")
       #expect(readingThread == formattingThread, "\(format) differs when the reading thread formats")
@@ -29,7 +29,7 @@ import Testing
 
   /// decode's pipeline, run here with formatting pinned to one thread; its output.
   func decode(
-    _ capture: String, format: OutputFormat, formatting: FileDecode.Formatting, in directory: URL
+    _ capture: String, format: OutputFormat, formatting: WorkSharing, in directory: URL
   ) throws -> String {
     let path = directory.appendingPathComponent("decode.out").path
     let inputs = try InputSet([capture], filter: nil)
