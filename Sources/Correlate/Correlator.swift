@@ -37,7 +37,8 @@ public struct Correlator {
     var id: Int
     var key: Key
     var clientMAC: HardwareAddress
-    var entries: [SequenceEntry] = []
+    /// Its sequence entries, kept in the correlator's `EntryChains`.
+    var entries = EntryChains.Chain()
     /// The identity options, each kept once, apart from the entries so a sequence entry stays
     /// a plain value, copied without reference counting.
     var identity = TransactionIdentity()
@@ -63,10 +64,11 @@ public struct Correlator {
     /// copying an `Open` out of the array, even to read one field, goes through Swift's
     /// generic value witnesses and costs more than the rest of the append.
     mutating func add(
-      _ entry: SequenceEntry, options: IdentityOptions, endsExchange: Bool, configuration: CorrelatorConfiguration
+      _ entry: SequenceEntry, options: IdentityOptions, endsExchange: Bool, configuration: CorrelatorConfiguration,
+      chains: inout EntryChains
     ) -> (before: Int64, after: Int64) {
       if entries.count < Correlator.maximumSequence {
-        entries.append(entry)
+        chains.append(entry, to: &entries)
         if !entry.isDuplicate && !options.isEmpty { identity.record(entry, options) }
       } else {
         dropped += 1
@@ -108,6 +110,7 @@ public struct Correlator {
   public let configuration: CorrelatorConfiguration
   private var slotOf = SlotTable()
   private var slots: [Open] = []
+  private var chains = EntryChains()
   private var freeSlots: [Int32] = []
   private var deadlines = Heap<Deadline>()
   private var creationOrder = Deque<(slot: Int32, id: Int)>()
@@ -148,10 +151,10 @@ public struct Correlator {
     var entry = SequenceEntry(packet)
 
     if var slot = slotOf[key] {
-      if slots[Int(slot)].entries.contains(where: { $0.isSamePacket(as: entry) }) {
+      if chains.contains(slots[Int(slot)].entries, where: { $0.isSamePacket(as: entry) }) {
         entry.isDuplicate = true
       } else if packet.isRequest, slots[Int(slot)].finalAt != nil, packet.messageType != MessageType.decline,
-        !slots[Int(slot)].entries.contains(where: {
+        !chains.contains(slots[Int(slot)].entries, where: {
           $0.isRequest && $0.messageType == packet.messageType && $0.secs == packet.secs
         })
       {
@@ -205,12 +208,9 @@ public struct Correlator {
 
   private mutating func start(_ key: Key, _ packet: PacketSummary) -> Int32 {
     nextID += 1
-    var tx = Open(
+    let tx = Open(
       id: nextID, key: key, clientMAC: packet.clientHardwareAddress, firstSeen: packet.timestamp,
       lastSeen: packet.timestamp)
-    // Room for a relayed DORA: growing the array midway costs more than the rest of the
-    // transaction's correlation.
-    tx.entries.reserveCapacity(8)
     let slot: Int32
     if let free = freeSlots.popLast() {
       slot = free
@@ -226,7 +226,7 @@ public struct Correlator {
 
   private mutating func append(_ entry: SequenceEntry, options: IdentityOptions, toSlot slot: Int32) {
     let deadline = slots[Int(slot)].add(
-      entry, options: options, endsExchange: Self.endsExchange(entry), configuration: configuration)
+      entry, options: options, endsExchange: Self.endsExchange(entry), configuration: configuration, chains: &chains)
     guard deadline.after != deadline.before else { return }
     // A later deadline needs no new heap entry: the earlier one, when it comes up, is moved on
     // to the transaction's current deadline (see `advanceClock`). Most packets only postpone.
@@ -257,14 +257,15 @@ public struct Correlator {
   private mutating func close(_ slot: Int32, reason: EndReason, evicted: Bool = false) {
     var tx = Open.free
     swap(&tx, &slots[Int(slot)])
-    tx.entries.resolveRelayedLegs()
+    var entries = chains.take(&tx.entries)
+    entries.resolveRelayedLegs()
     slotOf.remove(tx.key)
     freeSlots.append(slot)
     // Drop closed transactions from the front so the queue stays as short as what is open.
     while let (s, id) = creationOrder.first, slots[Int(s)].id != id { creationOrder.removeFirst() }
     finishedQueue.append(
       ClosedTransaction(
-        xid: tx.key.xid, clientMAC: tx.clientMAC, entries: tx.entries, identity: tx.identity,
+        xid: tx.key.xid, clientMAC: tx.clientMAC, entries: entries, identity: tx.identity,
         droppedPackets: tx.dropped, end: reason,
         wasEvicted: evicted, timeoutSeconds: configuration.timeoutSeconds, observedUntil: latest ?? tx.lastSeen,
         captureStart: firstPacketTime, icmpErrors: tx.icmpErrors,

@@ -4,7 +4,7 @@ import Dissect
 /// (`code`) and its parameters, in the manner of swift-asn1's `ErrorCode` and Suricata's
 /// `DHCPEvent`. Reports turn findings into sentences; scripts and tests read the codes.
 /// docs/output.md lists every code with its exact rule.
-public enum Finding: Sendable, Equatable {
+public enum Finding: Sendable, Hashable {
   /// The client sent one message type `count` times (`secs` of each copy).
   case retransmission(type: UInt8?, count: Int, secs: [UInt16])
   /// A server was sent `requests` requests that expect a reply and answered none.

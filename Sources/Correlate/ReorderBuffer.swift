@@ -52,6 +52,15 @@ public struct ReorderBuffer<Element> {
     return held.removeFirst().element
   }
 
+  /// Hands each element `popReleasable` would return to `body` in place, without copying it
+  /// out of the buffer (a packet summary is a few hundred bytes).
+  public mutating func releaseReady(_ body: (borrowing Element) -> Void) {
+    while !held.isEmpty, held[held.startIndex].time <= newest &- windowNanoseconds || held.count > maximumHeld {
+      body(held[held.startIndex].element)
+      held.removeFirst(1)
+    }
+  }
+
   /// Lets time pass without an element (live capture, while idle).
   public mutating func advance(to time: Timestamp) {
     newest = max(newest, time.totalNanoseconds)

@@ -25,7 +25,7 @@ public struct TransactionStream {
   /// Adds a packet; the transactions that ended by then wait for `popClosed`.
   public mutating func push(_ packet: PacketSummary) {
     reorder.push(packet, at: packet.timestamp)
-    while let p = reorder.popReleasable() { correlator.push(p) }
+    reorder.releaseReady { correlator.push($0) }
   }
 
   /// The oldest ended transaction not yet taken, not yet analysed.

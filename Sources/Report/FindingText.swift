@@ -109,3 +109,31 @@ func duration(_ milliseconds: Double) -> String {
   let s = milliseconds / 1000
   return s == s.rounded() ? "\(Int(s)) s" : "\(Double(Int(s * 100)) / 100) s"
 }
+
+/// Findings in words, as each output writes them, kept for findings that recur: the same
+/// server silent, the same retransmission, the same routed-and-relayed RELEASE, transaction
+/// after transaction. Building a sentence costs far more than looking it up. One report (one
+/// thread) owns it; it holds a bounded number.
+final class SentenceCache {
+  private var quoted: [Finding: [UInt8]] = [:]
+  private var lines: [Finding: String] = [:]
+  static let maximumKept = 4_096
+
+  /// The sentence as a JSON string.
+  func quoted(_ finding: Finding, files: InputFiles) -> [UInt8] {
+    if let known = quoted[finding] { return known }
+    if quoted.count >= Self.maximumKept { quoted.removeAll(keepingCapacity: true) }
+    let made = ReportWriter.quoted(finding.sentence(files))
+    quoted[finding] = made
+    return made
+  }
+
+  /// The text ladder's line for the finding.
+  func line(_ finding: Finding, files: InputFiles, layout: LadderLayout) -> String {
+    if let known = lines[finding] { return known }
+    if lines.count >= Self.maximumKept { lines.removeAll(keepingCapacity: true) }
+    let made = layout.findingLine(finding.severity, finding.sentence(files))
+    lines[finding] = made
+    return made
+  }
+}

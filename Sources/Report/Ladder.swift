@@ -73,7 +73,10 @@ enum Ladder {
   static let serverColumns = 16
 
   /// Writes the ladder straight into the report's buffer: this runs once per transaction.
-  static func write(_ t: TransactionRecord, files: InputFiles, layout: LadderLayout, into w: inout ReportWriter) {
+  static func write(
+    _ t: TransactionRecord, files: InputFiles, layout: LadderLayout, sentences: SentenceCache,
+    into w: inout ReportWriter
+  ) {
     let style = layout.style
     // Written straight into the buffer (this runs once per transaction); everything after the
     // rule is ASCII, so bytes count columns. A part that would pass the width moves to a new
@@ -211,7 +214,7 @@ enum Ladder {
     }
     for f in t.findings {
       w.raw("\n")
-      w.raw(text: layout.findingLine(f.severity, f.sentence(files)))
+      w.raw(text: sentences.line(f, files: files, layout: layout))
     }
     w.raw("\n\n")
   }

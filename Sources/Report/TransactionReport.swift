@@ -14,6 +14,7 @@ public struct TransactionReport {
   var written = 0
   var page = HTMLPage()
   let names: QuotedNames
+  let sentences = SentenceCache()
 
   public init(
     format: OutputFormat, files: InputFiles, selection: TransactionSelection = TransactionSelection(),
@@ -56,7 +57,7 @@ public struct TransactionReport {
       writeJSON(t, into: &w)
       w.newline()
     case .csv: writeCSV(t, into: &w)
-    case .text: Ladder.write(t, files: files, layout: layout, into: &w)
+    case .text: Ladder.write(t, files: files, layout: layout, sentences: sentences, into: &w)
     case .html: page.add(t, files: files, into: &w)
     case .mermaid: MermaidDiagram.write(t, into: &w)
     }
@@ -147,7 +148,9 @@ public struct TransactionReport {
     w.stringArray(t.flags.map(\.rawValue))
     writeTimings(t.timings, into: &w)
     w.key("anomalies")
-    w.stringArray(t.findings.map { $0.sentence(files) })
+    w.beginArray()
+    for f in t.findings { sentences.quoted(f, files: files).withUnsafeBytes { w.rawValue($0) } }
+    w.endArray()
     w.key("findings")
     w.beginArray()
     for f in t.findings { writeFinding(f, into: &w) }
