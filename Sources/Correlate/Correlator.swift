@@ -154,9 +154,11 @@ public struct Correlator {
       if chains.contains(slots[Int(slot)].entries, where: { $0.isSamePacket(as: entry) }) {
         entry.isDuplicate = true
       } else if packet.isRequest, slots[Int(slot)].finalAt != nil, packet.messageType != MessageType.decline,
-        !chains.contains(slots[Int(slot)].entries, where: {
-          $0.isRequest && $0.messageType == packet.messageType && $0.secs == packet.secs
-        })
+        !chains.contains(
+          slots[Int(slot)].entries,
+          where: {
+            $0.isRequest && $0.messageType == packet.messageType && $0.secs == packet.secs
+          })
       {
         // The client has started a new exchange with the same xid: close the old one. A
         // request like one already seen (same type and secs) is a copy of it instead: a

@@ -194,7 +194,11 @@ enum TransactionAnalysis {
     for (i, e) in entries.enumerated() where view.isServerReply(e) {
       let server = view.replyServer(e)
       if e.messageType == MessageType.offer, let server {
-        if firstOfferServer == nil { firstOfferServer = server } else if server != firstOfferServer { offersFromSeveral = true }
+        if firstOfferServer == nil {
+          firstOfferServer = server
+        } else if server != firstOfferServer {
+          offersFromSeveral = true
+        }
       }
       func isSame(_ o: SequenceEntry) -> Bool {
         view.isServerReply(o) && o.messageType == e.messageType && view.replyServer(o) == server

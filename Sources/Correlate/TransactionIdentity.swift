@@ -56,16 +56,19 @@ public struct TransactionIdentity: Sendable {
     // request, the relay's copy, the reply), so a relayed exchange allocates once. Beyond that
     // the array grows as arrays do.
     if bytes.capacity == 0 { bytes.reserveCapacity(3 * (options.byteCount + newCodes.nonzeroBitCount)) }
-    var i = 0
-    while let (code, range) = options.option(at: &i) {
-      guard let index = IdentityOptions.index(of: code) else { continue }
-      let bit = Self.bit(source, index)
-      guard stored & bit == 0 else { continue }
-      stored |= bit
-      bytes.append(source.rawValue)
-      bytes.append(code)
-      bytes.append(UInt8(range.count))
-      for j in range { bytes.append(options.byte(at: j)) }
+    options.withUnsafeBytes { kept in
+      var i = 0
+      while i + 2 <= kept.count {
+        let code = kept[i]
+        let length = Int(kept[i + 1])
+        defer { i += 2 + length }
+        guard let index = IdentityOptions.index(of: code) else { continue }
+        let bit = Self.bit(source, index)
+        guard stored & bit == 0 else { continue }
+        stored |= bit
+        bytes.append(source.rawValue)
+        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: kept[i..<i + 2 + length]))
+      }
     }
   }
 

@@ -272,7 +272,13 @@ public struct IdentityOptions: Sendable, Equatable {
 
   public func byte(at index: Int) -> UInt8 {
     precondition(index < Int(used))
-    return withUnsafeBytes(of: storage) { $0[index] }
+    return Swift.withUnsafeBytes(of: storage) { $0[index] }
+  }
+
+  /// The bytes in use, read in one go: `byte(at:)` reads the inline storage once per byte.
+  public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+    let count = Int(used)
+    return Swift.withUnsafeBytes(of: storage) { body(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
   }
 
   /// Bytes in use: the kept options with their two-byte headers.

@@ -116,6 +116,7 @@ func duration(_ milliseconds: Double) -> String {
 /// thread) owns it; it holds a bounded number.
 final class SentenceCache {
   private var quoted: [Finding: [UInt8]] = [:]
+  private var objects: [Finding: [UInt8]] = [:]
   private var lines: [Finding: String] = [:]
   static let maximumKept = 4_096
 
@@ -125,6 +126,17 @@ final class SentenceCache {
     if quoted.count >= Self.maximumKept { quoted.removeAll(keepingCapacity: true) }
     let made = ReportWriter.quoted(finding.sentence(files))
     quoted[finding] = made
+    return made
+  }
+
+  /// The finding as the JSON object `render` writes.
+  func object(_ finding: Finding, render: (Finding, inout ReportWriter) -> Void) -> [UInt8] {
+    if let known = objects[finding] { return known }
+    if objects.count >= Self.maximumKept { objects.removeAll(keepingCapacity: true) }
+    var w = ReportWriter(capacity: 256)
+    render(finding, &w)
+    let made = w.out.withUnsafeBytes { Array($0) }
+    objects[finding] = made
     return made
   }
 

@@ -145,7 +145,9 @@ public struct TransactionReport {
     }
     w.endArray()
     w.key("flags")
-    w.stringArray(t.flags.map(\.rawValue))
+    w.beginArray()
+    for f in t.flags { w.string(f.rawValue) }
+    w.endArray()
     writeTimings(t.timings, into: &w)
     w.key("anomalies")
     w.beginArray()
@@ -153,7 +155,9 @@ public struct TransactionReport {
     w.endArray()
     w.key("findings")
     w.beginArray()
-    for f in t.findings { writeFinding(f, into: &w) }
+    for f in t.findings {
+      sentences.object(f, render: { writeFinding($0, into: &$1) }).withUnsafeBytes { w.rawValue($0) }
+    }
     w.endArray()
     w.endObject()
   }
