@@ -67,7 +67,8 @@ let package = Package(
     .testTarget(
       name: "CorrelateTests", dependencies: ["Correlate", "Dissect", "Capture", "Pipeline", "Report", "PacketCraft"]),
     .testTarget(name: "MonitoringTests", dependencies: ["Monitoring", "Correlate", "Dissect", "Pipeline"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["Capture", "Correlate", "Dissect", "Pipeline", "Report", "PacketCraft"]),
+    .testTarget(
+      name: "EndToEndTests", dependencies: ["Capture", "Correlate", "Dissect", "Pipeline", "Report", "PacketCraft"]),
   ],
   swiftLanguageModes: [.v6]
 )
