@@ -114,7 +114,7 @@ func duration(_ milliseconds: Double) -> String {
 /// server silent, the same retransmission, the same routed-and-relayed RELEASE, transaction
 /// after transaction. Building a sentence costs far more than looking it up. One report (one
 /// thread) owns it; it holds a bounded number.
-final class SentenceCache {
+final class RenderedFindings {
   private var quoted: [Finding: [UInt8]] = [:]
   private var objects: [Finding: [UInt8]] = [:]
   private var lines: [Finding: String] = [:]

@@ -74,7 +74,7 @@ enum Ladder {
 
   /// Writes the ladder straight into the report's buffer: this runs once per transaction.
   static func write(
-    _ t: TransactionRecord, files: InputFiles, layout: LadderLayout, sentences: SentenceCache,
+    _ t: TransactionRecord, files: InputFiles, layout: LadderLayout, findings: RenderedFindings,
     into w: inout ReportWriter
   ) {
     let style = layout.style
@@ -214,7 +214,7 @@ enum Ladder {
     }
     for f in t.findings {
       w.raw("\n")
-      w.raw(text: sentences.line(f, files: files, layout: layout))
+      w.raw(text: findings.line(f, files: files, layout: layout))
     }
     w.raw("\n\n")
   }

@@ -14,7 +14,7 @@ public struct TransactionReport {
   var written = 0
   var page = HTMLPage()
   let names: QuotedNames
-  let sentences = SentenceCache()
+  let renderedFindings = RenderedFindings()
 
   public init(
     format: OutputFormat, files: InputFiles, selection: TransactionSelection = TransactionSelection(),
@@ -57,7 +57,7 @@ public struct TransactionReport {
       writeJSON(t, into: &w)
       w.newline()
     case .csv: writeCSV(t, into: &w)
-    case .text: Ladder.write(t, files: files, layout: layout, sentences: sentences, into: &w)
+    case .text: Ladder.write(t, files: files, layout: layout, findings: renderedFindings, into: &w)
     case .html: page.add(t, files: files, into: &w)
     case .mermaid: MermaidDiagram.write(t, into: &w)
     }
@@ -151,12 +151,12 @@ public struct TransactionReport {
     writeTimings(t.timings, into: &w)
     w.key("anomalies")
     w.beginArray()
-    for f in t.findings { sentences.quoted(f, files: files).withUnsafeBytes { w.rawValue($0) } }
+    for f in t.findings { renderedFindings.quoted(f, files: files).withUnsafeBytes { w.rawValue($0) } }
     w.endArray()
     w.key("findings")
     w.beginArray()
     for f in t.findings {
-      sentences.object(f, render: { writeFinding($0, into: &$1) }).withUnsafeBytes { w.rawValue($0) }
+      renderedFindings.object(f, render: { writeFinding($0, into: &$1) }).withUnsafeBytes { w.rawValue($0) }
     }
     w.endArray()
     w.endObject()
