@@ -25,7 +25,7 @@ public struct ReorderBuffer<Element> {
 
   public var count: Int { held.count }
 
-  /// Adds one element; `popReleasable` then gives what is safe to pass on.
+  /// Adds one element; `releaseReady` then passes on what is safe to pass on.
   public mutating func push(_ element: Element, at time: Timestamp) {
     let t = time.totalNanoseconds
     if let last = held.last, last.time > t {
@@ -43,17 +43,9 @@ public struct ReorderBuffer<Element> {
     newest = max(newest, t)
   }
 
-  /// The oldest held element, if nothing earlier can still come (it is older than the window
-  /// before the newest time seen) or the buffer is over its bound.
-  public mutating func popReleasable() -> Element? {
-    guard let first = held.first, first.time <= newest &- windowNanoseconds || held.count > maximumHeld else {
-      return nil
-    }
-    return held.removeFirst().element
-  }
-
-  /// Hands each element `popReleasable` would return to `body` in place, without copying it
-  /// out of the buffer (a packet summary is a few hundred bytes).
+  /// Hands each held element that nothing earlier can still come before (it is older than the
+  /// window before the newest time seen, or the buffer is over its bound) to `body`, oldest
+  /// first and in place, without copying it out (a packet summary is a few hundred bytes).
   public mutating func releaseReady(_ body: (borrowing Element) -> Void) {
     while !held.isEmpty, held[held.startIndex].time <= newest &- windowNanoseconds || held.count > maximumHeld {
       body(held[held.startIndex].element)

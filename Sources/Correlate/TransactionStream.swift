@@ -41,7 +41,7 @@ public struct TransactionStream {
   /// what closed waits for `popClosed`.
   public mutating func advance(to now: Timestamp) {
     reorder.advance(to: now)
-    while let p = reorder.popReleasable() { correlator.push(p) }
+    reorder.releaseReady { correlator.push($0) }
     let reorderSlack = now.adding(seconds: -Double(reorder.windowNanoseconds) / 1e9)
     correlator.advanceClock(to: reorderSlack)
   }

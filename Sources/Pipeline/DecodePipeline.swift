@@ -19,7 +19,7 @@ public enum FileDecode {
     let readerReport = report
     let spareBuffers = sink.spareBuffers
     let feed = PacketFeed<LocatedPackets>(inputs.readers) { readers, output in
-      output.renderAlways = formatting == .readingThreadOnly
+      output.shareEveryBatch = formatting == .readingThreadOnly
       if formatting != .consumingThreadOnly {
         output.render = { batch, before in
           var w = ReportWriter(buffer: spareBuffers.take())

@@ -67,14 +67,13 @@ final class PacketFeed<Items: FeedItems> {
     /// (given the items and how many were sent before them), so the reading thread takes on
     /// formatting whenever it would otherwise wait: the two cores share the work as it comes.
     var render: ((Items, Int) -> OutputBuffer)?
-    /// Formats every batch here (with `render`), not only when the consumer is behind: for
-    /// the test that checks both paths give the same output.
-    var renderAlways = false
     /// With this set, a batch the consumer has no room for yet is worked on here before it
     /// waits its turn (analyze: its transactions analysed), the same sharing as `render`
     /// for work whose output the consumer still orders.
     var prepare: ((inout Items) -> Void)?
-    var prepareAlways = false
+    /// Does this thread's share (`render` or `prepare`) for every batch, not only when the
+    /// consumer is behind: for the tests that check both threads give the same output.
+    var shareEveryBatch = false
 
     fileprivate init(_ queue: BoundedQueue<Batch>) {
       self.queue = queue
@@ -109,11 +108,11 @@ final class PacketFeed<Items: FeedItems> {
       guard items.count > 0 else { return }
       let count = items.count
       if let render {
-        if renderAlways || !queue.tryPut(.items(items)) {
+        if shareEveryBatch || !queue.tryPut(.items(items)) {
           queue.put(.rendered(render(items, sent), count: count))
         }
       } else if let prepare {
-        if prepareAlways || !queue.tryPut(.items(items)) {
+        if shareEveryBatch || !queue.tryPut(.items(items)) {
           prepare(&items)
           queue.put(.items(items))
         }

@@ -230,7 +230,7 @@ public enum FileAnalysis {
     for i in readers.indices { readers[i].collectsDHCPv6 = true }
     let feed = PacketFeed<ClosedBatch>(readers) { readers, output in
       if analysis != .consumingThreadOnly { output.prepare = { $0.analyze() } }
-      output.prepareAlways = analysis == .readingThreadOnly
+      output.shareEveryBatch = analysis == .readingThreadOnly
       var correlation = CorrelationStage(configuration: configuration)
       if readers.count == 1 {
         // One file needs no merging, and its summaries are read in place. The DHCPv6

@@ -103,8 +103,7 @@ extension TransactionReport {
       w.endObject()
     }
     w.endArray()
-    w.key("flags")
-    w.stringArray(t.flags.map(\.rawValue))
+    writeFlags(t.flags, into: &w)
     writeTimings(t.timings, into: &w)
     w.key("anomalies")
     w.stringArray(t.findings.map(\.sentence))

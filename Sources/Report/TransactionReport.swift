@@ -144,10 +144,7 @@ public struct TransactionReport {
       w.endObject()
     }
     w.endArray()
-    w.key("flags")
-    w.beginArray()
-    for f in t.flags { w.string(f.rawValue) }
-    w.endArray()
+    writeFlags(t.flags, into: &w)
     writeTimings(t.timings, into: &w)
     w.key("anomalies")
     w.beginArray()
@@ -176,6 +173,14 @@ public struct TransactionReport {
     }
     w.key("ts")
     w.timestamp(timestamp, nanosecondPrecision: files.isNano(fileIndex))
+  }
+
+  /// A transaction's `flags`, in either family.
+  func writeFlags(_ flags: [TransactionFlag], into w: inout ReportWriter) {
+    w.key("flags")
+    w.beginArray()
+    for f in flags { w.string(f.rawValue) }
+    w.endArray()
   }
 
   func writeTimings(_ t: Timings, into w: inout ReportWriter) {
