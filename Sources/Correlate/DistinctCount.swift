@@ -9,7 +9,9 @@ public struct DistinctCount: Sendable {
   public static let exactLimit = 100_000
   private static let registerBits = 14
 
-  private var exact = Set<HardwareAddress>()
+  /// The exact set, by open addressing on `stableHash` (already computed for the estimate):
+  /// a `Set` would hash every address again with a seeded `Hasher`, once per transaction.
+  private var exact = AddressTable()
   private var registers = [UInt8](repeating: 0, count: 1 << registerBits)
   /// Whether `count` is an estimate (more than `exactLimit` distinct addresses were seen).
   public private(set) var isEstimate = false
@@ -24,10 +26,10 @@ public struct DistinctCount: Sendable {
     let rest = hash << UInt64(Self.registerBits) | 1 << UInt64(Self.registerBits - 1)
     registers[index] = max(registers[index], UInt8(rest.leadingZeroBitCount + 1))
     guard !isEstimate else { return }
-    exact.insert(address)
+    exact.insert(address, hash: hash)
     if exact.count > Self.exactLimit {
       isEstimate = true
-      exact = []
+      exact = AddressTable()
     }
   }
 
@@ -39,5 +41,37 @@ public struct DistinctCount: Sendable {
     let sum = registers.reduce(0.0) { $0 + 1 / Double(UInt64(1) << UInt64($1)) }
     let alpha = 0.7213 / (1 + 1.079 / m)
     return Int((alpha * m * m / sum).rounded())
+  }
+}
+
+/// A set of hardware addresses keyed by a hash the caller supplies, with linear probing.
+/// A slot's hash is stored with the low bit set, so 0 marks an empty slot.
+private struct AddressTable: Sendable {
+  private var hashes: [UInt64] = []
+  private var addresses: [HardwareAddress] = []
+  private(set) var count = 0
+
+  mutating func insert(_ address: HardwareAddress, hash: UInt64) {
+    if (count + 1) * 4 > hashes.count * 3 { grow() }
+    let tag = hash | 1
+    let mask = hashes.count - 1
+    // The probe starts from the stored tag, so moving a slot's tag on growth finds it again.
+    var i = Int(truncatingIfNeeded: tag >> 1) & mask
+    while hashes[i] != 0 {
+      if hashes[i] == tag && addresses[i] == address { return }
+      i = (i + 1) & mask
+    }
+    hashes[i] = tag
+    addresses[i] = address
+    count += 1
+  }
+
+  private mutating func grow() {
+    let (oldHashes, oldAddresses) = (hashes, addresses)
+    let capacity = max(64, hashes.count * 2)
+    hashes = [UInt64](repeating: 0, count: capacity)
+    addresses = [HardwareAddress](repeating: HardwareAddress([]), count: capacity)
+    count = 0
+    for i in oldHashes.indices where oldHashes[i] != 0 { insert(oldAddresses[i], hash: oldHashes[i]) }
   }
 }

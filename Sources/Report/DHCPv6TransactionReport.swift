@@ -109,7 +109,7 @@ extension TransactionReport {
     w.stringArray(t.findings.map(\.sentence))
     w.key("findings")
     w.beginArray()
-    for f in t.findings { writeFinding(code: f.code, severity: f.severity, parameters: f.parameters, into: &w) }
+    for f in t.findings { Self.writeFinding(code: f.code, severity: f.severity, parameters: f.parameters, files: files, into: &w) }
     w.endArray()
     w.endObject()
   }

@@ -115,37 +115,56 @@ func duration(_ milliseconds: Double) -> String {
 /// after transaction. Building a sentence costs far more than looking it up. One report (one
 /// thread) owns it; it holds a bounded number.
 final class RenderedFindings {
-  private var quoted: [Finding: [UInt8]] = [:]
-  private var objects: [Finding: [UInt8]] = [:]
-  private var lines: [Finding: String] = [:]
-  static let maximumKept = 4_096
+  private var quoted = FindingMemo<[UInt8]>()
+  private var objects = FindingMemo<[UInt8]>()
+  private var lines = FindingMemo<String>()
 
   /// The sentence as a JSON string.
   func quoted(_ finding: Finding, files: InputFiles) -> [UInt8] {
-    if let known = quoted[finding] { return known }
-    if quoted.count >= Self.maximumKept { quoted.removeAll(keepingCapacity: true) }
-    let made = ReportWriter.quoted(finding.sentence(files))
-    quoted[finding] = made
-    return made
+    quoted.value(for: finding) { ReportWriter.quoted($0.sentence(files)) }
   }
 
   /// The finding as the JSON object `render` writes.
   func object(_ finding: Finding, render: (Finding, inout ReportWriter) -> Void) -> [UInt8] {
-    if let known = objects[finding] { return known }
-    if objects.count >= Self.maximumKept { objects.removeAll(keepingCapacity: true) }
-    var w = ReportWriter(capacity: 256)
-    render(finding, &w)
-    let made = w.out.withUnsafeBytes { Array($0) }
-    objects[finding] = made
-    return made
+    objects.value(for: finding) {
+      var w = ReportWriter(capacity: 256)
+      render($0, &w)
+      return w.out.withUnsafeBytes { Array($0) }
+    }
   }
 
   /// The text ladder's line for the finding.
   func line(_ finding: Finding, files: InputFiles, layout: LadderLayout) -> String {
-    if let known = lines[finding] { return known }
-    if lines.count >= Self.maximumKept { lines.removeAll(keepingCapacity: true) }
-    let made = layout.findingLine(finding.severity, finding.sentence(files))
-    lines[finding] = made
-    return made
+    lines.value(for: finding) { layout.findingLine($0.severity, $0.sentence(files)) }
+  }
+}
+
+/// Values made from findings, at most `maximumKept`. The last few used are compared first:
+/// a finding usually recurs in the next transactions, and comparing it costs less than
+/// hashing it.
+struct FindingMemo<Value> {
+  private var recent: [(finding: Finding, value: Value)] = []
+  private var nextReplaced = 0
+  private var known: [Finding: Value] = [:]
+  static var recentKept: Int { 4 }
+  static var maximumKept: Int { 4_096 }
+
+  mutating func value(for finding: Finding, make: (Finding) -> Value) -> Value {
+    for i in recent.indices where recent[i].finding == finding { return recent[i].value }
+    let value: Value
+    if let known = known[finding] {
+      value = known
+    } else {
+      if known.count >= Self.maximumKept { known.removeAll(keepingCapacity: true) }
+      value = make(finding)
+      known[finding] = value
+    }
+    if recent.count < Self.recentKept {
+      recent.append((finding, value))
+    } else {
+      recent[nextReplaced] = (finding, value)
+      nextReplaced = (nextReplaced + 1) % Self.recentKept
+    }
+    return value
   }
 }

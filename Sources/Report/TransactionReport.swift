@@ -152,8 +152,12 @@ public struct TransactionReport {
     w.endArray()
     w.key("findings")
     w.beginArray()
+    // The closure captures the files alone: capturing `self` would copy the report.
+    let files = files
     for f in t.findings {
-      renderedFindings.object(f, render: { writeFinding($0, into: &$1) }).withUnsafeBytes { w.rawValue($0) }
+      renderedFindings.object(f, render: { Self.writeFinding($0, files: files, into: &$1) }).withUnsafeBytes {
+        w.rawValue($0)
+      }
     }
     w.endArray()
     w.endObject()
@@ -239,13 +243,13 @@ public struct TransactionReport {
   }
 
   /// {"code": ..., "severity": ..., parameters...}
-  func writeFinding(_ f: Finding, into w: inout ReportWriter) {
-    writeFinding(code: f.code, severity: f.severity, parameters: f.parameters, into: &w)
+  static func writeFinding(_ f: Finding, files: InputFiles, into w: inout ReportWriter) {
+    writeFinding(code: f.code, severity: f.severity, parameters: f.parameters, files: files, into: &w)
   }
 
-  func writeFinding(
+  static func writeFinding(
     code: String, severity: Finding.Severity, parameters: [(key: String, value: FindingValue)],
-    into w: inout ReportWriter
+    files: InputFiles, into w: inout ReportWriter
   ) {
     w.beginObject()
     w.key("code")
