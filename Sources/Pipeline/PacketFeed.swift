@@ -60,6 +60,7 @@ final class PacketFeed<Items: FeedItems> {
   /// owns and passes `inout`, so every access to it is checked when compiled.
   struct Output {
     fileprivate let queue: BoundedQueue<Batch>
+    fileprivate let spent: BoundedQueue<Items>
     /// The batch being filled: add to it directly, then call `sendIfFull`.
     var items = Items(reservingCapacity: PacketFeed.batchSize)
     private var sent = 0
@@ -75,8 +76,9 @@ final class PacketFeed<Items: FeedItems> {
     /// consumer is behind: for the tests that check both threads give the same output.
     var shareEveryBatch = false
 
-    fileprivate init(_ queue: BoundedQueue<Batch>) {
+    fileprivate init(_ queue: BoundedQueue<Batch>, spent: BoundedQueue<Items>) {
       self.queue = queue
+      self.spent = spent
     }
 
     mutating func add<Item>(_ item: consuming Item) where Items == [Item] {
@@ -121,21 +123,27 @@ final class PacketFeed<Items: FeedItems> {
       }
       sent += count
       items = Items(reservingCapacity: PacketFeed.batchSize)
+      // What the consumer is done with is freed here, where most of it was allocated.
+      while spent.tryTake() != nil {}
     }
   }
 
   static var batchSize: Int { 1024 }
   private let queue = BoundedQueue<Batch>(capacity: 4)
+  /// Items the consumer is done with, on their way back to the reading thread to be freed:
+  /// glibc frees a block that another thread allocated under that thread's arena lock, and the
+  /// two threads then wait on each other in malloc and free.
+  private let spent = BoundedQueue<Items>(capacity: 8)
   private var thread: BackgroundThread?
 
   /// `produce` runs on the background thread: it reads from the readers and adds items.
   init(
     _ readers: sending [PacketReader], produce: sending @escaping (inout [PacketReader], inout Output) -> Void
   ) {
-    let queue = queue
+    let (queue, spent) = (queue, spent)
     thread = BackgroundThread {
       var readers = readers
-      var output = Output(queue)
+      var output = Output(queue, spent: spent)
       produce(&readers, &output)
       output.send()
       queue.put(.finished(readers.map(\.counts)))
@@ -145,6 +153,10 @@ final class PacketFeed<Items: FeedItems> {
 
   /// The next batch; nil after `.finished`.
   func next() -> Batch? { queue.take() }
+
+  /// Hands items the consumer is done with back to the reading thread, which frees them
+  /// (here when it has not taken back the ones before).
+  func giveBack(_ items: consuming Items) { _ = spent.tryPut(items) }
 
   deinit { thread?.join() }
 }

@@ -4,13 +4,15 @@ import Dissect
 
 /// A transaction of either family on its way to the report.
 enum ReportedTransaction {
-  case dhcpv4(TransactionRecord)
+  /// `madeByReader`: every block the record holds was allocated on the reading thread (it
+  /// analysed the record), so it is freed there (`ReportPipeline.keepsSpent`).
+  case dhcpv4(TransactionRecord, madeByReader: Bool)
   /// Boxed, so holding a DHCPv4 record costs no more than before DHCPv6 came.
   indirect case dhcpv6(DHCPv6TransactionRecord)
 
   var firstSeen: Timestamp {
     switch self {
-    case .dhcpv4(let r): return r.firstSeen
+    case .dhcpv4(let r, _): return r.firstSeen
     case .dhcpv6(let r): return r.firstSeen
     }
   }

@@ -29,6 +29,12 @@ public struct ReportPipeline: ~Copyable {
   public var observer6: ((DHCPv6TransactionRecord) -> Void)?
   /// Rendered records wait here and go to the sink in large writes.
   var output = ReportWriter(capacity: FileSink.drainSize + FileSink.drainSize / 4)
+  /// With this set (analyze), the reading thread frees what it allocated: records it analysed
+  /// are kept after they are reported (`takeSpent`), to go back with the batches; glibc frees
+  /// another thread's block under that thread's arena lock, and the threads then wait on each
+  /// other in malloc.
+  var keepsSpent = false
+  private var spent = ClosedBatch(reservingCapacity: 0)
 
   public init(report: TransactionReport, sink: FileSink, maximumTracked: Int) {
     self.report = report
@@ -55,17 +61,30 @@ public struct ReportPipeline: ~Copyable {
     batch.dhcpv4.withUnsafeBufferPointer { closed in
       batch.analyzed.withUnsafeBufferPointer { analyzed in
         for i in closed.indices {
-          emit(
-            closed[i].wasEvicted, analyzed.isEmpty ? closed[i].analyzed() : analyzed[i],
-            clock: closed[i].observedUntil, oldestOpen: closed[i].oldestOpenStart)
+          if analyzed.isEmpty {
+            emit(closed[i], madeByReader: false)
+          } else {
+            emit(
+              closed[i].wasEvicted, analyzed[i], madeByReader: keepsSpent, clock: closed[i].observedUntil,
+              oldestOpen: closed[i].oldestOpenStart)
+          }
         }
       }
     }
     for closed in batch.dhcpv6 { emit(closed) }
   }
 
-  public mutating func emit(_ closed: ClosedTransaction) {
-    emit(closed.wasEvicted, closed.analyzed(), clock: closed.observedUntil, oldestOpen: closed.oldestOpenStart)
+  public mutating func emit(_ closed: ClosedTransaction) { emit(closed, madeByReader: false) }
+
+  /// Analyses `closed` on this thread. With `keepsSpent`, the record's sequence is copied
+  /// here, so the whole record is this thread's to free and the closed transaction's entries
+  /// go back with their batch.
+  private mutating func emit(_ closed: ClosedTransaction, madeByReader: Bool) {
+    var record = closed.analyzed()
+    if keepsSpent { record.sequence = record.sequence.withUnsafeBufferPointer { Array($0) } }
+    emit(
+      closed.wasEvicted, record, madeByReader: madeByReader, clock: closed.observedUntil,
+      oldestOpen: closed.oldestOpenStart)
   }
 
   mutating func emit(_ closed: ClosedDHCPv6) {
@@ -79,13 +98,15 @@ public struct ReportPipeline: ~Copyable {
     while let next = startOrder!.popReleasable() { render(next) }
   }
 
-  mutating func emit(_ wasEvicted: Bool, _ record: TransactionRecord, clock: Timestamp, oldestOpen: Timestamp?) {
+  mutating func emit(
+    _ wasEvicted: Bool, _ record: TransactionRecord, madeByReader: Bool, clock: Timestamp, oldestOpen: Timestamp?
+  ) {
     if wasEvicted { countEviction() }
     summary.add(record)
     observer?(record)
     if packetFilter != nil { countOneSided(record.sequence.map(\.leg)) }
-    guard startOrder != nil else { return render(.dhcpv4(record)) }
-    startOrder!.add(.dhcpv4(record), clock: clock, oldestOpen: oldestOpen)
+    guard startOrder != nil else { return render(.dhcpv4(record, madeByReader: madeByReader)) }
+    startOrder!.add(.dhcpv4(record, madeByReader: madeByReader), clock: clock, oldestOpen: oldestOpen)
     while let next = startOrder!.popReleasable() { render(next) }
   }
 
@@ -109,9 +130,18 @@ public struct ReportPipeline: ~Copyable {
     }
   }
 
+  /// Records reported since the last call, once there are a batch's worth.
+  mutating func takeSpent() -> ClosedBatch? {
+    guard spent.analyzed.count >= PacketFeed<ClosedBatch>.batchSize else { return nil }
+    defer { spent = ClosedBatch(reservingCapacity: 0) }
+    return spent
+  }
+
   private mutating func render(_ transaction: consuming ReportedTransaction) {
     switch consume transaction {
-    case .dhcpv4(let record): report.render(record, into: &output)
+    case .dhcpv4(let record, let madeByReader):
+      report.render(record, into: &output)
+      if madeByReader { spent.analyzed.append(record) }
     case .dhcpv6(let record): report.render(record, into: &output)
     }
     if output.out.count >= FileSink.drainSize { sink.drain(&output) }
@@ -221,6 +251,7 @@ public enum FileAnalysis {
     }
     var pipeline = ReportPipeline(report: report, sink: sink, maximumTracked: configuration.maximumTracked)
     pipeline.packetFilter = packetFilter
+    pipeline.keepsSpent = true
     pipeline.startOrder = StartOrder(
       windowSeconds: configuration.timeoutSeconds + configuration.graceSeconds + TransactionStream.reorderWindowSeconds)
     sink.write(pipeline.report.header())
@@ -259,7 +290,10 @@ public enum FileAnalysis {
     }
     while let batch = feed.next() {
       switch consume batch {
-      case .items(let transactions): pipeline.emit(transactions)
+      case .items(let transactions):
+        pipeline.emit(transactions)
+        feed.giveBack(transactions)
+        if let spent = pipeline.takeSpent() { feed.giveBack(spent) }
       case .damaged(let message):
         pipeline.flush()
         printError(message)
