@@ -14,6 +14,9 @@ struct LadderLayout: Sendable {
   /// Indexed by message type (256 for BOOTP) times 8 plus the leg's number.
   let arrows: [[UInt8]]
   let header: String
+  /// What moves a row's note to a line of its own: under the time column, after the
+  /// client's lifeline.
+  let noteContinuation: [UInt8]
 
   struct Glyphs: Sendable {
     var lifeline: Character
@@ -44,6 +47,8 @@ struct LadderLayout: Sendable {
       return Array(
         Ladder.arrow(messageType: key >> 3 == 256 ? nil : UInt8(key >> 3), leg: leg, gap: gap, glyphs: glyphs).utf8)
     }
+    noteContinuation = Array(
+      ("\n" + String(repeating: " ", count: Ladder.timeColumns) + String(glyphs.lifeline)).utf8)
     header =
       "   " + Ladder.pad("time ms", 10, right: true) + "  " + Ladder.pad("client", gap) + Ladder.pad("relay", gap)
       + "server"
@@ -120,19 +125,14 @@ enum Ladder {
     if anchorColumns + (outcomeStart - lineAnchor) + outcomeColumns > style.columns {
       w.out.replace(from: outcomeStart, count: 2, with: Array("\n   ".utf8))
     }
-    let identity = identityParts(t)
-    if !identity.isEmpty {
+    if hasIdentity(t) {
       w.raw("\n")
       let identityStart = w.out.count
-      w.raw("   ")
-      for (i, part) in identity.enumerated() {
-        if i > 0 { w.raw("  ") }
-        w.raw(text: part)
-      }
+      writeIdentity(t, into: &w)
       // Bytes are never fewer than columns: a line that fits by bytes needs no counting.
       if w.out.count - identityStart > style.columns {
         w.out.truncate(to: identityStart)
-        w.raw(text: joinWrapping(identity, width: style.columns))
+        w.raw(text: joinWrapping(identityParts(t), width: style.columns))
       }
     }
     w.raw("\n")
@@ -202,21 +202,58 @@ enum Ladder {
       // Everything after the arrow is ASCII (or a file name): one column per byte.
       if rowStartColumns + (w.out.count - frameStart) > style.columns && w.out.count > noteStart {
         // The note goes on a line of its own, under the time column, after the client's lifeline.
-        let continuation = "\n" + String(repeating: " ", count: timeColumns) + String(layout.glyphs.lifeline)
-        w.out.insert(Array(continuation.utf8), at: noteStart)
+        w.out.insert(layout.noteContinuation, at: noteStart)
       }
     }
     if !t.hasProblem { w.raw("\n   ok: no problems seen") }
     if !t.flags.isEmpty {
       w.raw("\n")
-      w.raw(
-        text: wrap("   flags: " + t.flags.map(\.rawValue).joined(separator: ", "), width: style.columns, indent: 10))
+      let flagsStart = w.out.count
+      w.raw("   flags: ")
+      for (i, flag) in t.flags.enumerated() {
+        if i > 0 { w.raw(", ") }
+        w.raw(text: flag.rawValue)
+      }
+      if w.out.count - flagsStart > style.columns {
+        w.out.truncate(to: flagsStart)
+        w.raw(
+          text: wrap("   flags: " + t.flags.map(\.rawValue).joined(separator: ", "), width: style.columns, indent: 10))
+      }
     }
     for f in t.findings {
       w.raw("\n")
       w.raw(text: findings.line(f, files: files, layout: layout))
     }
     w.raw("\n\n")
+  }
+
+  static func hasIdentity(_ t: TransactionRecord) -> Bool {
+    t.client.hostName != nil || t.client.clientID != nil || t.client.vendorClass != nil
+      || t.relayAgentInformation?.circuitID != nil || t.relayAgentInformation?.remoteID != nil
+      || t.serverMessage != nil
+  }
+
+  /// `identityParts` on one line, straight into the buffer (the line usually fits).
+  static func writeIdentity(_ t: TransactionRecord, into w: inout ReportWriter) {
+    w.raw("   ")
+    var first = true
+    func part(_ label: StaticString, _ value: String, _ w: inout ReportWriter) {
+      if !first { w.raw("  ") }
+      first = false
+      w.raw(label)
+      w.raw(text: value)
+    }
+    if let h = t.client.hostName { part("host ", h, &w) }
+    if let c = t.client.clientID { part("client-id ", IdentityText.clientIdentifier(c), &w) }
+    if let v = t.client.vendorClass { part("vendor ", v, &w) }
+    if let r = t.relayAgentInformation {
+      if let c = r.circuitID { part("circuit ", IdentityText.agentIdentifier(c), &w) }
+      if let id = r.remoteID { part("remote ", IdentityText.agentIdentifier(id), &w) }
+    }
+    if let m = t.serverMessage {
+      part("server says \"", m, &w)
+      w.raw("\"")
+    }
   }
 
   /// The client's name and identifiers and the port it is on, where the capture says them.
@@ -369,12 +406,16 @@ enum Ladder {
     guard !e.isDuplicate else { return nil }
     if e.leg == .serverRelay || e.leg == .serverClient {
       guard let phase = ExchangePhase.of(reply: e.messageType) else { return nil }
-      let requests = seq[..<i].filter {
-        !$0.isDuplicate && $0.isRequest && ExchangePhase.of(request: $0.messageType) == phase
-          && (e.leg == .serverRelay ? $0.leg == .relayServer && $0.destination == e.source : $0.leg == .clientServer)
+      var first: Timestamp? = nil
+      var latest: Timestamp? = nil
+      for r in seq[..<i]
+      where !r.isDuplicate && r.isRequest && ExchangePhase.of(request: r.messageType) == phase
+        && (e.leg == .serverRelay ? r.leg == .relayServer && r.destination == e.source : r.leg == .clientServer)
+      {
+        if first == nil { first = r.timestamp } else { latest = r.timestamp }
       }
-      guard let first = requests.first, let latest = requests.last else { return nil }
-      return (.serverResponse, first.timestamp, requests.count > 1 ? latest.timestamp : nil)
+      guard let first else { return nil }
+      return (.serverResponse, first, latest)
     }
     // The latest earlier packet (not a duplicate) that matches.
     func latest(_ matches: (SequenceEntry) -> Bool) -> Timestamp? {
