@@ -119,23 +119,33 @@ final class RenderedFindings {
   private var objects = FindingMemo<[UInt8]>()
   private var lines = FindingMemo<String>()
 
+  // Each looks the finding up before making anything: a closure that made the value would
+  // capture (and copy) what it needs on every call, hit or miss.
+
   /// The sentence as a JSON string.
   func quoted(_ finding: Finding, files: InputFiles) -> [UInt8] {
-    quoted.value(for: finding) { ReportWriter.quoted($0.sentence(files)) }
+    if let known = quoted[finding] { return known }
+    let made = ReportWriter.quoted(finding.sentence(files))
+    quoted.keep(made, for: finding)
+    return made
   }
 
-  /// The finding as the JSON object `render` writes.
-  func object(_ finding: Finding, render: (Finding, inout ReportWriter) -> Void) -> [UInt8] {
-    objects.value(for: finding) {
-      var w = ReportWriter(capacity: 256)
-      render($0, &w)
-      return w.out.withUnsafeBytes { Array($0) }
-    }
+  /// The finding as the JSON object `TransactionReport.writeFinding` writes.
+  func object(_ finding: Finding, files: InputFiles) -> [UInt8] {
+    if let known = objects[finding] { return known }
+    var w = ReportWriter(capacity: 256)
+    TransactionReport.writeFinding(finding, files: files, into: &w)
+    let made = w.out.withUnsafeBytes { Array($0) }
+    objects.keep(made, for: finding)
+    return made
   }
 
   /// The text ladder's line for the finding.
-  func line(_ finding: Finding, files: InputFiles, layout: LadderLayout) -> String {
-    lines.value(for: finding) { layout.findingLine($0.severity, $0.sentence(files)) }
+  func line(_ finding: Finding, files: InputFiles, layout: borrowing LadderLayout) -> String {
+    if let known = lines[finding] { return known }
+    let made = layout.findingLine(finding.severity, finding.sentence(files))
+    lines.keep(made, for: finding)
+    return made
   }
 }
 
@@ -149,22 +159,27 @@ struct FindingMemo<Value> {
   static var recentKept: Int { 4 }
   static var maximumKept: Int { 4_096 }
 
-  mutating func value(for finding: Finding, make: (Finding) -> Value) -> Value {
-    for i in recent.indices where recent[i].finding == finding { return recent[i].value }
-    let value: Value
-    if let known = known[finding] {
-      value = known
-    } else {
-      if known.count >= Self.maximumKept { known.removeAll(keepingCapacity: true) }
-      value = make(finding)
-      known[finding] = value
+  subscript(finding: Finding) -> Value? {
+    mutating get {
+      for i in recent.indices where recent[i].finding == finding { return recent[i].value }
+      guard let value = known[finding] else { return nil }
+      remember(value, for: finding)
+      return value
     }
+  }
+
+  mutating func keep(_ value: Value, for finding: Finding) {
+    if known.count >= Self.maximumKept { known.removeAll(keepingCapacity: true) }
+    known[finding] = value
+    remember(value, for: finding)
+  }
+
+  private mutating func remember(_ value: Value, for finding: Finding) {
     if recent.count < Self.recentKept {
       recent.append((finding, value))
     } else {
       recent[nextReplaced] = (finding, value)
       nextReplaced = (nextReplaced + 1) % Self.recentKept
     }
-    return value
   }
 }

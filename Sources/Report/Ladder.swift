@@ -12,7 +12,8 @@ struct LadderLayout: Sendable {
   var arrowWidth: Int { gap * 2 + 1 }
   let glyphs: Glyphs
   /// Indexed by message type (256 for BOOTP) times 8 plus the leg's number.
-  let arrows: [[UInt8]]
+  /// One flat table: an array of arrays would retain and release the inner array per row.
+  let arrows: RenderedTable
   let header: String
   /// What moves a row's note to a line of its own: under the time column, after the
   /// client's lifeline.
@@ -42,11 +43,12 @@ struct LadderLayout: Sendable {
     gap = style.columns >= 100 ? 18 : 14
     glyphs = style.ascii ? Self.plain : Self.unicode
     let (gap, glyphs) = (gap, glyphs)
-    arrows = (0..<(257 << 3)).map { key in
-      guard let leg = Leg.allCases.first(where: { Ladder.legNumber($0) == key & 7 }) else { return [] }
-      return Array(
-        Ladder.arrow(messageType: key >> 3 == 256 ? nil : UInt8(key >> 3), leg: leg, gap: gap, glyphs: glyphs).utf8)
-    }
+    arrows = RenderedTable(
+      rendered: (0..<(257 << 3)).map { key in
+        guard let leg = Leg.allCases.first(where: { Ladder.legNumber($0) == key & 7 }) else { return [] }
+        return Array(
+          Ladder.arrow(messageType: key >> 3 == 256 ? nil : UInt8(key >> 3), leg: leg, gap: gap, glyphs: glyphs).utf8)
+      })
     noteContinuation = Array(
       ("\n" + String(repeating: " ", count: Ladder.timeColumns) + String(glyphs.lifeline)).utf8)
     header =
@@ -54,8 +56,8 @@ struct LadderLayout: Sendable {
       + "server"
   }
 
-  func arrow(_ e: SequenceEntry) -> [UInt8] {
-    arrows[Int(e.messageType.map { Int($0) } ?? 256) << 3 | Ladder.legNumber(e.leg)]
+  func writeArrow(_ e: SequenceEntry, into w: inout ReportWriter) {
+    arrows.writeRaw(Int(e.messageType.map { Int($0) } ?? 256) << 3 | Ladder.legNumber(e.leg), into: &w)
   }
 
   /// A finding's line: `!` for a problem (red in colour), the note sign for a note (dim).
@@ -167,7 +169,7 @@ enum Ladder {
       w.raw("\n   ")
       writeFixed3(e.timestamp.milliseconds(since: start), width: 10, into: &w)
       w.raw("  ")
-      w.out.append(layout.arrow(e))
+      layout.writeArrow(e, into: &w)
       w.raw(" ")
       let before = w.out.count
       if let server = e.serverAddress { w.plainAddress(server) }

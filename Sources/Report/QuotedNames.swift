@@ -5,7 +5,7 @@ import Dissect
 /// its text line), back to back in one array: writing one is then a copy. One flat array
 /// rather than an array of arrays: fetching an inner array retained and released it on every
 /// write.
-struct RenderedTable {
+struct RenderedTable: Sendable {
   private let bytes: [UInt8]
   /// Where each entry ends in `bytes`; it starts where the one before ends.
   private let ends: [Int]

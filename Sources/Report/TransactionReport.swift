@@ -152,13 +152,7 @@ public struct TransactionReport {
     w.endArray()
     w.key("findings")
     w.beginArray()
-    // The closure captures the files alone: capturing `self` would copy the report.
-    let files = files
-    for f in t.findings {
-      renderedFindings.object(f, render: { Self.writeFinding($0, files: files, into: &$1) }).withUnsafeBytes {
-        w.rawValue($0)
-      }
-    }
+    for f in t.findings { renderedFindings.object(f, files: files).withUnsafeBytes { w.rawValue($0) } }
     w.endArray()
     w.endObject()
   }
