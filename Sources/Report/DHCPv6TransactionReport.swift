@@ -109,7 +109,9 @@ extension TransactionReport {
     w.stringArray(t.findings.map(\.sentence))
     w.key("findings")
     w.beginArray()
-    for f in t.findings { Self.writeFinding(code: f.code, severity: f.severity, parameters: f.parameters, files: files, into: &w) }
+    for f in t.findings {
+      Self.writeFinding(code: f.code, severity: f.severity, parameters: f.parameters, files: files, into: &w)
+    }
     w.endArray()
     w.endObject()
   }
