@@ -41,11 +41,12 @@ public struct ReorderBuffer<Element> {
   }
 
   /// Hands each held element that nothing earlier can still come before (it is older than the
-  /// window before the newest time seen, or the buffer is over its bound) to `body`, oldest
-  /// first and in place, without copying it out.
+  /// window before the newest time seen, or the buffer is at its bound) to `body`, oldest
+  /// first and in place, without copying it out. Releasing at the bound, not past it, keeps
+  /// the ring at `maximumHeld` slots: one more would double it.
   public mutating func releaseReady(_ body: (borrowing Element) -> Void) {
     if !isKnownUniquelyReferenced(&ring) { ring = ring.copy() }
-    while ring.count > 0, ring.time(0) <= newest &- windowNanoseconds || ring.count > maximumHeld {
+    while ring.count > 0, ring.time(0) <= newest &- windowNanoseconds || ring.count >= maximumHeld {
       ring.withFirst(body)
       ring.removeFirst()
     }
