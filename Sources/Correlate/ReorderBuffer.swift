@@ -23,7 +23,7 @@ public struct ReorderBuffer<Element> {
 
   /// Adds one element; `releaseReady` then passes on what is safe to pass on.
   public mutating func push(_ element: Element, at time: Timestamp) {
-    if !isKnownUniquelyReferenced(&ring) { ring = ring.copy() }
+    makeRingUnique()
     let t = time.totalNanoseconds
     if ring.count > 0, ring.time(ring.count - 1) > t {
       // Late: after every held item with an earlier or equal time (ties keep arrival order).
@@ -45,7 +45,7 @@ public struct ReorderBuffer<Element> {
   /// first and in place, without copying it out. Releasing at the bound, not past it, keeps
   /// the ring at `maximumHeld` slots: one more would double it.
   public mutating func releaseReady(_ body: (borrowing Element) -> Void) {
-    if !isKnownUniquelyReferenced(&ring) { ring = ring.copy() }
+    makeRingUnique()
     while ring.count > 0, ring.time(0) <= newest &- windowNanoseconds || ring.count >= maximumHeld {
       ring.withFirst(body)
       ring.removeFirst()
@@ -60,8 +60,13 @@ public struct ReorderBuffer<Element> {
   /// The oldest held element, whatever its time (end of input).
   public mutating func popFirst() -> Element? {
     guard ring.count > 0 else { return nil }
-    if !isKnownUniquelyReferenced(&ring) { ring = ring.copy() }
+    makeRingUnique()
     return ring.popFirst()
+  }
+
+  /// Copy on write: a copied buffer shares its ring until one of the two changes it.
+  private mutating func makeRingUnique() {
+    if !isKnownUniquelyReferenced(&ring) { ring = ring.copy() }
   }
 }
 

@@ -127,15 +127,17 @@ enum Ladder {
     if anchorColumns + (outcomeStart - lineAnchor) + outcomeColumns > style.columns {
       w.out.replace(from: outcomeStart, count: 2, with: Array("\n   ".utf8))
     }
-    if hasIdentity(t) {
-      w.raw("\n")
-      let identityStart = w.out.count
-      writeIdentity(t, into: &w)
+    let identityLine = w.out.count
+    w.raw("\n")
+    let identityStart = w.out.count
+    if writeIdentity(t, into: &w) {
       // Bytes are never fewer than columns: a line that fits by bytes needs no counting.
       if w.out.count - identityStart > style.columns {
         w.out.truncate(to: identityStart)
         w.raw(text: joinWrapping(identityParts(t), width: style.columns))
       }
+    } else {
+      w.out.truncate(to: identityLine)
     }
     w.raw("\n")
     let endpointsStart = w.out.count
@@ -217,9 +219,9 @@ enum Ladder {
         w.raw(text: flag.rawValue)
       }
       if w.out.count - flagsStart > style.columns {
+        let line = w.out.withUnsafeBytes { String(decoding: $0[flagsStart...], as: UTF8.self) }
         w.out.truncate(to: flagsStart)
-        w.raw(
-          text: wrap("   flags: " + t.flags.map(\.rawValue).joined(separator: ", "), width: style.columns, indent: 10))
+        w.raw(text: wrap(line, width: style.columns, indent: 10))
       }
     }
     for f in t.findings {
@@ -229,46 +231,37 @@ enum Ladder {
     w.raw("\n\n")
   }
 
-  static func hasIdentity(_ t: TransactionRecord) -> Bool {
-    t.client.hostName != nil || t.client.clientID != nil || t.client.vendorClass != nil
-      || t.relayAgentInformation?.circuitID != nil || t.relayAgentInformation?.remoteID != nil
-      || t.serverMessage != nil
+  /// The client's name and identifiers and the port it is on, where the capture says them:
+  /// each part's label and value, in the order the ladder and the HTML page show them.
+  static func forEachIdentityPart(_ t: TransactionRecord, _ body: (StaticString, String) -> Void) {
+    if let h = t.client.hostName { body("host ", h) }
+    if let c = t.client.clientID { body("client-id ", IdentityText.clientIdentifier(c)) }
+    if let v = t.client.vendorClass { body("vendor ", v) }
+    if let r = t.relayAgentInformation {
+      if let c = r.circuitID { body("circuit ", IdentityText.agentIdentifier(c)) }
+      if let id = r.remoteID { body("remote ", IdentityText.agentIdentifier(id)) }
+    }
+    if let m = t.serverMessage { body("server says ", "\"\(m)\"") }
   }
 
-  /// `identityParts` on one line, straight into the buffer (the line usually fits).
-  static func writeIdentity(_ t: TransactionRecord, into w: inout ReportWriter) {
+  /// The identity parts on one line, straight into the buffer (the line usually fits); false
+  /// when there are none (the indent is written all the same).
+  static func writeIdentity(_ t: TransactionRecord, into w: inout ReportWriter) -> Bool {
     w.raw("   ")
-    var first = true
-    func part(_ label: StaticString, _ value: String, _ w: inout ReportWriter) {
-      if !first { w.raw("  ") }
-      first = false
+    var any = false
+    forEachIdentityPart(t) { label, value in
+      if any { w.raw("  ") }
+      any = true
       w.raw(label)
       w.raw(text: value)
     }
-    if let h = t.client.hostName { part("host ", h, &w) }
-    if let c = t.client.clientID { part("client-id ", IdentityText.clientIdentifier(c), &w) }
-    if let v = t.client.vendorClass { part("vendor ", v, &w) }
-    if let r = t.relayAgentInformation {
-      if let c = r.circuitID { part("circuit ", IdentityText.agentIdentifier(c), &w) }
-      if let id = r.remoteID { part("remote ", IdentityText.agentIdentifier(id), &w) }
-    }
-    if let m = t.serverMessage {
-      part("server says \"", m, &w)
-      w.raw("\"")
-    }
+    return any
   }
 
-  /// The client's name and identifiers and the port it is on, where the capture says them.
+  /// The identity parts as strings, for wrapping and for the HTML page.
   static func identityParts(_ t: TransactionRecord) -> [String] {
     var parts: [String] = []
-    if let h = t.client.hostName { parts.append("host \(h)") }
-    if let c = t.client.clientID { parts.append("client-id \(IdentityText.clientIdentifier(c))") }
-    if let v = t.client.vendorClass { parts.append("vendor \(v)") }
-    if let r = t.relayAgentInformation {
-      if let c = r.circuitID { parts.append("circuit \(IdentityText.agentIdentifier(c))") }
-      if let id = r.remoteID { parts.append("remote \(IdentityText.agentIdentifier(id))") }
-    }
-    if let m = t.serverMessage { parts.append("server says \"\(m)\"") }
+    forEachIdentityPart(t) { label, value in parts.append("\(label)\(value)") }
     return parts
   }
 
