@@ -22,19 +22,20 @@ enum TransactionAnalysis {
     let view = TransactionView(closed.entries, identity: closed.identity)
     let kind = self.kind(view)
     let timeoutMilliseconds = closed.timeoutSeconds * 1000
+    // Each question appends to one array: most transactions then allocate one, or none.
     var findings: [Finding] = []
 
     let (outcome, ending) = self.outcome(
       view, kind: kind, end: closed.end, observedUntil: closed.observedUntil, timeoutSeconds: closed.timeoutSeconds)
-    findings += retransmissions(view)
-    findings += replyFindings(view, kind: kind)
-    findings += ending
-    findings += silentServers(view, kind: kind, observedUntil: closed.observedUntil, timeout: timeoutMilliseconds)
-    findings += relayChecks(view)
+    retransmissions(view, into: &findings)
+    replyFindings(view, kind: kind, into: &findings)
+    if let ending { findings.append(ending) }
+    silentServers(view, kind: kind, observedUntil: closed.observedUntil, timeout: timeoutMilliseconds, into: &findings)
+    relayChecks(view, into: &findings)
     findings += view.serverIdentifierMismatches
-    findings += routedAndRelayed(view)
-    findings += icmpErrors(closed.icmpErrors)
-    findings += lostBetweenPoints(view)
+    routedAndRelayed(view, into: &findings)
+    icmpErrors(closed.icmpErrors, into: &findings)
+    lostBetweenPoints(view, into: &findings)
 
     let final = boundReply(view, kind: kind, outcome: outcome)
     var assigned: IPv4Address? = nil
@@ -93,30 +94,28 @@ enum TransactionAnalysis {
   /// kept retransmitting; one the capture cut short is incomplete.
   static func outcome(
     _ view: TransactionView, kind: TransactionKind, end: EndReason, observedUntil: Timestamp, timeoutSeconds: Double
-  ) -> (Outcome, [Finding]) {
+  ) -> (Outcome, Finding?) {
     let unique = view.entries.lazy.filter { !$0.isDuplicate }
     let firstAck = unique.first { !$0.isRequest && $0.messageType == MessageType.ack }
     let firstNak = unique.first { !$0.isRequest && $0.messageType == MessageType.nak }
     switch kind {
-    case .release: return (.released, [])
-    case .decline: return (.declined, [.declined(address: view.entries.first(where: view.isRequest)?.requestedAddress)])
-    case .inform where firstAck != nil: return (.informed, [])
-    case .bootp where unique.contains(where: { !$0.isRequest }): return (.bound, [])
-    case .leasequery where unique.contains(where: { !$0.isRequest }): return (.informed, [])
+    case .release: return (.released, nil)
+    case .decline: return (.declined, .declined(address: view.entries.first(where: view.isRequest)?.requestedAddress))
+    case .inform where firstAck != nil: return (.informed, nil)
+    case .bootp where unique.contains(where: { !$0.isRequest }): return (.bound, nil)
+    case .leasequery where unique.contains(where: { !$0.isRequest }): return (.informed, nil)
     case .dora, .request:
       if let decline = unique.first(where: { $0.isRequest && $0.messageType == MessageType.decline }) {
-        return (.declined, [.declined(address: decline.requestedAddress ?? firstAck?.yiaddr)])
+        return (.declined, .declined(address: decline.requestedAddress ?? firstAck?.yiaddr))
       }
-      if firstAck != nil { return (.bound, []) }
+      if firstAck != nil { return (.bound, nil) }
       if let nak = firstNak {
         let request = view.entries.last { view.isClientMessage($0) && $0.timestamp <= nak.timestamp }
         return (
           .nak,
-          [
-            .nak(
-              server: view.replyServer(nak), requestedAddress: request?.requestedAddress ?? request?.ciaddr.nonZero,
-              message: view.identity.value(56, from: .nak).map(text))
-          ]
+          .nak(
+            server: view.replyServer(nak), requestedAddress: request?.requestedAddress ?? request?.ciaddr.nonZero,
+            message: view.identity.value(56, from: .nak).map(text))
         )
       }
     default: break
@@ -127,18 +126,18 @@ enum TransactionAnalysis {
       let waited = observedUntil.milliseconds(since: waiting.timestamp)
       if waited >= timeout {
         return (
-          .timeout, [.timeout(type: waiting.messageType, waitedMilliseconds: waited, timeoutSeconds: timeoutSeconds)]
+          .timeout, .timeout(type: waiting.messageType, waitedMilliseconds: waited, timeoutSeconds: timeoutSeconds)
         )
       }
-      if case .evicted(let limit) = end { return (.incomplete, [.evicted(limit: limit)]) }
-      return (.incomplete, [.captureEnded(type: waiting.messageType, waitedMilliseconds: waited)])
+      if case .evicted(let limit) = end { return (.incomplete, .evicted(limit: limit)) }
+      return (.incomplete, .captureEnded(type: waiting.messageType, waitedMilliseconds: waited))
     }
-    if case .evicted(let limit) = end { return (.incomplete, [.evicted(limit: limit)]) }
+    if case .evicted(let limit) = end { return (.incomplete, .evicted(limit: limit)) }
     let lastReply = unique.last { !$0.isRequest }
     if let lastReply, observedUntil.milliseconds(since: lastReply.timestamp) >= timeout {
-      return (.timeout, [.stalled(after: lastReply.messageType, timeoutSeconds: timeoutSeconds)])
+      return (.timeout, .stalled(after: lastReply.messageType, timeoutSeconds: timeoutSeconds))
     }
-    return (.incomplete, [.captureEnded(type: nil, waitedMilliseconds: nil)])
+    return (.incomplete, .captureEnded(type: nil, waitedMilliseconds: nil))
   }
 
   /// The reply whose yiaddr and lease the transaction reports: the last ACK (the one that
@@ -156,36 +155,34 @@ enum TransactionAnalysis {
   // MARK: The client's messages and the replies
 
   /// Each message type the client sent more than once.
-  static func retransmissions(_ view: TransactionView) -> [Finding] {
+  static func retransmissions(_ view: TransactionView, into findings: inout [Finding]) {
     // Most transactions have none: find out before building anything.
+    func bit(_ e: SequenceEntry) -> UInt32 { 1 << UInt32(min(Int(e.messageType ?? 31), 31)) }
     var seen: UInt32 = 0
-    var repeated = false
+    var repeated: UInt32 = 0
     for e in view.entries where view.isClientMessage(e) {
-      let bit: UInt32 = 1 << UInt32(min(Int(e.messageType ?? 31), 31))
-      if seen & bit != 0 {
-        repeated = true
-        break
-      }
-      seen |= bit
+      if seen & bit(e) != 0 { repeated |= bit(e) }
+      seen |= bit(e)
     }
-    guard repeated else { return [] }
-    var counts: [(type: UInt8?, secs: [UInt16])] = []
-    for e in view.entries where view.isClientMessage(e) {
-      if let i = counts.firstIndex(where: { $0.type == e.messageType }) {
-        counts[i].secs.append(e.secs)
-      } else {
-        counts.append((e.messageType, [e.secs]))
-      }
-    }
-    return counts.filter { $0.secs.count > 1 }.map {
-      .retransmission(type: $0.type, count: $0.secs.count, secs: $0.secs)
+    guard repeated != 0 else { return }
+    let entries = view.entries
+    for (i, e) in entries.enumerated() where view.isClientMessage(e) && repeated & bit(e) != 0 {
+      func isSame(_ o: SequenceEntry) -> Bool { view.isClientMessage(o) && o.messageType == e.messageType }
+      // Each type once, at its first message (types from 31 up share a bit).
+      guard !entries[..<i].contains(where: isSame) else { continue }
+      let count = entries[i...].count(where: isSame)
+      guard count > 1 else { continue }
+      var secs: [UInt16] = []
+      secs.reserveCapacity(count)
+      for o in entries[i...] where isSame(o) { secs.append(o.secs) }
+      findings.append(.retransmission(type: e.messageType, count: count, secs: secs))
     }
   }
 
   /// Offers from several servers, one server repeating a reply, and replies that came after
   /// the client had moved on.
-  static func replyFindings(_ view: TransactionView, kind: TransactionKind) -> [Finding] {
-    var findings: [Finding] = []
+  static func replyFindings(_ view: TransactionView, kind: TransactionKind, into findings: inout [Finding]) {
+    let start = findings.count
     // Each (server, type) is counted at its first reply, so nothing is built per transaction
     // unless a finding is (sequences are short: the quadratic scan costs less than an array).
     let entries = view.entries
@@ -212,7 +209,7 @@ enum TransactionAnalysis {
       for e in entries where view.isServerReply(e) && e.messageType == MessageType.offer {
         if let server = view.replyServer(e) { offerServers.appendIfAbsent(server) }
       }
-      findings.insert(.multipleOffers(servers: offerServers), at: 0)
+      findings.insert(.multipleOffers(servers: offerServers), at: start)
     }
     let firstRequest = view.entries.first { view.isClientMessage($0) && $0.messageType == MessageType.request }
     func isFinal(_ e: SequenceEntry) -> Bool { e.messageType == MessageType.ack || e.messageType == MessageType.nak }
@@ -225,7 +222,6 @@ enum TransactionAnalysis {
         findings.append(.lateFinalReply(server: view.replyServer(e), type: e.messageType, after: f.messageType))
       }
     }
-    return findings
   }
 
   // MARK: Servers
@@ -233,9 +229,9 @@ enum TransactionAnalysis {
   /// Servers sent requests that expect a reply that never replied; the relay failing over
   /// from the first such server; a server the client named (option 54) that never answered.
   static func silentServers(
-    _ view: TransactionView, kind: TransactionKind, observedUntil: Timestamp, timeout: Double
-  ) -> [Finding] {
-    var findings: [Finding] = []
+    _ view: TransactionView, kind: TransactionKind, observedUntil: Timestamp, timeout: Double,
+    into findings: inout [Finding]
+  ) {
     let servers = view.servers
     let anyAnswered = servers.contains(where: \.answered)
     for s in servers where s.askedPhases != 0 && !s.answered {
@@ -279,7 +275,6 @@ enum TransactionAnalysis {
         || view.entries.contains { view.isServerReply($0) && $0.serverIdentifier == s }
       if !answering { findings.append(.unansweredServerIdentifier(server: s)) }
     }
-    return findings
   }
 
   /// The client's unicast reached the server twice: routed by the relay host, and relayed by
@@ -288,10 +283,10 @@ enum TransactionAnalysis {
   /// point saw leave and the client's point never saw arrive, or a request the client's point
   /// saw and a server's point never saw, while that point saw the exchange go on. Every
   /// sighting counts, copies captured twice included.
-  static func lostBetweenPoints(_ view: TransactionView) -> [Finding] {
+  static func lostBetweenPoints(_ view: TransactionView, into found: inout [Finding]) {
     let entries = view.entries
     guard let firstFile = entries.first?.fileIndex, entries.contains(where: { $0.fileIndex != firstFile }) else {
-      return []
+      return
     }
     func toClient(_ e: SequenceEntry) -> Bool { e.leg == .relayClient || e.leg == .serverClient }
     func fromServer(_ e: SequenceEntry) -> Bool { e.leg == .serverRelay || e.leg == .serverClient }
@@ -320,15 +315,15 @@ enum TransactionAnalysis {
         }
       }
     }
-    return findings
+    found += findings
   }
 
   /// ICMP errors quoting the transaction's messages, one finding per server, reporter and code.
-  static func icmpErrors(_ notices: [ICMPNotice]) -> [Finding] {
-    var findings: [Finding] = []
+  static func icmpErrors(_ notices: [ICMPNotice], into findings: inout [Finding]) {
+    let start = findings.count
     for n in notices {
       let e = n.error
-      if let i = findings.firstIndex(where: {
+      if let i = findings[start...].firstIndex(where: {
         if case .icmpUnreachable(e.quotedDestination, e.reporter, e.code, _, _) = $0 { return true }
         return false
       }), case .icmpUnreachable(let server, let reporter, let code, let type, let count) = findings[i] {
@@ -339,30 +334,28 @@ enum TransactionAnalysis {
             server: e.quotedDestination, reporter: e.reporter, code: e.code, type: n.messageType, count: 1))
       }
     }
-    return findings
   }
 
-  static func routedAndRelayed(_ view: TransactionView) -> [Finding] {
-    var findings: [Finding] = []
+  static func routedAndRelayed(_ view: TransactionView, into findings: inout [Finding]) {
+    let start = findings.count
     for e in view.entries where view.isRequest(e) && e.leg == .clientServer {
       guard let direct = view.requestServer(e) else { continue }
       let relayed = view.entries.contains {
         view.isRequest($0) && $0.leg == .relayServer && $0.messageType == e.messageType
           && view.requestServer($0) == direct
       }
-      if relayed, !findings.contains(.routedAndRelayed(type: e.messageType, server: direct)) {
+      if relayed, !findings[start...].contains(.routedAndRelayed(type: e.messageType, server: direct)) {
         findings.append(.routedAndRelayed(type: e.messageType, server: direct))
       }
     }
-    return findings
   }
 
   // MARK: Relays
 
   /// Relay behaviour against RFC 1542 and RFC 3046, each problem once.
-  static func relayChecks(_ view: TransactionView) -> [Finding] {
-    var findings: [Finding] = []
-    func add(_ f: Finding) { findings.appendIfAbsent(f) }
+  static func relayChecks(_ view: TransactionView, into findings: inout [Finding]) {
+    let start = findings.count
+    func add(_ f: Finding) { if !findings[start...].contains(f) { findings.append(f) } }
     let entries = view.entries
     if let e = entries.first(where: { !$0.isDuplicate && $0.leg == .relayServer && $0.hops == 0 }) {
       add(.relayHopsNotIncremented(relay: e.giaddr, type: e.messageType))
@@ -390,7 +383,6 @@ enum TransactionAnalysis {
         add(.replyToRelayOnClientPort(relay: e.destination, type: e.messageType))
       }
     }
-    return findings
   }
 
   // MARK: Timings
@@ -680,7 +672,11 @@ struct FlagSet {
   private static let all = TransactionFlag.allCases
   mutating func insert(_ flag: TransactionFlag) { bits |= 1 << UInt32(Self.all.firstIndex(of: flag)!) }
   var inReportOrder: [TransactionFlag] {
-    bits == 0 ? [] : Self.all.indices.filter { bits & 1 << UInt32($0) != 0 }.map { Self.all[$0] }
+    guard bits != 0 else { return [] }
+    var flags: [TransactionFlag] = []
+    flags.reserveCapacity(bits.nonzeroBitCount)
+    for (i, flag) in Self.all.enumerated() where bits & 1 << UInt32(i) != 0 { flags.append(flag) }
+    return flags
   }
 }
 

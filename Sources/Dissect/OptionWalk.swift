@@ -24,16 +24,25 @@ public struct OptionWalk<Bytes: Collection> where Bytes.Element == UInt8, Bytes.
     public var code: UInt8
     /// Where its value is in the bytes walked (cut short when the walk stopped at `.overrun`).
     public var value: Range<Int>
+
+    @inlinable init(code: UInt8, value: Range<Int>) {
+      self.code = code
+      self.value = value
+    }
   }
 
-  private let bytes: Bytes
-  private var position: Int
-  private let end: Int
-  private let padAndEnd: Bool
-  public private(set) var stop = Stop.exhausted
+  // Inlinable, so a walk in another module is specialised to its bytes: the generic walk
+  // allocates a coroutine frame for every byte it reads.
+  @usableFromInline let bytes: Bytes
+  @usableFromInline var position: Int
+  @usableFromInline let end: Int
+  @usableFromInline let padAndEnd: Bool
+  @usableFromInline var stopReason = Stop.exhausted
+  /// Why the walk stopped (`.exhausted` while it goes on).
+  public var stop: Stop { stopReason }
 
   /// Walks `range` of `bytes` (all of them by default).
-  public init(_ bytes: Bytes, range: Range<Int>? = nil, padAndEnd: Bool) {
+  @inlinable public init(_ bytes: Bytes, range: Range<Int>? = nil, padAndEnd: Bool) {
     self.bytes = bytes
     let range = range ?? bytes.startIndex..<bytes.endIndex
     position = range.lowerBound
@@ -42,7 +51,7 @@ public struct OptionWalk<Bytes: Collection> where Bytes.Element == UInt8, Bytes.
   }
 
   /// The next option, or nil where the walk stops.
-  public mutating func next() -> Option? {
+  @inlinable public mutating func next() -> Option? {
     while position < end {
       let code = bytes[position]
       if padAndEnd && code == 0 {
@@ -50,19 +59,19 @@ public struct OptionWalk<Bytes: Collection> where Bytes.Element == UInt8, Bytes.
         continue
       }
       if padAndEnd && code == 255 {
-        stop = .endOption
+        stopReason = .endOption
         position = end
         return nil
       }
       guard position + 1 < end else {
-        stop = .missingLength(code: code, offset: position)
+        stopReason = .missingLength(code: code, offset: position)
         position = end
         return nil
       }
       let length = Int(bytes[position + 1])
       let start = position + 2
       guard start + length <= end else {
-        stop = .overrun(code: code, length: length, available: end - start)
+        stopReason = .overrun(code: code, length: length, available: end - start)
         position = end
         return Option(code: code, value: start..<end)
       }
