@@ -78,6 +78,8 @@ enum Ladder {
   static let timeColumns = 3 + 10 + 2
   /// Columns of the server address after an arrow.
   static let serverColumns = 16
+  /// What replaces the two spaces before a header part that moves to the next line.
+  static let headerBreak = Array("\n   ".utf8)
 
   /// Writes the ladder straight into the report's buffer: this runs once per transaction.
   static func write(
@@ -103,7 +105,7 @@ enum Ladder {
     var lineAnchor = afterRule
     var anchorColumns = 3
     if anchorColumns + (w.out.count - lineAnchor) > style.columns {
-      w.out.replace(from: clientStart, count: 2, with: Array("\n   ".utf8))
+      w.out.replace(from: clientStart, count: 2, with: headerBreak)
       clientStart += 1
       (lineAnchor, anchorColumns) = (clientStart, 0)
     }
@@ -125,7 +127,7 @@ enum Ladder {
     // The outcome sign is one column whatever its bytes.
     let outcomeColumns = w.out.count - outcomeText + 2 + 1
     if anchorColumns + (outcomeStart - lineAnchor) + outcomeColumns > style.columns {
-      w.out.replace(from: outcomeStart, count: 2, with: Array("\n   ".utf8))
+      w.out.replace(from: outcomeStart, count: 2, with: headerBreak)
     }
     let identityLine = w.out.count
     w.raw("\n")
