@@ -10,10 +10,13 @@ public struct TransactionSelection: Sendable {
   /// text or as hex digits), compared without case.
   public var clients: [String] = []
   public var xids: [UInt32] = []
-  /// A server the transaction's requests went to or that answered.
+  /// A server the transaction's requests went to or that answered: IPv4 addresses select
+  /// DHCPv4 transactions, IPv6 addresses DHCPv6 ones.
   public var servers: [IPv4Address] = []
-  /// A relay agent (giaddr) of the transaction.
+  public var serversV6: [IPv6Address] = []
+  /// A relay agent of the transaction: DHCPv4's giaddr, or a DHCPv6 relay's address.
   public var relays: [IPv4Address] = []
+  public var relaysV6: [IPv6Address] = []
   /// Transactions that started at or after this time.
   public var since: TimeBound?
   /// Transactions that started before this time.
@@ -36,27 +39,30 @@ public struct TransactionSelection: Sendable {
 
   /// Whether anything is left out at all.
   public var isActive: Bool {
-    onlyProblems || !clients.isEmpty || !xids.isEmpty || !servers.isEmpty || !relays.isEmpty || since != nil
-      || until != nil
+    onlyProblems || !clients.isEmpty || !xids.isEmpty || namesServers || namesRelays || since != nil || until != nil
   }
+
+  private var namesServers: Bool { !servers.isEmpty || !serversV6.isEmpty }
+  private var namesRelays: Bool { !relays.isEmpty || !relaysV6.isEmpty }
 
   public func selects(_ t: TransactionRecord) -> Bool {
     if onlyProblems && !t.hasProblem { return false }
     if !xids.isEmpty && !xids.contains(t.xid) { return false }
-    if !servers.isEmpty && !t.servers.contains(where: { servers.contains($0.address) }) { return false }
-    if !relays.isEmpty && !t.relayAgents.contains(where: { relays.contains($0) }) { return false }
+    if namesServers && !t.servers.contains(where: { servers.contains($0.address) }) { return false }
+    if namesRelays && !t.relayAgents.contains(where: { relays.contains($0) }) { return false }
     if let since, t.firstSeen < since.resolved(t.captureStart) { return false }
     if let until, !(t.firstSeen < until.resolved(t.captureStart)) { return false }
     if !clients.isEmpty && !clients.contains(where: { Self.names(t, $0) }) { return false }
     return true
   }
 
-  /// A DHCPv6 transaction: `--server` and `--relay` take IPv4 addresses, so with either it
-  /// is left out; `--client` matches its DUID (hex, any separators) or the MAC in it.
+  /// A DHCPv6 transaction: `--server` matches any address a server used, `--relay` a relay
+  /// agent's address; `--client` matches its DUID (hex, any separators) or the MAC in it.
   public func selects(_ t: DHCPv6TransactionRecord) -> Bool {
     if onlyProblems && !t.hasProblem { return false }
     if !xids.isEmpty && !xids.contains(t.xid) { return false }
-    if !servers.isEmpty || !relays.isEmpty { return false }
+    if namesServers && !t.servers.contains(where: { $0.addresses.contains(where: serversV6.contains) }) { return false }
+    if namesRelays && !t.relayAgents.contains(where: relaysV6.contains) { return false }
     if let since, t.firstSeen < since.resolved(t.captureStart) { return false }
     if let until, !(t.firstSeen < until.resolved(t.captureStart)) { return false }
     if !clients.isEmpty {

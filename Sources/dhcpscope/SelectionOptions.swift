@@ -20,11 +20,14 @@ struct SelectionOptions: ParsableArguments {
 
   @Option(
     name: .long,
-    help: ArgumentHelp("Only transactions this server was asked or answered (repeatable).", valueName: "address"))
+    help: ArgumentHelp(
+      "Only transactions this server was asked or answered, IPv4 or IPv6 (repeatable).", valueName: "address"))
   var server: [String] = []
 
   @Option(
-    name: .long, help: ArgumentHelp("Only transactions through this relay agent (repeatable).", valueName: "address"))
+    name: .long,
+    help: ArgumentHelp(
+      "Only transactions through this relay agent, IPv4 or IPv6 (repeatable).", valueName: "address"))
   var relay: [String] = []
 
   @Option(
@@ -52,16 +55,32 @@ struct SelectionOptions: ParsableArguments {
       guard let value else { throw ValidationError("--xid \(text): not a transaction id (0x1c3533 or 1848627)") }
       return value
     }
-    s.servers = try server.map { try address($0, "--server") }
-    s.relays = try relay.map { try address($0, "--relay") }
+    for text in server {
+      switch try address(text, "--server") {
+      case .v4(let a): s.servers.append(a)
+      case .v6(let a): s.serversV6.append(a)
+      }
+    }
+    for text in relay {
+      switch try address(text, "--relay") {
+      case .v4(let a): s.relays.append(a)
+      case .v6(let a): s.relaysV6.append(a)
+      }
+    }
     s.since = try since.map { try Self.timeBound($0, "--since") }
     s.until = try until.map { try Self.timeBound($0, "--until") }
     return s
   }
 
-  private func address(_ text: String, _ option: String) throws -> IPv4Address {
-    guard let a = IPv4Address(text) else { throw ValidationError("\(option) \(text): not an IPv4 address") }
-    return a
+  private enum Address {
+    case v4(IPv4Address)
+    case v6(IPv6Address)
+  }
+
+  private func address(_ text: String, _ option: String) throws -> Address {
+    if let a = IPv4Address(text) { return .v4(a) }
+    if let a = IPv6Address(text) { return .v6(a) }
+    throw ValidationError("\(option) \(text): not an IPv4 or IPv6 address")
   }
 
   /// `+SECONDS` after the first packet, epoch seconds, or an ISO 8601 date and time

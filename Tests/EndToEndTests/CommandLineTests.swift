@@ -181,6 +181,35 @@ import Testing
     #expect(try dhcpscope("analyze", "--server", "host", failover).status == 2)
   }
 
+  /// `--server` and `--relay` take IPv6 addresses for DHCPv6 transactions: either server of
+  /// the two-server exchange, or its relay, keeps the whole transaction; another address, or
+  /// an IPv4 one, leaves it out.
+  @Test func ipv6SelectionKeepsDHCPv6Transactions() throws {
+    let capture = "\(fixtures)/dhcpv6/two-servers.pcap"
+    func kept(_ selection: [String] = []) throws -> [[String: Any]] {
+      let r = try dhcpscope(["analyze", "--format", "jsonl"] + selection + [capture])
+      #expect(r.status == 0, "\(selection): \(r.stderr)")
+      return try r.stdout.split(separator: "\n").filter { $0.hasPrefix("{\"family\"") }.compactMap {
+        try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+      }
+    }
+    let all = try kept()
+    try #require(all.count == 1)
+    let legs = (all[0]["sequence"] as? [Any])?.count
+    for selection in [
+      ["--server", "2001:db8:ff01::2"], ["--server", "2001:db8:ff02::2"], ["--relay", "2001:db8:1::1"],
+      ["--server", "198.51.100.2", "--server", "2001:db8:ff02::2"],
+    ] {
+      let records = try kept(selection)
+      #expect(records.count == 1 && records.first?["family"] as? String == "dhcpv6", "\(selection)")
+      #expect((records.first?["sequence"] as? [Any])?.count == legs, "\(selection) lost legs")
+    }
+    for selection in [["--server", "2001:db8:ff99::2"], ["--relay", "2001:db8:2::1"], ["--server", "198.51.100.2"]] {
+      #expect(try kept(selection).isEmpty, "\(selection)")
+    }
+    #expect(try dhcpscope("analyze", "--relay", "2001:db8::zz", capture).status == 2)
+  }
+
   /// Text times say their zone: local time with its offset by default, UTC with --utc; each
   /// transaction's header line starts with its absolute start time.
   @Test func textTimesSayTheirZone() throws {
