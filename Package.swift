@@ -22,9 +22,10 @@ let package = Package(
       pkgConfig: "libpcap",
       providers: [.apt(["libpcap-dev"])]
     ),
-    // libpcap reads any FILE*, but not gzip: this wraps zlib as a FILE* for it.
-    .target(name: "CGzip", linkerSettings: [.linkedLibrary("z")]),
-    .target(name: "Capture", dependencies: ["CPcap", "CGzip"]),
+    // The FILE* streams libpcap reads: gzip'd files through zlib (libpcap reads any FILE*,
+    // but not gzip), plain files with a large buffer and no stdio locking.
+    .target(name: "CStreams", linkerSettings: [.linkedLibrary("z")]),
+    .target(name: "Capture", dependencies: ["CPcap", "CStreams"]),
     .target(name: "Dissect"),
     .target(
       name: "Correlate",

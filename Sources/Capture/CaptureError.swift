@@ -43,3 +43,9 @@ public enum CaptureError: Error, CustomStringConvertible, Equatable {
     }
   }
 }
+
+/// The text in a C character buffer (libpcap's error buffer, strftime's output), up to its
+/// terminating NUL.
+func cText(_ buffer: [CChar]) -> String {
+  String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}

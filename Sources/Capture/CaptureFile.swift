@@ -1,5 +1,5 @@
-import CGzip
 import CPcap
+import CStreams
 import Glibc
 
 /// Reads a pcap (micro- or nanosecond), pcapng, or gzip'd capture through libpcap.
@@ -30,7 +30,7 @@ public final class CaptureFile {
       guard let opened = pcap_fopen_offline_with_tstamp_precision(stream, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf)
       else {
         fclose(stream)
-        throw CaptureError.notACapture(path: path, reason: "libpcap: " + String(cString: errbuf))
+        throw CaptureError.notACapture(path: path, reason: "libpcap: " + cText(errbuf))
       }
       handle = opened
       linkType = Int(pcap_datalink(opened))
@@ -65,19 +65,20 @@ public final class CaptureFile {
       opened = pcap_fopen_offline_with_tstamp_precision(stream, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf)
       if opened == nil { fclose(stream) }
     } else {
-      // Our own stream with a 1 MiB buffer: glibc's default (the 4 KiB block size) made one
+      // Our own stream with a 1 MiB buffer: glibc's default (the 4 KiB block size) makes one
       // read system call per 4 KiB, a tenth of the reading thread's time on a large capture.
-      guard let stream = fopen(path, "rb") else {
+      let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: Self.readBufferSize)
+      guard let stream = dhcpscope_fopen_unlocked(path, buffer, Self.readBufferSize) else {
+        buffer.deallocate()
         throw CaptureError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
       }
-      readBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Self.readBufferSize)
-      setvbuf(stream, readBuffer, _IOFBF, Self.readBufferSize)
+      readBuffer = buffer
       opened = pcap_fopen_offline_with_tstamp_precision(stream, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf)
       if opened == nil { fclose(stream) }
     }
     guard let opened else {
       readBuffer?.deallocate()
-      throw CaptureError.notACapture(path: path, reason: "libpcap: " + String(cString: errbuf))
+      throw CaptureError.notACapture(path: path, reason: "libpcap: " + cText(errbuf))
     }
     handle = opened
     linkType = Int(pcap_datalink(opened))

@@ -23,7 +23,7 @@ public final class LiveCapture {
     self.device = device
     var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
     guard let h = pcap_create(device, &errbuf) else {
-      throw CaptureError.liveFailure(device: device, reason: String(cString: errbuf))
+      throw CaptureError.liveFailure(device: device, reason: cText(errbuf))
     }
     pcap_set_snaplen(h, snapLength)
     pcap_set_promisc(h, device == "any" ? 0 : 1)
@@ -188,7 +188,7 @@ public func listCaptureDevices() throws -> [CaptureDevice] {
   var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
   var list: UnsafeMutablePointer<pcap_if_t>?
   guard pcap_findalldevs(&list, &errbuf) == 0 else {
-    throw CaptureError.liveFailure(device: "interfaces", reason: String(cString: errbuf))
+    throw CaptureError.liveFailure(device: "interfaces", reason: cText(errbuf))
   }
   defer { pcap_freealldevs(list) }
   var devices: [CaptureDevice] = []
@@ -243,7 +243,7 @@ public struct SaveRotation: Sendable {
       var fields = tm()
       localtime_r(&t, &fields)
       var buffer = [CChar](repeating: 0, count: 4096)
-      if strftime(&buffer, buffer.count, template, &fields) > 0 { name = String(cString: buffer) }
+      if strftime(&buffer, buffer.count, template, &fields) > 0 { name = cText(buffer) }
     }
     guard megabytes != nil else { return name }
     if let files {

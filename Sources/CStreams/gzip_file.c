@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "gzip_file.h"
+#include "streams.h"
 #include <unistd.h>
 #include <zlib.h>
 
