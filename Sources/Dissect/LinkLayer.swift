@@ -40,14 +40,18 @@ public struct CaptureInterface: Hashable, Sendable {
   }
 
   /// tcpdump's words for the Linux packet types.
-  public var direction: String {
+  public var direction: String { Self.directionName(packetType).map(\.description) ?? "type-\(packetType)" }
+
+  /// tcpdump's word for a Linux packet type (nil: another type, `type-N`); a static string,
+  /// so reports copy it without building a `String`.
+  public static func directionName(_ packetType: UInt16) -> StaticString? {
     switch packetType {
     case 0: return "in"  // PACKET_HOST
     case 1: return "in-broadcast"
     case 2: return "in-multicast"
     case 3: return "in-otherhost"
     case 4: return "out"  // PACKET_OUTGOING
-    default: return "type-\(packetType)"
+    default: return nil
     }
   }
 }

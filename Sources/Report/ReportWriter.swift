@@ -295,7 +295,11 @@ extension ReportWriter {
       int(index)
     }
     key("direction")
-    string(i.direction)
+    if let name = CaptureInterface.directionName(i.packetType) {
+      quotedValue { $0.out.append(name) }
+    } else {
+      string(i.direction)
+    }
     endObject()
   }
 
