@@ -180,38 +180,50 @@ extension ReportWriter {
     plainTimestamp(t, nanosecondPrecision: nanosecondPrecision)
   }
 
-  /// Epoch seconds with 6 or 9 decimals, as tshark prints them.
+  /// Epoch seconds with 6 or 9 decimals, as tshark prints them. A capture writes the same
+  /// second thousands of times in a row: its digits come from `cachedSecondDigits`, and the
+  /// whole timestamp goes into the buffer in one write.
   public mutating func plainTimestamp(_ t: Timestamp, nanosecondPrecision: Bool) {
-    if t.seconds < 0 {
+    if t.seconds != cachedSecond && !cacheSecond(t.seconds) {
       out.append(contentsOf: formatTimestamp(t, nanosecondPrecision: nanosecondPrecision))
       return
     }
-    if t.seconds != cachedSecond {
-      let start = out.count
-      appendDigits(UInt64(t.seconds))
-      cachedSecondCount = out.count - start
-      if cachedSecondCount <= 16 {
-        cachedSecond = t.seconds
-        out.withUnsafeBytes { written in
-          withUnsafeMutableBytes(of: &cachedSecondDigits) {
-            $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: written[start..<(start + cachedSecondCount)]))
-          }
-        }
-      }
-    } else {
-      let n = cachedSecondCount
-      withUnsafeBytes(of: cachedSecondDigits) { digits in out.append(UnsafeRawBufferPointer(rebasing: digits[0..<n])) }
-    }
+    let n = cachedSecondCount
+    let cached = cachedSecondDigits
     let digits = nanosecondPrecision ? 9 : 6
-    out.write(maximum: 10) { p in
-      p[0] = UInt8(ascii: ".")
-      var fraction = nanosecondPrecision ? Int(t.nanoseconds) : Int(t.nanoseconds) / 1000
-      for i in stride(from: digits, to: 0, by: -1) {
-        p[i] = 48 + UInt8(truncatingIfNeeded: fraction % 10)
-        fraction /= 10
-      }
-      return digits + 1
+    let fraction = nanosecondPrecision ? UInt32(t.nanoseconds) : UInt32(t.nanoseconds) / 1000
+    out.write(maximum: 16 + 1 + 9) { p in
+      let destination = UnsafeMutableRawPointer(p)
+      destination.storeBytes(of: cached.0, as: UInt64.self)
+      destination.storeBytes(of: cached.1, toByteOffset: 8, as: UInt64.self)
+      p[n] = UInt8(ascii: ".")
+      JSONText.writeFraction(fraction, digits: digits, to: p + n + 1)
+      return n + 1 + digits
     }
+  }
+
+  /// Keeps the digits of `seconds` for `plainTimestamp`; false when they cannot be kept (a
+  /// negative time, or more than 16 digits).
+  private mutating func cacheSecond(_ seconds: Int64) -> Bool {
+    guard seconds >= 0, seconds < 10_000_000_000_000_000 else { return false }
+    var digits: (UInt64, UInt64) = (0, 0)
+    var count = 0
+    withUnsafeMutableBytes(of: &digits) { d in
+      var v = UInt64(seconds)
+      var reversed: (UInt64, UInt64) = (0, 0)
+      withUnsafeMutableBytes(of: &reversed) { r in
+        repeat {
+          r[count] = 48 + UInt8(v % 10)
+          v /= 10
+          count += 1
+        } while v > 0
+      }
+      withUnsafeBytes(of: reversed) { r in
+        for i in 0..<count { d[i] = r[count - 1 - i] }
+      }
+    }
+    (cachedSecond, cachedSecondDigits, cachedSecondCount) = (seconds, digits, count)
+    return true
   }
 
   public mutating func optionalDecimal(_ v: Double?) { if let v { decimal(v) } else { null() } }
@@ -546,6 +558,26 @@ extension ReportWriter {
 
 /// Which bytes a JSON string must escape, checked eight at a time.
 enum JSONText {
+  /// "00" to "99", two bytes each; a literal, so reading it involves no reference counting.
+  private static var digitPairs: StaticString {
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+  }
+
+  /// `value` as exactly `digits` decimal digits, leading zeros kept, two at a time.
+  @inline(__always) static func writeFraction(_ value: UInt32, digits: Int, to p: UnsafeMutablePointer<UInt8>) {
+    let pairs = digitPairs.utf8Start
+    var v = value
+    var i = digits
+    while i >= 2 {
+      let pair = Int(v % 100) * 2
+      v /= 100
+      i -= 2
+      p[i] = pairs[pair]
+      p[i + 1] = pairs[pair + 1]
+    }
+    if i == 1 { p[0] = 48 + UInt8(v % 10) }
+  }
+
   /// Each octet of a dotted quad as its digits and a dot (up to four bytes, little-endian) in
   /// the low half, and how many bytes that is in the top byte.
   static let octets: [UInt64] = (0...255).map { v in

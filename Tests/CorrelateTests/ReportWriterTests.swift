@@ -1,3 +1,4 @@
+import Dissect
 import Report
 import Testing
 
@@ -27,5 +28,28 @@ import Testing
         #expect(Self.written { $0.plainHex(slice.lazy.map { $0 }) } == got)
       }
     }
+  }
+
+  /// Timestamps written from the cached second, and by digit pairs, read as the plain
+  /// definition writes them: every fraction width, the second changing and coming back, and
+  /// the times the cache does not hold (negative, more than 16 digits).
+  @Test func timestampsAsThePlainDefinitionWritesThem() {
+    let seconds: [Int64] = [
+      0, 9, 10, 1_763_700_000, 1_763_700_001, 1_763_700_000, 9_999_999_999_999_999, 10_000_000_000_000_000, -1,
+    ]
+    let nanoseconds: [Int32] = [0, 1, 999, 1_000, 10_000, 123_456_789, 999_999_999]
+    var w = ReportWriter(capacity: 64)
+    var expected = ""
+    for s in seconds {
+      for n in nanoseconds {
+        for nano in [false, true] {
+          let t = Timestamp(seconds: s, nanoseconds: n)
+          w.plainTimestamp(t, nanosecondPrecision: nano)
+          w.raw(" ")
+          expected += formatTimestamp(t, nanosecondPrecision: nano) + " "
+        }
+      }
+    }
+    #expect(w.out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } == expected)
   }
 }
