@@ -79,22 +79,42 @@ public struct OutputBuffer: ~Copyable, @unchecked Sendable {
 
   /// The decimal digits of `value`, written straight into the buffer.
   @inline(__always) mutating func appendDigits(_ value: UInt64) {
-    var digits = 1
-    var limit: UInt64 = 10
-    while digits < 20 && value >= limit {
-      digits += 1
-      if digits < 20 { limit &*= 10 }
-    }
+    let digits = Self.decimalDigits(value)
     write(maximum: digits) { p in
-      var v = value
-      var i = digits
-      repeat {
-        i -= 1
-        p[i] = 48 + UInt8(v % 10)
-        v /= 10
-      } while i > 0
+      OutputBuffer.writeDigits(value, count: digits, to: p)
       return digits
     }
+  }
+
+  /// How many decimal digits `value` has.
+  @inline(__always) static func decimalDigits(_ value: UInt64) -> Int {
+    var digits = 1
+    var v = value
+    while v >= 10_000 {
+      digits += 4
+      v /= 10_000
+    }
+    return v < 10 ? digits : v < 100 ? digits + 1 : v < 1_000 ? digits + 2 : digits + 3
+  }
+
+  /// "00" to "99", two bytes each; a literal, so reading it involves no reference counting.
+  private static var digitPairs: StaticString {
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+  }
+
+  /// The last `count` decimal digits of `value` (leading zeros kept), two at a time.
+  @inline(__always) static func writeDigits(_ value: UInt64, count: Int, to p: UnsafeMutablePointer<UInt8>) {
+    let pairs = digitPairs.utf8Start
+    var v = value
+    var i = count
+    while i >= 2 {
+      let pair = Int(v % 100) * 2
+      v /= 100
+      i -= 2
+      p[i] = pairs[pair]
+      p[i + 1] = pairs[pair + 1]
+    }
+    if i == 1 { p[0] = 48 + UInt8(v % 10) }
   }
 
   /// Inlined: with the length known where it is called, the copy unrolls.

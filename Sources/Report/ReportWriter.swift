@@ -197,7 +197,7 @@ extension ReportWriter {
       destination.storeBytes(of: cached.0, as: UInt64.self)
       destination.storeBytes(of: cached.1, toByteOffset: 8, as: UInt64.self)
       p[n] = UInt8(ascii: ".")
-      JSONText.writeFraction(fraction, digits: digits, to: p + n + 1)
+      OutputBuffer.writeDigits(UInt64(fraction), count: digits, to: p + n + 1)
       return n + 1 + digits
     }
   }
@@ -558,26 +558,6 @@ extension ReportWriter {
 
 /// Which bytes a JSON string must escape, checked eight at a time.
 enum JSONText {
-  /// "00" to "99", two bytes each; a literal, so reading it involves no reference counting.
-  private static var digitPairs: StaticString {
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
-  }
-
-  /// `value` as exactly `digits` decimal digits, leading zeros kept, two at a time.
-  @inline(__always) static func writeFraction(_ value: UInt32, digits: Int, to p: UnsafeMutablePointer<UInt8>) {
-    let pairs = digitPairs.utf8Start
-    var v = value
-    var i = digits
-    while i >= 2 {
-      let pair = Int(v % 100) * 2
-      v /= 100
-      i -= 2
-      p[i] = pairs[pair]
-      p[i + 1] = pairs[pair + 1]
-    }
-    if i == 1 { p[0] = 48 + UInt8(v % 10) }
-  }
-
   /// Each octet of a dotted quad as its digits and a dot (up to four bytes, little-endian) in
   /// the low half, and how many bytes that is in the top byte.
   static let octets: [UInt64] = (0...255).map { v in

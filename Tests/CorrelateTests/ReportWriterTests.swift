@@ -52,4 +52,19 @@ import Testing
     }
     #expect(w.out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } == expected)
   }
+
+  /// Integers by digit pairs read as Swift prints them, at every power of ten and either
+  /// side of it.
+  @Test func integersAsSwiftPrintsThem() {
+    var values: [UInt64] = [0, UInt64.max, UInt64.max - 1]
+    var power: UInt64 = 1
+    for _ in 0..<20 {
+      values += [power - 1, power, power + 1]
+      power = power &* 10
+    }
+    for v in values {
+      #expect(Self.written { $0.plainInt(v) } == String(v))
+      if v <= UInt64(Int64.max) { #expect(Self.written { $0.plainInt(-Int64(v)) } == String(-Int64(v))) }
+    }
+  }
 }
