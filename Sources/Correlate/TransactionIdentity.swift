@@ -74,6 +74,8 @@ public struct TransactionIdentity: Sendable {
 
   /// The first value of option `code` that came from `source`.
   public func value(_ code: UInt8, from source: Source) -> ArraySlice<UInt8>? {
+    // Most options asked for were never sent: the stored bits say so without a scan.
+    guard let index = IdentityOptions.index(of: code), stored & Self.bit(source, index) != 0 else { return nil }
     var i = 0
     while i + 3 <= bytes.count {
       let end = i + 3 + Int(bytes[i + 2])
