@@ -29,10 +29,10 @@ install: build
 	$(BIN) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/dhcpscope.fish
 
 # Tests compare against tshark, load the HTML report in headless Chromium, and run real ISC
-# dhcpd/dhcrelay/dhclient and dnsmasq in network namespaces (skipped with a message when not root).
+# dhcpd/dhcrelay/dhclient, dnsmasq and Kea in network namespaces (skipped with a message when not root).
 test-deps: deps
 	@missing=""; \
-	for p in tshark tcpdump isc-dhcp-server isc-dhcp-relay isc-dhcp-client dnsmasq-base iproute2 procps chromium curl prometheus tcpreplay; do \
+	for p in tshark tcpdump isc-dhcp-server isc-dhcp-relay isc-dhcp-client dnsmasq-base kea-dhcp4-server iproute2 procps chromium curl prometheus tcpreplay; do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections; \

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# dhcpscope's lab: real ISC dhcpd / dnsmasq servers, an ISC dhcrelay (with option 82) and an
-# ISC dhclient in network namespaces joined by veth links. Nothing leaves these namespaces.
+# dhcpscope's lab: real ISC dhcpd / dnsmasq / Kea servers, an ISC dhcrelay (with option 82)
+# and an ISC dhclient in network namespaces joined by veth links. Nothing leaves these
+# namespaces.
 #
 #   client ns  c0 192.0.2.x (DHCP)  ──  r-c 192.0.2.1      relay ns (dhcrelay -a, ip_forward)
-#   relay  ns  r-s1 198.51.100.1/29 ──  s1 198.51.100.2    server1 ns (dhcpd or dnsmasq)
+#   relay  ns  r-s1 198.51.100.1/29 ──  s1 198.51.100.2    server1 ns (dhcpd, dnsmasq or Kea)
 #   relay  ns  r-s2 198.51.100.9/29 ──  s2 198.51.100.10   server2 ns (dhcpd)
 #
 # Usage: lab.sh SCENARIO OUTDIR [--capture] [--hold SECONDS]
-#   SCENARIO: single | two-servers | first-down | no-server | nak | release | renew | dnsmasq
+#   SCENARIO: single | two-servers | first-down | no-server | nak | release | renew | dnsmasq |
+#             kea (kea-dhcp4 as server1)
 #   --capture  record on the relay: tcpdump -i any (SLL2) to OUTDIR/relay-any.pcap and
 #              dumpcap on r-c, r-s1, r-s2 to OUTDIR/relay-multi.pcapng; and at the other
 #              points: the client's c0, server1's s1, server2's s2 to OUTDIR/client.pcap,
@@ -48,6 +50,12 @@ teardown() {
     ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null || true
   done
   sleep 0.2
+  # What is still running after SIGTERM (kea-dhcp4 can take its time) is killed: a daemon left
+  # behind would hold the caller's output pipe open.
+  for ns in $NC $NR $NS1 $NS2; do
+    for _ in 1 2 3 4 5; do [ -z "$(ip netns pids $ns 2>/dev/null)" ] && break; sleep 0.2; done
+    ip netns pids $ns 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+  done
   for ns in $NC $NR $NS1 $NS2; do ip netns del $ns 2>/dev/null || true; done
   rm -rf "$work"
 }
@@ -118,6 +126,22 @@ case "$scenario" in
       --dhcp-range=192.0.2.100,192.0.2.149,255.255.255.0,10m --dhcp-authoritative \
       --dhcp-leasefile="$work/dnsmasq.leases" --pid-file="$work/dnsmasq.pid" \
       > "$work/dnsmasq.log" 2>&1 &
+    pids+=($!) ;;
+  kea)
+    command -v kea-dhcp4 >/dev/null || { echo "lab.sh: kea-dhcp4 not installed" >&2; exit 77; }
+    # UDP sockets: Kea only hears relayed traffic, which is all that reaches server1.
+    cat > "$work/kea-dhcp4.conf" <<CONF
+{ "Dhcp4": {
+    "interfaces-config": { "interfaces": [ "s1" ], "dhcp-socket-type": "udp" },
+    "lease-database": { "type": "memfile", "persist": true, "name": "$work/kea-leases4.csv" },
+    "valid-lifetime": $lease_time,
+    "subnet4": [ { "id": 1, "subnet": "192.0.2.0/24", "pools": [ { "pool": "192.0.2.100 - 192.0.2.149" } ],
+                   "option-data": [ { "name": "routers", "data": "192.0.2.1" } ] } ],
+    "loggers": [ { "name": "kea-dhcp4", "severity": "INFO",
+                   "output_options": [ { "output": "$work/kea-dhcp4.log" } ] } ] } }
+CONF
+    inns $NS1 env KEA_LOCKFILE_DIR="$work" KEA_PIDFILE_DIR="$work" kea-dhcp4 -c "$work/kea-dhcp4.conf" \
+      > "$work/kea-dhcp4.out.log" 2>&1 &
     pids+=($!) ;;
   *) echo "lab.sh: unknown scenario $scenario" >&2; exit 2 ;;
 esac

@@ -2,7 +2,7 @@ import Correlate
 import Dissect
 import Testing
 
-/// Scenarios recorded from real ISC dhcpd, dhcrelay, dhclient and dnsmasq (Fixtures/lab).
+/// Scenarios recorded from real ISC dhcpd, dhcrelay, dhclient, dnsmasq and Kea (Fixtures/lab).
 @Suite struct LabScenarioTests {
   @Test(arguments: ["single-any.pcap", "single-multi.pcapng"])
   func cleanRelayedDORA(file: String) throws {
@@ -144,6 +144,28 @@ import Testing
     #expect(t.outcome == .bound)
     #expect(t.assignedAddress?.description == lab["LEASED_ADDRESS"])
     #expect(t.servers.first?.address.description == lab["SERVER_ID"])
+  }
+
+  /// Kea's DHCPv4 server answers at once (no ping check): the same clean relayed DORA as
+  /// dhcpd's, with each server response well under a millisecond.
+  @Test(arguments: ["kea-any.pcap", "kea-multi.pcapng"])
+  func keaServer(file: String) throws {
+    let lab = try labResult("kea")
+    let records = try analyze(file)
+    #expect(records.count == 1)
+    let t = try #require(records.first)
+    #expect(t.kind == .dora && t.outcome == .bound)
+    #expect(t.assignedAddress?.description == lab["LEASED_ADDRESS"])
+    #expect(t.servers.map(\.address.description) == [lab["SERVER_ID"]!])
+    #expect(t.relayAgents == [addr("192.0.2.1")])
+    #expect(t.flags.isEmpty && t.findings.isEmpty)
+    #expect(
+      t.sequence.map(\.leg.rawValue) == [
+        "client-relay", "relay-server", "server-relay", "relay-client",
+        "client-relay", "relay-server", "server-relay", "relay-client",
+      ])
+    #expect(t.client.hostName == "lab-client")
+    #expect(t.timings.serverResponse.map { $0 < 100 } == true)
   }
 
   @Test func pcapngFromSeveralInterfacesIsPutInTimeOrder() throws {

@@ -112,6 +112,23 @@ struct LiveLabTests {
     #expect((again["sequence"] as! [Any]).count == (dora["sequence"] as! [Any]).count)
   }
 
+  /// Kea's DHCPv4 server behind the same relay: sniff reports the lease dhclient got from it.
+  @Test(.enabled(if: which("kea-dhcp4") != nil, "kea-dhcp4 is not installed (make test-deps installs it)"))
+  func sniffSeesTheRelayedLeaseKeaGave() throws {
+    let run = try Lab.sniff("kea")
+    defer { try? FileManager.default.removeItem(atPath: run.directory) }
+    let leased = try #require(run.result["LEASED_ADDRESS"])
+    #expect(!leased.isEmpty, "dhclient got no lease from Kea")
+    #expect(run.result["RELAY_CMD_STATUS"] == "0")
+    let dora = try #require(run.live.first { $0["kind"] as? String == "DORA" && $0["outcome"] as? String == "bound" })
+    #expect(dora["assigned_address"] as? String == leased)
+    let servers = dora["servers"] as! [[String: Any]]
+    #expect(servers.map { $0["address"] as! String } == [run.result["SERVER_ID"]!])
+    #expect((dora["findings"] as? [Any])?.isEmpty == true)
+    let legs = (dora["sequence"] as! [[String: Any]]).map { $0["leg"] as! String }
+    #expect(legs.starts(with: ["client-relay", "relay-server", "server-relay", "relay-client"]))
+  }
+
   /// --packets: a line per DHCP packet as it arrives, before the transaction it belongs to.
   @Test func packetLinesComeBeforeTheirTransaction() throws {
     let run = try Lab.sniff("single", format: "text", extra: "--packets")
