@@ -32,7 +32,7 @@ install: build
 # dhcpd/dhcrelay/dhclient, dnsmasq and Kea in network namespaces (skipped with a message when not root).
 test-deps: deps
 	@missing=""; \
-	for p in tshark tcpdump isc-dhcp-server isc-dhcp-relay isc-dhcp-client dnsmasq-base kea-dhcp4-server iproute2 procps chromium curl prometheus tcpreplay; do \
+	for p in tshark tcpdump isc-dhcp-server isc-dhcp-relay isc-dhcp-client dnsmasq-base kea-dhcp4-server kea-dhcp6-server iproute2 procps chromium curl prometheus tcpreplay; do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections; \

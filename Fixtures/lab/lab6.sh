@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# dhcpscope's DHCPv6 lab: ISC dhcpd -6 servers, ISC dhcrelay -6 relays (one, or two chained)
-# and an ISC dhclient -6 in network namespaces joined by veth links. Nothing leaves them.
+# dhcpscope's DHCPv6 lab: ISC dhcpd -6 (or Kea's kea-dhcp6) servers, ISC dhcrelay -6 relays
+# (one, or two chained) and an ISC dhclient -6 in network namespaces joined by veth links.
+# Nothing leaves them.
 #
 #   client ns  c0 (link-local)   ── r-c  2001:db8:1::1/64      relay1 ns (dhcrelay -6 -I)
 #   relay1 ns  r-s1 2001:db8:ff01::1 ── s1 2001:db8:ff01::2    server1 ns (dhcpd -6)
@@ -10,7 +11,7 @@
 #   relay2 ns  r-s1 2001:db8:ff01::1 ── s1 2001:db8:ff01::2    server1 ns
 #
 # Usage: lab6.sh SCENARIO OUTDIR [--capture] [--hold SECONDS] [--run-in-relay CMD]
-#   SCENARIO: single | chain | two-servers | no-server | release
+#   SCENARIO: single | chain | two-servers | no-server | release | kea (kea-dhcp6 as server1)
 #   --capture  tcpdump -i any (SLL2) in relay1 to OUTDIR/relay1-any.pcap, and in relay2
 #              (chain) to OUTDIR/relay2-any.pcap
 #   --run-in-relay CMD  start CMD in relay1's namespace before the client; SIGINT at the end
@@ -46,6 +47,12 @@ teardown() {
   sleep 0.3
   for ns in $all; do ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null || true; done
   sleep 0.2
+  # What is still running after SIGTERM (kea-dhcp6 can take its time) is killed: a daemon left
+  # behind would hold the caller's output pipe open.
+  for ns in $all; do
+    for _ in 1 2 3 4 5; do [ -z "$(ip netns pids $ns 2>/dev/null)" ] && break; sleep 0.2; done
+    ip netns pids $ns 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+  done
   for ns in $all; do ip netns del $ns 2>/dev/null || true; done
   rm -rf "$work"
 }
@@ -121,6 +128,26 @@ case "$scenario" in
     start_dhcpd $NS2 s2 server2 2001:db8:ff02::/64 2001:db8:1::180 2001:db8:1::1ff "2001:db8:180:: 2001:db8:1ff::"
     uppers=(-u 2001:db8:ff01::2%r-s1 -u 2001:db8:ff02::2%r-s2) ;;
   no-server) ;;
+  kea)
+    command -v kea-dhcp6 >/dev/null || { echo "lab6.sh: kea-dhcp6 not installed" >&2; exit 77; }
+    # The relay sends to server1's global address: Kea listens there only when named with it.
+    cat > "$work/kea-dhcp6.conf" <<CONF
+{ "Dhcp6": {
+    "interfaces-config": { "interfaces": [ "s1/2001:db8:ff01::2" ] },
+    "lease-database": { "type": "memfile", "persist": true, "name": "$work/kea-leases6.csv" },
+    "server-id": { "type": "LLT", "persist": false },
+    "preferred-lifetime": 300, "valid-lifetime": 600,
+    "option-data": [ { "name": "dns-servers", "data": "2001:db8::53" },
+                     { "name": "domain-search", "data": "lab.example" } ],
+    "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64",
+                   "pools": [ { "pool": "2001:db8:1::100 - 2001:db8:1::1ff" } ],
+                   "pd-pools": [ { "prefix": "2001:db8:100::", "prefix-len": 40, "delegated-len": 56 } ] } ],
+    "loggers": [ { "name": "kea-dhcp6", "severity": "INFO",
+                   "output_options": [ { "output": "$work/kea-dhcp6.log" } ] } ] } }
+CONF
+    inns $NS1 env KEA_LOCKFILE_DIR="$work" KEA_PIDFILE_DIR="$work" kea-dhcp6 -c "$work/kea-dhcp6.conf" \
+      > "$work/kea-dhcp6.out.log" 2>&1 &
+    pids+=($!) ;;
   *) echo "lab6.sh: unknown scenario $scenario" >&2; exit 2 ;;
 esac
 

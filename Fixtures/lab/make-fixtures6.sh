@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Regenerates the DHCPv6 lab fixtures in Fixtures/dhcpv6 from real ISC dhcpd -6, dhcrelay -6
-# and dhclient -6 (lab6.sh). Needs root. Each scenario writes SCENARIO.pcap (tcpdump -i any,
+# Regenerates the DHCPv6 lab fixtures in Fixtures/dhcpv6 from real ISC dhcpd -6 (or Kea's
+# kea-dhcp6), dhcrelay -6 and dhclient -6 (lab6.sh). Needs root. Each scenario writes SCENARIO.pcap (tcpdump -i any,
 # SLL2, in the client-facing relay's namespace); the chain also chain-relay2.pcap (the second
 # relay's), and lab/dhcpv6-SCENARIO.env records what dhclient got.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 fixtures=$(cd "$here/.." && pwd)
 mkdir -p "$fixtures/dhcpv6"
-for scenario in ${*:-single chain two-servers no-server release}; do
+for scenario in ${*:-single chain two-servers no-server release kea}; do
   tmp=$(mktemp -d)
   CLIENT_SECONDS=8 "$here/lab6.sh" "$scenario" "$tmp" --capture
   if [ "$scenario" = chain ]; then

@@ -35,10 +35,12 @@ private func correlate(_ frames: [(Double, [UInt8])]) -> [DHCPv6TransactionRecor
 
 struct DHCPv6LabTests {
   /// One relay: SOLICIT/ADVERTISE and REQUEST/REPLY (two xids) are one SARR, bound to what
-  /// dhclient really got, each message seen at both of the relay's sides.
-  @Test func relayedSARRIsOneTransaction() throws {
-    let lab = try labResult("dhcpv6-single")
-    let records = try analyze6("dhcpv6/single.pcap")
+  /// dhclient really got, each message seen at both of the relay's sides; from ISC dhcpd -6
+  /// and from Kea's kea-dhcp6.
+  @Test(arguments: ["single", "kea"])
+  func relayedSARRIsOneTransaction(scenario: String) throws {
+    let lab = try labResult("dhcpv6-\(scenario)")
+    let records = try analyze6("dhcpv6/\(scenario).pcap")
     try #require(records.count == 1)
     let t = records[0]
     #expect(t.kind == .sarr && t.outcome == .bound)

@@ -441,4 +441,29 @@ struct LiveDHCPv6Tests {
     let bound = ["family": "dhcpv6", "kind": "SARR", "outcome": "bound"]
     #expect(Exposition.value(scrape, "dhcpscope_transactions_total", bound) ?? 0 >= 1, "\(scrape)")
   }
+
+  /// Kea's kea-dhcp6 behind the same relay: sniff reports the address dhclient -6 got from it.
+  @Test(.enabled(if: which("kea-dhcp6") != nil, "kea-dhcp6 is not installed (make test-deps installs it)"))
+  func sniffSeesTheSARRKeaGave() throws {
+    let dir = NSTemporaryDirectory() + "dhcpscope-lab6-kea-\(getpid())"
+    try? FileManager.default.removeItem(atPath: dir)
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var env = ProcessInfo.processInfo.environment
+    env["LAB_PREFIX"] = "dse2e6k"
+    env["CLIENT_SECONDS"] = "8"
+    let sniff = "\(dhcpscopeBinary) sniff -i any --format jsonl -o \(dir)/live.jsonl 2> \(dir)/sniff.err"
+    let lab = try run(
+      "\(fixtures)/lab/lab6.sh", ["kea", dir, "--hold", "1", "--run-in-relay", sniff], timeout: 120, environment: env)
+    #expect(lab.status == 0, "lab6.sh: \(lab.stderr)")
+    let result = try String(contentsOfFile: "\(dir)/result.env", encoding: .utf8)
+    let leased = result.split(separator: "\n").first { $0.hasPrefix("LEASED_ADDRESS=") }?.dropFirst(15)
+    #expect(leased?.isEmpty == false, "dhclient -6 got no lease from Kea")
+    let live = try jsonLines(try String(contentsOfFile: "\(dir)/live.jsonl", encoding: .utf8))
+    let sarr = try #require(live.first { $0["family"] as? String == "dhcpv6" && $0["kind"] as? String == "SARR" })
+    #expect(sarr["outcome"] as? String == "bound")
+    let addresses = (sarr["assigned_addresses"] as? [[String: Any]])?.compactMap { $0["address"] as? String }
+    #expect(addresses == [String(leased ?? "")])
+    #expect((sarr["findings"] as? [Any])?.isEmpty == true)
+  }
 }
