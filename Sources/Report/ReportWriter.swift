@@ -351,8 +351,9 @@ extension ReportWriter {
   /// A non-negative or negative integer, unquoted.
   public mutating func plainInt<T: BinaryInteger>(_ v: T) {
     if v < 0 {
+      // The magnitude, not the negation: -Int64.min does not fit an Int64.
       out.append(UInt8(ascii: "-"))
-      appendDigits(UInt64(-Int64(v)))
+      appendDigits(UInt64(v.magnitude))
     } else {
       appendDigits(UInt64(v))
     }

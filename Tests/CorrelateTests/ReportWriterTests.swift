@@ -66,5 +66,6 @@ import Testing
       #expect(Self.written { $0.plainInt(v) } == String(v))
       if v <= UInt64(Int64.max) { #expect(Self.written { $0.plainInt(-Int64(v)) } == String(-Int64(v))) }
     }
+    #expect(Self.written { $0.plainInt(Int64.min) } == String(Int64.min))
   }
 }
