@@ -399,41 +399,58 @@ enum Exposition {
 }
 
 /// `sniff` on the client-facing relay of the DHCPv6 lab while ISC dhclient -6 gets a lease
-/// through dhcrelay -6 from dhcpd -6.
+/// through dhcrelay -6 from dhcpd -6 (or Kea's kea-dhcp6).
 @Suite(
   .serialized,
   .enabled(if: Lab.available && which("curl") != nil, "needs the lab (root, ip netns, ISC DHCP) and curl"))
 struct LiveDHCPv6Tests {
-  @Test func sniffSeesTheRelayedSARR() throws {
-    let dir = NSTemporaryDirectory() + "dhcpscope-lab6-\(getpid())"
+  /// Runs `lab6.sh scenario` with `sniff` (its command line given the run's directory) on the
+  /// client-facing relay: the address dhclient -6 got, sniff's report, and the directory.
+  static func sniff(
+    _ scenario: String, prefix: String, hold: Int, sniffCommand: (String) throws -> String
+  ) throws -> (leased: String?, live: [[String: Any]], directory: String) {
+    let dir = NSTemporaryDirectory() + "dhcpscope-lab6-\(scenario)-\(getpid())"
     try? FileManager.default.removeItem(atPath: dir)
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    let script = """
-      main=$$
-      while kill -0 $main 2>/dev/null; do
-        curl -sf --max-time 2 http://127.0.0.1:9171/metrics -o \(dir)/scrape.tmp && mv \(dir)/scrape.tmp \(dir)/scrape.prom
-        sleep 0.5
-      done &
-      exec \(dhcpscopeBinary) sniff -i any --format jsonl -o \(dir)/live.jsonl --metrics 127.0.0.1:9171 2> \(dir)/sniff.err
-      """
-    try script.write(toFile: "\(dir)/sniff.sh", atomically: true, encoding: .utf8)
     var env = ProcessInfo.processInfo.environment
-    env["LAB_PREFIX"] = "dse2e6"
+    env["LAB_PREFIX"] = prefix
     env["CLIENT_SECONDS"] = "8"
     let lab = try run(
-      "\(fixtures)/lab/lab6.sh", ["single", dir, "--hold", "4", "--run-in-relay", "bash \(dir)/sniff.sh"],
+      "\(fixtures)/lab/lab6.sh", [scenario, dir, "--hold", "\(hold)", "--run-in-relay", try sniffCommand(dir)],
       timeout: 120, environment: env)
-    #expect(lab.status == 0, "lab6.sh: \(lab.stderr)")
+    #expect(lab.status == 0, "lab6.sh \(scenario): \(lab.stderr)")
     let result = try String(contentsOfFile: "\(dir)/result.env", encoding: .utf8)
     let leased = result.split(separator: "\n").first { $0.hasPrefix("LEASED_ADDRESS=") }?.dropFirst(15)
+    let live = try jsonLines((try? String(contentsOfFile: "\(dir)/live.jsonl", encoding: .utf8)) ?? "")
+    return (leased.map(String.init), live, dir)
+  }
+
+  /// The SARR sniff reported, bound to the address dhclient -6 got.
+  static func boundSARR(_ leased: String?, _ live: [[String: Any]]) throws -> [String: Any] {
     #expect(leased?.isEmpty == false, "dhclient -6 got no lease")
-    let live = try jsonLines(try String(contentsOfFile: "\(dir)/live.jsonl", encoding: .utf8))
     let sarr = try #require(live.first { $0["family"] as? String == "dhcpv6" && $0["kind"] as? String == "SARR" })
     #expect(sarr["outcome"] as? String == "bound")
     let addresses = (sarr["assigned_addresses"] as? [[String: Any]])?.compactMap { $0["address"] as? String }
-    #expect(addresses == [String(leased ?? "")])
+    #expect(addresses == [leased ?? ""])
     #expect(sarr["relay_agents"] as? [String] == ["2001:db8:1::1"])
+    return sarr
+  }
+
+  @Test func sniffSeesTheRelayedSARR() throws {
+    let (leased, live, dir) = try Self.sniff("single", prefix: "dse2e6", hold: 4) { dir in
+      let script = """
+        main=$$
+        while kill -0 $main 2>/dev/null; do
+          curl -sf --max-time 2 http://127.0.0.1:9171/metrics -o \(dir)/scrape.tmp && mv \(dir)/scrape.tmp \(dir)/scrape.prom
+          sleep 0.5
+        done &
+        exec \(dhcpscopeBinary) sniff -i any --format jsonl -o \(dir)/live.jsonl --metrics 127.0.0.1:9171 2> \(dir)/sniff.err
+        """
+      try script.write(toFile: "\(dir)/sniff.sh", atomically: true, encoding: .utf8)
+      return "bash \(dir)/sniff.sh"
+    }
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let sarr = try Self.boundSARR(leased, live)
     let legs = (sarr["sequence"] as? [[String: Any]])?.compactMap { $0["leg"] as? String } ?? []
     #expect(legs.starts(with: ["client-relay", "relay-server", "server-relay", "relay-client"]))
     // Counted in the metrics while sniff ran.
@@ -445,25 +462,11 @@ struct LiveDHCPv6Tests {
   /// Kea's kea-dhcp6 behind the same relay: sniff reports the address dhclient -6 got from it.
   @Test(.enabled(if: which("kea-dhcp6") != nil, "kea-dhcp6 is not installed (make test-deps installs it)"))
   func sniffSeesTheSARRKeaGave() throws {
-    let dir = NSTemporaryDirectory() + "dhcpscope-lab6-kea-\(getpid())"
-    try? FileManager.default.removeItem(atPath: dir)
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let (leased, live, dir) = try Self.sniff("kea", prefix: "dse2e6k", hold: 1) { dir in
+      "\(dhcpscopeBinary) sniff -i any --format jsonl -o \(dir)/live.jsonl 2> \(dir)/sniff.err"
+    }
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    var env = ProcessInfo.processInfo.environment
-    env["LAB_PREFIX"] = "dse2e6k"
-    env["CLIENT_SECONDS"] = "8"
-    let sniff = "\(dhcpscopeBinary) sniff -i any --format jsonl -o \(dir)/live.jsonl 2> \(dir)/sniff.err"
-    let lab = try run(
-      "\(fixtures)/lab/lab6.sh", ["kea", dir, "--hold", "1", "--run-in-relay", sniff], timeout: 120, environment: env)
-    #expect(lab.status == 0, "lab6.sh: \(lab.stderr)")
-    let result = try String(contentsOfFile: "\(dir)/result.env", encoding: .utf8)
-    let leased = result.split(separator: "\n").first { $0.hasPrefix("LEASED_ADDRESS=") }?.dropFirst(15)
-    #expect(leased?.isEmpty == false, "dhclient -6 got no lease from Kea")
-    let live = try jsonLines(try String(contentsOfFile: "\(dir)/live.jsonl", encoding: .utf8))
-    let sarr = try #require(live.first { $0["family"] as? String == "dhcpv6" && $0["kind"] as? String == "SARR" })
-    #expect(sarr["outcome"] as? String == "bound")
-    let addresses = (sarr["assigned_addresses"] as? [[String: Any]])?.compactMap { $0["address"] as? String }
-    #expect(addresses == [String(leased ?? "")])
+    let sarr = try Self.boundSARR(leased, live)
     #expect((sarr["findings"] as? [Any])?.isEmpty == true)
   }
 }
