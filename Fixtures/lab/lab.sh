@@ -22,50 +22,21 @@
 set -euo pipefail
 
 scenario=${1:?scenario}; out=${2:?output directory}; shift 2
-capture=0; hold=0; relay_cmd=""
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --capture) capture=1 ;;
-    --hold) hold=$2; shift ;;
-    --run-in-relay) relay_cmd=$2; shift ;;
-    *) echo "lab.sh: unknown option $1" >&2; exit 2 ;;
-  esac
-  shift
-done
-[ "$(id -u)" = 0 ] || { echo "lab.sh: needs root (ip netns)" >&2; exit 77; }
-for tool in ip dhcpd dhcrelay dhclient; do
-  command -v $tool >/dev/null || { echo "lab.sh: $tool not installed" >&2; exit 77; }
-done
+lab_name=lab.sh
+. "$(dirname "$0")/lab-common.sh"
+lab_options "$@"
 
 P=${LAB_PREFIX:-dsc}
 NC=$P-client NR=$P-relay NS1=$P-server1 NS2=$P-server2
+all="$NC $NR $NS1 $NS2"
 mkdir -p "$out"; out=$(cd "$out" && pwd)
 work=$(mktemp -d /tmp/dhcpscope-lab.XXXXXX)
 pids=()
 
-teardown() {
-  for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  sleep 0.3
-  for ns in $NC $NR $NS1 $NS2; do
-    ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null || true
-  done
-  sleep 0.2
-  # What is still running after SIGTERM (kea-dhcp4 can take its time) is killed: a daemon left
-  # behind would hold the caller's output pipe open.
-  for ns in $NC $NR $NS1 $NS2; do
-    for _ in 1 2 3 4 5; do [ -z "$(ip netns pids $ns 2>/dev/null)" ] && break; sleep 0.2; done
-    ip netns pids $ns 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
-  done
-  for ns in $NC $NR $NS1 $NS2; do ip netns del $ns 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap teardown EXIT INT TERM
-teardown_quiet() { for ns in $NC $NR $NS1 $NS2; do ip netns del $ns 2>/dev/null || true; done; }
-teardown_quiet
+trap lab_teardown EXIT INT TERM
+for ns in $all; do ip netns del $ns 2>/dev/null || true; done
 
-inns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-for ns in $NC $NR $NS1 $NS2; do ip netns add $ns; inns $ns ip link set lo up; done
+for ns in $all; do ip netns add $ns; inns $ns ip link set lo up; done
 ip link add c0 netns $NC type veth peer name r-c netns $NR
 ip link add s1 netns $NS1 type veth peer name r-s1 netns $NR
 ip link add s2 netns $NS2 type veth peer name r-s2 netns $NR
@@ -128,7 +99,6 @@ case "$scenario" in
       > "$work/dnsmasq.log" 2>&1 &
     pids+=($!) ;;
   kea)
-    command -v kea-dhcp4 >/dev/null || { echo "lab.sh: kea-dhcp4 not installed" >&2; exit 77; }
     # UDP sockets: Kea only hears relayed traffic, which is all that reaches server1.
     cat > "$work/kea-dhcp4.conf" <<CONF
 { "Dhcp4": {
@@ -140,9 +110,7 @@ case "$scenario" in
     "loggers": [ { "name": "kea-dhcp4", "severity": "INFO",
                    "output_options": [ { "output": "$work/kea-dhcp4.log" } ] } ] } }
 CONF
-    inns $NS1 env KEA_LOCKFILE_DIR="$work" KEA_PIDFILE_DIR="$work" kea-dhcp4 -c "$work/kea-dhcp4.conf" \
-      > "$work/kea-dhcp4.out.log" 2>&1 &
-    pids+=($!) ;;
+    start_kea 4 $NS1 ;;
   *) echo "lab.sh: unknown scenario $scenario" >&2; exit 2 ;;
 esac
 
@@ -170,12 +138,7 @@ inns $NR dhcrelay -4 -d -a -id r-c "${upstream[@]}" $servers > "$work/dhcrelay.l
 pids+=($!)
 sleep 1
 
-relay_pid=""
-if [ -n "$relay_cmd" ]; then
-  ip netns exec $NR bash -c "exec $relay_cmd" &
-  relay_pid=$!
-  sleep 1.5  # let it open the device
-fi
+start_relay_command $NR
 
 # dhclient's own script would rewrite /etc/resolv.conf; this one only sets the address.
 cat > "$work/script" <<'SCRIPT'
@@ -226,13 +189,7 @@ case "$scenario" in
 esac
 sleep "${hold}"
 sleep 1  # let the last replies reach the captures
-if [ -n "$relay_pid" ]; then
-  kill -INT "$relay_pid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$relay_pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$relay_pid" 2>/dev/null && { echo "lab.sh: relay command ignored SIGINT" >&2; kill -KILL "$relay_pid"; }
-  status_cmd=0; wait "$relay_pid" 2>/dev/null || status_cmd=$?
-  echo "RELAY_CMD_STATUS=$status_cmd" > "$out/relay-cmd.env"
-fi
+stop_relay_command
 
 leased=$(grep -o 'fixed-address [0-9.]*' "$work/dhclient.leases" | tail -1 | cut -d' ' -f2 || true)
 server_id=$(grep -o 'dhcp-server-identifier [0-9.]*' "$work/dhclient.leases" | tail -1 | cut -d' ' -f2 || true)

@@ -20,20 +20,9 @@
 set -euo pipefail
 
 scenario=${1:?scenario}; out=${2:?output directory}; shift 2
-capture=0; hold=0; relay_cmd=""
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --capture) capture=1 ;;
-    --hold) hold=$2; shift ;;
-    --run-in-relay) relay_cmd=$2; shift ;;
-    *) echo "lab6.sh: unknown option $1" >&2; exit 2 ;;
-  esac
-  shift
-done
-[ "$(id -u)" = 0 ] || { echo "lab6.sh: needs root (ip netns)" >&2; exit 77; }
-for tool in ip dhcpd dhcrelay dhclient; do
-  command -v $tool >/dev/null || { echo "lab6.sh: $tool not installed" >&2; exit 77; }
-done
+lab_name=lab6.sh
+. "$(dirname "$0")/lab-common.sh"
+lab_options "$@"
 
 P=${LAB_PREFIX:-ds6}
 NC=$P-client NR=$P-relay1 NR2=$P-relay2 NS1=$P-server1 NS2=$P-server2
@@ -42,24 +31,8 @@ mkdir -p "$out"; out=$(cd "$out" && pwd)
 work=$(mktemp -d /tmp/dhcpscope-lab6.XXXXXX)
 pids=()
 
-teardown() {
-  for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  sleep 0.3
-  for ns in $all; do ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null || true; done
-  sleep 0.2
-  # What is still running after SIGTERM (kea-dhcp6 can take its time) is killed: a daemon left
-  # behind would hold the caller's output pipe open.
-  for ns in $all; do
-    for _ in 1 2 3 4 5; do [ -z "$(ip netns pids $ns 2>/dev/null)" ] && break; sleep 0.2; done
-    ip netns pids $ns 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
-  done
-  for ns in $all; do ip netns del $ns 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap teardown EXIT INT TERM
+trap lab_teardown EXIT INT TERM
 for ns in $all; do ip netns del $ns 2>/dev/null || true; done
-
-inns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 for ns in $all; do
   ip netns add $ns
@@ -129,7 +102,6 @@ case "$scenario" in
     uppers=(-u 2001:db8:ff01::2%r-s1 -u 2001:db8:ff02::2%r-s2) ;;
   no-server) ;;
   kea)
-    command -v kea-dhcp6 >/dev/null || { echo "lab6.sh: kea-dhcp6 not installed" >&2; exit 77; }
     # The relay sends to server1's global address: Kea listens there only when named with it.
     cat > "$work/kea-dhcp6.conf" <<CONF
 { "Dhcp6": {
@@ -145,9 +117,7 @@ case "$scenario" in
     "loggers": [ { "name": "kea-dhcp6", "severity": "INFO",
                    "output_options": [ { "output": "$work/kea-dhcp6.log" } ] } ] } }
 CONF
-    inns $NS1 env KEA_LOCKFILE_DIR="$work" KEA_PIDFILE_DIR="$work" kea-dhcp6 -c "$work/kea-dhcp6.conf" \
-      > "$work/kea-dhcp6.out.log" 2>&1 &
-    pids+=($!) ;;
+    start_kea 6 $NS1 ;;
   *) echo "lab6.sh: unknown scenario $scenario" >&2; exit 2 ;;
 esac
 
@@ -173,12 +143,7 @@ inns $NR dhcrelay -6 -d --no-pid -I -l r-c "${uppers[@]}" > "$work/dhcrelay1.log
 pids+=($!)
 sleep 1
 
-relay_pid=""
-if [ -n "$relay_cmd" ]; then
-  ip netns exec $NR bash -c "exec $relay_cmd" &
-  relay_pid=$!
-  sleep 1.5  # let it open the device
-fi
+start_relay_command $NR
 
 cat > "$work/script" <<'SCRIPT'
 #!/bin/sh
@@ -206,13 +171,7 @@ if [ "$scenario" = release ]; then
 fi
 sleep "${hold}"
 sleep 1  # let the last replies reach the captures
-if [ -n "$relay_pid" ]; then
-  kill -INT "$relay_pid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$relay_pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$relay_pid" 2>/dev/null && { echo "lab6.sh: relay command ignored SIGINT" >&2; kill -KILL "$relay_pid"; }
-  status_cmd=0; wait "$relay_pid" 2>/dev/null || status_cmd=$?
-  echo "RELAY_CMD_STATUS=$status_cmd" > "$out/relay-cmd.env"
-fi
+stop_relay_command
 
 leased=$(grep -o 'iaaddr [0-9a-f:]*' "$work/dhclient6.leases" | tail -1 | cut -d' ' -f2 || true)
 prefix=$(grep -o 'iaprefix [0-9a-f:/]*' "$work/dhclient6.leases" | tail -1 | cut -d' ' -f2 || true)
