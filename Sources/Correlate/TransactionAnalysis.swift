@@ -283,7 +283,7 @@ enum TransactionAnalysis {
   /// point saw leave and the client's point never saw arrive, or a request the client's point
   /// saw and a server's point never saw, while that point saw the exchange go on. Every
   /// sighting counts, copies captured twice included.
-  static func lostBetweenPoints(_ view: TransactionView, into found: inout [Finding]) {
+  static func lostBetweenPoints(_ view: TransactionView, into findings: inout [Finding]) {
     let entries = view.entries
     guard let firstFile = entries.first?.fileIndex, entries.contains(where: { $0.fileIndex != firstFile }) else {
       return
@@ -292,7 +292,7 @@ enum TransactionAnalysis {
     func fromServer(_ e: SequenceEntry) -> Bool { e.leg == .serverRelay || e.leg == .serverClient }
     let clientPoints = Set(entries.filter { $0.leg.isClientSide || toClient($0) }.map(\.fileIndex))
     let serverPoints = Set(entries.filter { $0.leg == .relayServer || fromServer($0) }.map(\.fileIndex))
-    var findings: [Finding] = []
+    let start = findings.count
     for c in clientPoints.sorted() {
       for s in serverPoints.sorted() where s != c && !clientPoints.contains(s) {
         // Replies that left a server at s and never reached the client's side at c, though c
@@ -301,7 +301,7 @@ enum TransactionAnalysis {
           let arrived = entries.contains { $0.fileIndex == c && toClient($0) && $0.messageType == reply.messageType }
           let capturing = entries.contains { $0.fileIndex == c && reply.timestamp < $0.timestamp }
           let finding = Finding.lostBetweenPoints(type: reply.messageType, isRequest: false, seenAt: s, missingAt: c)
-          if !arrived && capturing && !findings.contains(finding) { findings.append(finding) }
+          if !arrived && capturing { findings.appendIfAbsent(finding, searchingFrom: start) }
         }
         // Requests of a type s never saw, though it saw later requests of another type.
         for request in entries where request.fileIndex == c && request.leg.isClientSide {
@@ -311,11 +311,10 @@ enum TransactionAnalysis {
               && request.timestamp < $0.timestamp
           }
           let finding = Finding.lostBetweenPoints(type: request.messageType, isRequest: true, seenAt: c, missingAt: s)
-          if !arrived && later && !findings.contains(finding) { findings.append(finding) }
+          if !arrived && later { findings.appendIfAbsent(finding, searchingFrom: start) }
         }
       }
     }
-    found += findings
   }
 
   /// ICMP errors quoting the transaction's messages, one finding per server, reporter and code.
@@ -344,8 +343,8 @@ enum TransactionAnalysis {
         view.isRequest($0) && $0.leg == .relayServer && $0.messageType == e.messageType
           && view.requestServer($0) == direct
       }
-      if relayed, !findings[start...].contains(.routedAndRelayed(type: e.messageType, server: direct)) {
-        findings.append(.routedAndRelayed(type: e.messageType, server: direct))
+      if relayed {
+        findings.appendIfAbsent(.routedAndRelayed(type: e.messageType, server: direct), searchingFrom: start)
       }
     }
   }
@@ -355,7 +354,7 @@ enum TransactionAnalysis {
   /// Relay behaviour against RFC 1542 and RFC 3046, each problem once.
   static func relayChecks(_ view: TransactionView, into findings: inout [Finding]) {
     let start = findings.count
-    func add(_ f: Finding) { if !findings[start...].contains(f) { findings.append(f) } }
+    func add(_ f: Finding) { findings.appendIfAbsent(f, searchingFrom: start) }
     let entries = view.entries
     if let e = entries.first(where: { !$0.isDuplicate && $0.leg == .relayServer && $0.hops == 0 }) {
       add(.relayHopsNotIncremented(relay: e.giaddr, type: e.messageType))
@@ -681,7 +680,11 @@ struct FlagSet {
 }
 
 extension Array where Element: Equatable {
-  mutating func appendIfAbsent(_ item: Element) { if !contains(item) { append(item) } }
+  /// Appends `item` unless it is already there, from `start` on (a question that appends to
+  /// the findings of others looks only at its own).
+  mutating func appendIfAbsent(_ item: Element, searchingFrom start: Int = 0) {
+    if !self[start...].contains(item) { append(item) }
+  }
 }
 
 extension IPv4Address {

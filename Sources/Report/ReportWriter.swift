@@ -206,21 +206,10 @@ extension ReportWriter {
   /// negative time, or more than 16 digits).
   private mutating func cacheSecond(_ seconds: Int64) -> Bool {
     guard seconds >= 0, seconds < 10_000_000_000_000_000 else { return false }
+    let count = OutputBuffer.decimalDigits(UInt64(seconds))
     var digits: (UInt64, UInt64) = (0, 0)
-    var count = 0
-    withUnsafeMutableBytes(of: &digits) { d in
-      var v = UInt64(seconds)
-      var reversed: (UInt64, UInt64) = (0, 0)
-      withUnsafeMutableBytes(of: &reversed) { r in
-        repeat {
-          r[count] = 48 + UInt8(v % 10)
-          v /= 10
-          count += 1
-        } while v > 0
-      }
-      withUnsafeBytes(of: reversed) { r in
-        for i in 0..<count { d[i] = r[count - 1 - i] }
-      }
+    withUnsafeMutableBytes(of: &digits) {
+      OutputBuffer.writeDigits(UInt64(seconds), count: count, to: $0.baseAddress!.assumingMemoryBound(to: UInt8.self))
     }
     (cachedSecond, cachedSecondDigits, cachedSecondCount) = (seconds, digits, count)
     return true

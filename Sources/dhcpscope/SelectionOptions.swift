@@ -55,32 +55,27 @@ struct SelectionOptions: ParsableArguments {
       guard let value else { throw ValidationError("--xid \(text): not a transaction id (0x1c3533 or 1848627)") }
       return value
     }
-    for text in server {
-      switch try address(text, "--server") {
-      case .v4(let a): s.servers.append(a)
-      case .v6(let a): s.serversV6.append(a)
-      }
-    }
-    for text in relay {
-      switch try address(text, "--relay") {
-      case .v4(let a): s.relays.append(a)
-      case .v6(let a): s.relaysV6.append(a)
-      }
-    }
+    (s.servers, s.serversV6) = try Self.addresses(server, "--server")
+    (s.relays, s.relaysV6) = try Self.addresses(relay, "--relay")
     s.since = try since.map { try Self.timeBound($0, "--since") }
     s.until = try until.map { try Self.timeBound($0, "--until") }
     return s
   }
 
-  private enum Address {
-    case v4(IPv4Address)
-    case v6(IPv6Address)
-  }
-
-  private func address(_ text: String, _ option: String) throws -> Address {
-    if let a = IPv4Address(text) { return .v4(a) }
-    if let a = IPv6Address(text) { return .v6(a) }
-    throw ValidationError("\(option) \(text): not an IPv4 or IPv6 address")
+  /// IPv4 and IPv6 addresses apart: the first select DHCPv4 transactions, the second DHCPv6.
+  private static func addresses(_ texts: [String], _ option: String) throws -> ([IPv4Address], [IPv6Address]) {
+    var v4: [IPv4Address] = []
+    var v6: [IPv6Address] = []
+    for text in texts {
+      if let a = IPv4Address(text) {
+        v4.append(a)
+      } else if let a = IPv6Address(text) {
+        v6.append(a)
+      } else {
+        throw ValidationError("\(option) \(text): not an IPv4 or IPv6 address")
+      }
+    }
+    return (v4, v6)
   }
 
   /// `+SECONDS` after the first packet, epoch seconds, or an ISO 8601 date and time
