@@ -7,9 +7,14 @@ import Glibc
 /// It owns its buffer, so like it the writer moves and is never copied.
 public struct ReportWriter: ~Copyable {
   public var out: OutputBuffer
-  /// One bit per open object or array (innermost in bit 0): whether it needs a comma before
-  /// its next member. A bit stack keeps this free of allocations (nesting up to 64 deep).
-  private var commaBits: UInt64 = 0
+  /// Whether the innermost open object or array needs a comma before its next member (never
+  /// at the top level).
+  private var needsComma = false
+  /// The same for the enclosing objects and arrays, one bit each (the nearest in bit 0). A bit
+  /// stack keeps this free of allocations (nesting up to 64 deep). The innermost level is a
+  /// separate byte: setting one bit of the stack and shifting it in the next call made the
+  /// processor wait on a narrow store before a wide load.
+  private var enclosingCommaBits: UInt64 = 0
   private var depth = 0
   private var pendingKey = false
   /// The digits of the last whole second written by `plainTimestamp` (a capture writes the
@@ -54,14 +59,15 @@ extension ReportWriter {
   }
 
   @inline(__always) private mutating func push() {
-    commaBits <<= 1
+    enclosingCommaBits = enclosingCommaBits << 1 | (needsComma ? 1 : 0)
+    needsComma = false
     depth += 1
   }
   @inline(__always) private mutating func pop() {
-    commaBits >>= 1
+    needsComma = enclosingCommaBits & 1 != 0
+    enclosingCommaBits >>= 1
     depth -= 1
   }
-  private var needsComma: Bool { depth > 0 && commaBits & 1 != 0 }
 
   @inline(__always) public mutating func key(_ name: StaticString) {
     let n = name.utf8CodeUnitCount
@@ -87,7 +93,7 @@ extension ReportWriter {
   public mutating func rawMembers(_ bytes: UnsafeRawBufferPointer, endingWithKey: Bool) {
     if needsComma { out.append(UInt8(ascii: ",")) }
     out.append(bytes)
-    commaBits |= 1
+    if depth > 0 { needsComma = true }
     pendingKey = endingWithKey
   }
 
@@ -122,7 +128,7 @@ extension ReportWriter {
     } else if needsComma {
       out.append(UInt8(ascii: ","))
     }
-    if depth > 0 { commaBits |= 1 }
+    if depth > 0 { needsComma = true }
   }
 
   /// Bytes outside the JSON structure (separators between records, newlines).
