@@ -51,9 +51,22 @@ struct StartOrder {
     self.maximumHeld = maximumHeld
   }
 
-  /// Adds a record that closed when the packet clock read `clock`, while the oldest open
-  /// transaction had begun at `oldestOpen` (nil: none was open).
-  mutating func add(_ record: ReportedTransaction, clock: Timestamp, oldestOpen: Timestamp?) {
+  /// Notes that a transaction that began at `start` closed when the packet clock read
+  /// `clock`, while the oldest open transaction had begun at `oldestOpen` (nil: none was
+  /// open). Returns whether it goes first and can be reported at once; otherwise the caller
+  /// `hold`s it. Most can: a transaction usually ends after those that began before it, so
+  /// it seldom needs to wait, and a record that waits is copied in and out of `records`.
+  mutating func closed(start: Timestamp, clock: Timestamp, oldestOpen: Timestamp?) -> Bool {
+    // Everything that began before the oldest open transaction can go now; a transaction
+    // open longer than the window no longer holds the others back.
+    let exact = (oldestOpen ?? clock).totalNanoseconds
+    releasableUntil = max(releasableUntil, max(exact, clock.totalNanoseconds &- windowNanoseconds))
+    let s = start.totalNanoseconds
+    return s <= releasableUntil && (held.min.map { s < $0.start } ?? true)
+  }
+
+  /// Keeps a record until `popReleasable` or `popFirst` hands it back in start order.
+  mutating func hold(_ record: ReportedTransaction) {
     arrivals += 1
     let slot: Int
     if let free = freeSlots.popLast() {
@@ -64,10 +77,12 @@ struct StartOrder {
       records.append(record)
     }
     held.insert(Held(start: record.firstSeen.totalNanoseconds, arrival: arrivals, slot: slot))
-    // Everything that began before the oldest open transaction can go now; a transaction
-    // open longer than the window no longer holds the others back.
-    let exact = (oldestOpen ?? clock).totalNanoseconds
-    releasableUntil = max(releasableUntil, max(exact, clock.totalNanoseconds &- windowNanoseconds))
+  }
+
+  /// Adds a record (`closed`, then `hold`).
+  mutating func add(_ record: ReportedTransaction, clock: Timestamp, oldestOpen: Timestamp?) {
+    _ = closed(start: record.firstSeen, clock: clock, oldestOpen: oldestOpen)
+    hold(record)
   }
 
   /// The earliest-started record nothing earlier can still come before (nil while it may).

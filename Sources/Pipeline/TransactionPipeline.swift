@@ -105,9 +105,12 @@ public struct ReportPipeline: ~Copyable {
     summary.add(record)
     observer?(record)
     if packetFilter != nil { countOneSided(record.sequence.map(\.leg)) }
-    guard startOrder != nil else { return render(.dhcpv4(record, madeByReader: madeByReader)) }
-    startOrder!.add(.dhcpv4(record, madeByReader: madeByReader), clock: clock, oldestOpen: oldestOpen)
-    while let next = startOrder!.popReleasable() { render(next) }
+    if startOrder?.closed(start: record.firstSeen, clock: clock, oldestOpen: oldestOpen) ?? true {
+      render(record, madeByReader: madeByReader)
+    } else {
+      startOrder!.hold(.dhcpv4(record, madeByReader: madeByReader))
+    }
+    while let next = startOrder?.popReleasable() { render(next) }
   }
 
   /// The cap closed a transaction early: warned about once, counted always.
@@ -139,11 +142,16 @@ public struct ReportPipeline: ~Copyable {
 
   private mutating func render(_ transaction: consuming ReportedTransaction) {
     switch consume transaction {
-    case .dhcpv4(let record, let madeByReader):
+    case .dhcpv4(let record, let madeByReader): render(record, madeByReader: madeByReader)
+    case .dhcpv6(let record):
       report.render(record, into: &output)
-      if madeByReader { spent.analyzed.append(record) }
-    case .dhcpv6(let record): report.render(record, into: &output)
+      if output.out.count >= FileSink.drainSize { sink.drain(&output) }
     }
+  }
+
+  private mutating func render(_ record: consuming TransactionRecord, madeByReader: Bool) {
+    report.render(record, into: &output)
+    if madeByReader { spent.analyzed.append(record) }
     if output.out.count >= FileSink.drainSize { sink.drain(&output) }
   }
 
