@@ -5,25 +5,40 @@ import Dissect
 /// before the client's original), so packets wait here until nothing earlier can still come.
 ///
 /// Held packets sit in a ring sorted by (time, arrival). Input is nearly always in order, so
-/// a packet is usually copied once, to the back; a late one is inserted where it belongs.
+/// a packet is usually written once, at the back; a late one is moved to where it belongs.
 /// The ring is its own storage rather than a `Deque`: going through the deque's generic
 /// accessors copied each few-hundred-byte summary several times on its way in and out.
 public struct ReorderBuffer<Element> {
-  private var ring = HeldRing<Element>()
+  private var ring: HeldRing<Element>
   private var newest: Int64 = .min
   public let windowNanoseconds: Int64
   public let maximumHeld: Int
 
-  public init(windowSeconds: Double = 2, maximumHeld: Int = 65_536) {
+  /// `blank` fills the ring's free slots, which `push(writing:)` writes in place.
+  public init(windowSeconds: Double = 2, maximumHeld: Int = 65_536, blank: Element) {
     windowNanoseconds = Int64(windowSeconds * 1e9)
     self.maximumHeld = maximumHeld
+    ring = HeldRing(blank: blank)
   }
 
   public var count: Int { ring.count }
 
   /// Adds one element; `releaseReady` then passes on what is safe to pass on.
   public mutating func push(_ element: Element, at time: Timestamp) {
+    _ = push { slot in
+      slot = element
+      return time
+    }
+  }
+
+  /// Adds the element `write` writes in place, in the ring's next free slot (which holds an
+  /// element released earlier, or `blank`), at the time it returns; nil adds nothing. The
+  /// reader dissects a frame straight into the window this way: a summary copied in right
+  /// after it was written field by field is read back before those writes have landed, and
+  /// the processor waits for them.
+  public mutating func push(writing write: (inout Element) throws -> Timestamp?) rethrows -> Timestamp? {
     makeRingUnique()
+    guard let time = try ring.withNextSlot(write) else { return nil }
     let t = time.totalNanoseconds
     if ring.count > 0, ring.time(ring.count - 1) > t {
       // Late: after every held item with an earlier or equal time (ties keep arrival order).
@@ -33,11 +48,12 @@ public struct ReorderBuffer<Element> {
         let mid = (low + high) / 2
         if ring.time(mid) <= t { low = mid + 1 } else { high = mid }
       }
-      ring.insert(element, time: t, at: low)
+      ring.insertNext(time: t, at: low)
     } else {
-      ring.append(element, time: t)
+      ring.appendNext(time: t)
     }
     newest = max(newest, t)
+    return time
   }
 
   /// Hands each held element that nothing earlier can still come before (it is older than the
@@ -71,22 +87,26 @@ public struct ReorderBuffer<Element> {
 }
 
 /// The reorder window's storage: elements and their times in two rings of one capacity (a
-/// power of two), logical index 0 the oldest.
+/// power of two), logical index 0 the oldest. Every slot holds an element, the free ones
+/// `blank` or one already released, so the next one can be written in place.
 final class HeldRing<Element> {
   private var elements: UnsafeMutablePointer<Element>
   private var times: UnsafeMutablePointer<Int64>
   private var capacity: Int
   private var head = 0
   private(set) var count = 0
+  private let blank: Element
 
-  init(capacity: Int = 1024) {
+  init(capacity: Int = 1024, blank: Element) {
     self.capacity = capacity
+    self.blank = blank
     elements = .allocate(capacity: capacity)
+    elements.initialize(repeating: blank, count: capacity)
     times = .allocate(capacity: capacity)
   }
 
   deinit {
-    for i in 0..<count { (elements + slot(i)).deinitialize(count: 1) }
+    elements.deinitialize(count: capacity)
     elements.deallocate()
     times.deallocate()
   }
@@ -97,16 +117,22 @@ final class HeldRing<Element> {
 
   func withFirst(_ body: (borrowing Element) -> Void) { body(elements[head]) }
 
-  func append(_ element: Element, time: Int64) {
+  /// The first free slot, to write the next element in (`appendNext` or `insertNext` then
+  /// keeps it).
+  func withNextSlot<R>(_ body: (inout Element) throws -> R) rethrows -> R {
     if count == capacity { grow() }
-    (elements + slot(count)).initialize(to: element)
+    return try body(&elements[slot(count)])
+  }
+
+  func appendNext(time: Int64) {
     times[slot(count)] = time
     count += 1
   }
 
-  /// Moves the elements at `index` and after one place back, then puts this one at `index`.
-  func insert(_ element: Element, time: Int64, at index: Int) {
-    if count == capacity { grow() }
+  /// Moves the element written in the next slot to `index`, the elements from there on one
+  /// place back.
+  func insertNext(time: Int64, at index: Int) {
+    let element = (elements + slot(count)).move()
     var i = count
     while i > index {
       (elements + slot(i)).moveInitialize(from: elements + slot(i - 1), count: 1)
@@ -118,22 +144,24 @@ final class HeldRing<Element> {
     count += 1
   }
 
+  /// Frees the first slot; its element stays until the slot is written again.
   func removeFirst() {
-    (elements + head).deinitialize(count: 1)
     head = slot(1)
     count -= 1
   }
 
   func popFirst() -> Element {
-    let first = (elements + head).move()
-    head = slot(1)
-    count -= 1
+    let first = elements[head]
+    removeFirst()
     return first
   }
 
   func copy() -> HeldRing<Element> {
-    let copy = HeldRing(capacity: capacity)
-    for i in 0..<count { copy.append(elements[slot(i)], time: time(i)) }
+    let copy = HeldRing(capacity: capacity, blank: blank)
+    for i in 0..<count {
+      copy.withNextSlot { $0 = elements[slot(i)] }
+      copy.appendNext(time: time(i))
+    }
     return copy
   }
 
@@ -141,10 +169,11 @@ final class HeldRing<Element> {
     let newCapacity = capacity * 2
     let newElements = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
     let newTimes = UnsafeMutablePointer<Int64>.allocate(capacity: newCapacity)
-    for i in 0..<count {
+    for i in 0..<capacity {
       (newElements + i).moveInitialize(from: elements + slot(i), count: 1)
       newTimes[i] = times[slot(i)]
     }
+    (newElements + capacity).initialize(repeating: blank, count: newCapacity - capacity)
     elements.deallocate()
     times.deallocate()
     (elements, times, capacity, head) = (newElements, newTimes, newCapacity, 0)

@@ -13,7 +13,7 @@ public struct TransactionStream {
     configuration: CorrelatorConfiguration = CorrelatorConfiguration(),
     reorderWindowSeconds: Double = reorderWindowSeconds
   ) {
-    reorder = ReorderBuffer(windowSeconds: reorderWindowSeconds)
+    reorder = ReorderBuffer(windowSeconds: reorderWindowSeconds, blank: PacketSummary())
     correlator = Correlator(configuration: configuration)
   }
 
@@ -25,6 +25,18 @@ public struct TransactionStream {
   /// Adds a packet; the transactions that ended by then wait for `popClosed`.
   public mutating func push(_ packet: PacketSummary) {
     reorder.push(packet, at: packet.timestamp)
+    correlateReady()
+  }
+
+  /// Adds the packet `read` writes in place into the reorder window (false: there was none),
+  /// without correlating anything yet (`correlateReady`); returns its time.
+  public mutating func hold(reading read: (inout PacketSummary) throws -> Bool) rethrows -> Timestamp? {
+    try reorder.push { try read(&$0) ? $0.timestamp : nil }
+  }
+
+  /// Correlates the packets the reorder window lets go; the transactions that ended by then
+  /// wait for `popClosed`.
+  public mutating func correlateReady() {
     reorder.releaseReady { correlator.push($0) }
   }
 

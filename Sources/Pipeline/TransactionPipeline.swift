@@ -196,13 +196,31 @@ struct CorrelationStage {
 
   mutating func push(_ packet: PacketSummary, to output: inout PacketFeed<ClosedBatch>.Output) {
     stream.push(packet)
+    handOver(until: packet.timestamp, to: &output)
+  }
+
+  /// Reads the next DHCP packet of `reader` straight into the reorder window, and correlates
+  /// it with the DHCPv6 messages passed over on the way, which came before it; false at the
+  /// end of the input.
+  mutating func pushNext(from reader: inout PacketReader, to output: inout PacketFeed<ClosedBatch>.Output) throws
+    -> Bool
+  {
+    guard let time = try stream.hold(reading: { try reader.nextSummary(into: &$0) }) else { return false }
+    if !reader.pendingDHCPv6.isEmpty { push(reader.takeDHCPv6(), to: &output) }
+    stream.correlateReady()
+    handOver(until: time, to: &output)
+    return true
+  }
+
+  /// Passes what closed by `time` to the feed.
+  private mutating func handOver(until time: Timestamp, to output: inout PacketFeed<ClosedBatch>.Output) {
     while var closed = stream.popClosed() {
       // The start order waits for the oldest transaction open in either family.
       if dhcpv6.openCount > 0 { closed.oldestOpenStart = Self.earliest(closed.oldestOpenStart, dhcpv6.oldestOpenStart) }
       output.add(closed)
     }
     if dhcpv6.openCount > 0 {
-      dhcpv6.advance(to: packet.timestamp)
+      dhcpv6.advance(to: time)
       drainDHCPv6(to: &output)
     }
   }
@@ -272,14 +290,10 @@ public enum FileAnalysis {
       output.shareEveryBatch = analysis == .readingThreadOnly
       var correlation = CorrelationStage(configuration: configuration)
       if readers.count == 1 {
-        // One file needs no merging, and its summaries are read in place. The DHCPv6
-        // messages passed over on the way to a summary came before it.
-        var summary = PacketSummary()
+        // One file needs no merging, and its summaries are read straight into the reorder
+        // window.
         do {
-          while try readers[0].nextSummary(into: &summary) {
-            if !readers[0].pendingDHCPv6.isEmpty { correlation.push(readers[0].takeDHCPv6(), to: &output) }
-            correlation.push(summary, to: &output)
-          }
+          while try correlation.pushNext(from: &readers[0], to: &output) {}
         } catch {
           output.damaged("\(error)")
         }

@@ -8,7 +8,7 @@ import Testing
   /// Pushes `times` (milliseconds) in order, releasing as it goes, then drains: the arrival
   /// numbers in the order they came out.
   static func released(_ times: [Int], window: Double, maximumHeld: Int = 65_536) -> [Int] {
-    var buffer = ReorderBuffer<Int>(windowSeconds: window, maximumHeld: maximumHeld)
+    var buffer = ReorderBuffer<Int>(windowSeconds: window, maximumHeld: maximumHeld, blank: -1)
     var out: [Int] = []
     for (arrival, t) in times.enumerated() {
       buffer.push(arrival, at: time(t))
@@ -40,7 +40,7 @@ import Testing
 
   /// A copy is a value of its own: what one holds does not change the other.
   @Test func copiesAreIndependent() {
-    var a = ReorderBuffer<Int>(windowSeconds: 10)
+    var a = ReorderBuffer<Int>(windowSeconds: 10, blank: -1)
     for i in 0..<3 { a.push(i, at: Self.time(i)) }
     var b = a
     b.push(99, at: Self.time(0))
