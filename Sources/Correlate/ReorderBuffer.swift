@@ -115,7 +115,8 @@ final class HeldRing<Element> {
 
   func time(_ index: Int) -> Int64 { times[slot(index)] }
 
-  func withFirst(_ body: (borrowing Element) -> Void) { body(elements[head]) }
+  /// Lends the first element in place (a subscript's value would be a copy).
+  func withFirst(_ body: (borrowing Element) -> Void) { body((elements + head).pointee) }
 
   /// The first free slot, to write the next element in (`appendNext` or `insertNext` then
   /// keeps it).

@@ -43,6 +43,9 @@ public struct TransactionStream {
   /// The oldest ended transaction not yet taken, not yet analysed.
   public mutating func popClosed() -> ClosedTransaction? { correlator.popFinished() }
 
+  /// Whether a transaction waits for `popClosed` (see `Correlator.hasFinished`).
+  public var hasClosed: Bool { correlator.hasFinished }
+
   private mutating func takeFinished() -> [TransactionRecord] {
     var records: [TransactionRecord] = []
     while let closed = correlator.popFinished() { records.append(closed.analyzed()) }

@@ -214,7 +214,7 @@ struct CorrelationStage {
 
   /// Passes what closed by `time` to the feed.
   private mutating func handOver(until time: Timestamp, to output: inout PacketFeed<ClosedBatch>.Output) {
-    while var closed = stream.popClosed() {
+    while stream.hasClosed, var closed = stream.popClosed() {
       // The start order waits for the oldest transaction open in either family.
       if dhcpv6.openCount > 0 { closed.oldestOpenStart = Self.earliest(closed.oldestOpenStart, dhcpv6.oldestOpenStart) }
       output.add(closed)
