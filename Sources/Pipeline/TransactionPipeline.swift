@@ -55,20 +55,17 @@ public struct ReportPipeline: ~Copyable {
     }
   }
 
-  /// Each transaction is read in place: copying one out of the array would retain and release
-  /// its arrays. Those the reading thread analysed come with their records.
-  mutating func emit(_ batch: ClosedBatch) {
-    batch.dhcpv4.withUnsafeBufferPointer { closed in
-      batch.analyzed.withUnsafeBufferPointer { analyzed in
-        for i in closed.indices {
-          if analyzed.isEmpty {
-            emit(closed[i], madeByReader: false)
-          } else {
-            emit(
-              closed[i].wasEvicted, analyzed[i], madeByReader: keepsSpent, clock: closed[i].observedUntil,
-              oldestOpen: closed[i].oldestOpenStart)
-          }
-        }
+  /// Each transaction is read in place, through the subscript of the borrowed array: copying
+  /// one out (as reading it through an unsafe pointer does) would retain and release its
+  /// arrays. Those the reading thread analysed come with their records.
+  mutating func emit(_ batch: borrowing ClosedBatch) {
+    for i in batch.dhcpv4.indices {
+      if batch.analyzed.isEmpty {
+        emit(batch.dhcpv4[i], madeByReader: false)
+      } else {
+        emit(
+          batch.dhcpv4[i].wasEvicted, batch.analyzed[i], madeByReader: keepsSpent,
+          clock: batch.dhcpv4[i].observedUntil, oldestOpen: batch.dhcpv4[i].oldestOpenStart)
       }
     }
     for closed in batch.dhcpv6 { emit(closed) }
