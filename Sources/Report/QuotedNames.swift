@@ -23,7 +23,7 @@ struct RenderedTable: Sendable {
   }
 
   /// Entry `index`; an index out of range reads the last entry.
-  private func withBytes<Result>(_ index: Int, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+  func withBytes<Result>(_ index: Int, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
     let i = index >= 0 && index < ends.count ? index : ends.count - 1
     let start = i == 0 ? 0 : ends[i - 1]
     return bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<ends[i]])) }
@@ -64,17 +64,27 @@ struct QuotedNames {
     messageTypes.write(type.map(Int.init) ?? 256, into: &w)
   }
 
-  func write(_ leg: Leg, into w: inout ReportWriter) {
-    let index: Int
+  func write(_ leg: Leg, into w: inout ReportWriter) { legs.write(Self.index(of: leg), into: &w) }
+
+  private static func index(of leg: Leg) -> Int {
     switch leg {
-    case .clientRelay: index = 0
-    case .relayServer: index = 1
-    case .serverRelay: index = 2
-    case .relayClient: index = 3
-    case .clientServer: index = 4
-    case .serverClient: index = 5
-    case .relayRelay: index = 6
+    case .clientRelay: 0
+    case .relayServer: 1
+    case .serverRelay: 2
+    case .relayClient: 3
+    case .clientServer: 4
+    case .serverClient: 5
+    case .relayRelay: 6
     }
-    legs.write(index, into: &w)
+  }
+
+  /// The rendered path of file `fileIndex`, name of message `type` and name of `leg`.
+  func withNames<Result>(
+    file fileIndex: Int, type: UInt8?, leg: Leg,
+    _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Result
+  ) -> Result {
+    paths.withBytes(fileIndex) { path in
+      messageTypes.withBytes(type.map(Int.init) ?? 256) { type in legs.withBytes(Self.index(of: leg)) { body(path, type, $0) } }
+    }
   }
 }

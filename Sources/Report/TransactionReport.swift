@@ -124,15 +124,23 @@ public struct TransactionReport {
     w.key("sequence")
     w.beginArray()
     for e in t.sequence {
-      writeSightingStart(frame: e.frame, fileIndex: e.fileIndex, timestamp: e.timestamp, into: &w)
-      w.key("type")
-      names.writeMessageType(e.messageType, into: &w)
-      w.key("leg")
-      names.write(e.leg, into: &w)
-      w.key("src")
-      w.address(e.source)
-      w.key("dst")
-      w.address(e.destination)
+      if files.point(e.fileIndex) == nil {
+        names.withNames(file: e.fileIndex, type: e.messageType, leg: e.leg) { file, type, leg in
+          w.openSequenceEntry(
+            frame: e.frame, file: file, timestamp: e.timestamp, nanosecondPrecision: files.isNano(e.fileIndex),
+            type: type, leg: leg, source: e.source, destination: e.destination)
+        }
+      } else {
+        writeSightingStart(frame: e.frame, fileIndex: e.fileIndex, timestamp: e.timestamp, into: &w)
+        w.key("type")
+        names.writeMessageType(e.messageType, into: &w)
+        w.key("leg")
+        names.write(e.leg, into: &w)
+        w.key("src")
+        w.address(e.source)
+        w.key("dst")
+        w.address(e.destination)
+      }
       if e.isDuplicate {
         w.key("duplicate")
         w.bool(true)
