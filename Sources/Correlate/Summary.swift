@@ -12,7 +12,10 @@ public struct LatencyStatistics: Sendable {
   public private(set) var minimum = Double.infinity
   public private(set) var maximum = -Double.infinity
   private var samples: [Double] = []
-  private var buckets: [Int32: Int] = [:]
+  /// Beyond `exactLimit`: how many samples fell in each bucket (`bucket`), by bucket, and
+  /// below a microsecond.
+  private var buckets: [Int] = []
+  private var belowMicrosecond = 0
   private static let base = 1.01
   private static let logBase = log(base)
 
@@ -31,14 +34,22 @@ public struct LatencyStatistics: Sendable {
       return
     }
     if !samples.isEmpty {
-      for v in samples { buckets[Self.bucket(v), default: 0] += 1 }
+      for v in samples { addToBucket(v) }
       samples = []
     }
-    buckets[Self.bucket(milliseconds), default: 0] += 1
+    addToBucket(milliseconds)
   }
 
-  static func bucket(_ v: Double) -> Int32 {
-    v < 0.001 ? Int32.min : Int32((log(v * 1000) / logBase).rounded(.down))
+  private mutating func addToBucket(_ milliseconds: Double) {
+    guard let b = Self.bucket(milliseconds) else { return belowMicrosecond += 1 }
+    if b >= buckets.count { buckets += repeatElement(0, count: b + 1 - buckets.count) }
+    buckets[b] += 1
+  }
+
+  /// The histogram's bucket of a sample of a microsecond or more: each 1% wider than the one
+  /// before (nil below a microsecond).
+  static func bucket(_ v: Double) -> Int? {
+    v < 0.001 ? nil : Int((log(v * 1000) / logBase).rounded(.down))
   }
 
   /// The q-quantile (0...1): the nearest-rank sample while exact, else the histogram's
@@ -47,11 +58,12 @@ public struct LatencyStatistics: Sendable {
     guard count > 0 else { return nil }
     let rank = Swift.max(1, Int((q * Double(count)).rounded(.up)))
     if isExact { return samples.sorted()[rank - 1] }
-    var seen = 0
-    for key in buckets.keys.sorted() {
-      seen += buckets[key]!
+    var seen = belowMicrosecond
+    if seen >= rank { return Swift.min(Swift.max(0, minimum), maximum) }
+    for (key, n) in buckets.enumerated() where n > 0 {
+      seen += n
       if seen >= rank {
-        let value = key == Int32.min ? 0 : pow(Self.base, Double(key) + 0.5) / 1000
+        let value = pow(Self.base, Double(key) + 0.5) / 1000
         return Swift.min(Swift.max(Self.threeSignificantDigits(value), minimum), maximum)
       }
     }
@@ -183,11 +195,15 @@ public struct Summary: Sendable {
   public var clientCountIsEstimate: Bool { clients.isEstimate }
   /// Outcomes per relay agent circuit id and remote id (option 82), so a bad switch port
   /// stands out; at most `identifierLimit` each, the rest under one `nil` key.
-  public var circuits: [[UInt8]?: [Outcome: Int]] { circuitCounts.mapValues { Self.nonzero($0, Self.allOutcomes) } }
-  public var remotes: [[UInt8]?: [Outcome: Int]] { remoteCounts.mapValues { Self.nonzero($0, Self.allOutcomes) } }
+  public var circuits: [[UInt8]?: [Outcome: Int]] {
+    circuitCounts.table.mapValues { Self.nonzero($0, Self.allOutcomes) }
+  }
+  public var remotes: [[UInt8]?: [Outcome: Int]] {
+    remoteCounts.table.mapValues { Self.nonzero($0, Self.allOutcomes) }
+  }
   /// Per identifier, counts indexed like `allOutcomes`.
-  private var circuitCounts: [[UInt8]?: [Int]] = [:]
-  private var remoteCounts: [[UInt8]?: [Int]] = [:]
+  private var circuitCounts = IdentifierCounts()
+  private var remoteCounts = IdentifierCounts()
   public static let identifierLimit = 1000
   private var serverIndex: [IPv4Address: Int] = [:]
   private var relayIndex: [IPv4Address: Int] = [:]
@@ -199,7 +215,7 @@ public struct Summary: Sendable {
   // copy the whole summary for the call, and the copy makes every table copy on write.
   // Counters in plain arrays, indexed by case: `add` runs once per transaction, and a
   // dictionary update (a nested one for kind and outcome) costs more than the rest of it.
-  private static let allOutcomes = Outcome.allCases
+  static let allOutcomes = Outcome.allCases
   private static let allKinds = TransactionKind.allCases
   private static let allFlags = TransactionFlag.allCases
   private var outcomeCounts = [Int](repeating: 0, count: allOutcomes.count)
@@ -224,8 +240,8 @@ public struct Summary: Sendable {
       from: t.firstSeen, to: t.lastSeen)
     clients.insert(t.clientMAC)
     if let info = t.relayAgentInformation {
-      if let c = info.circuitID { Self.count(outcome, for: c, in: &circuitCounts) }
-      if let r = info.remoteID { Self.count(outcome, for: r, in: &remoteCounts) }
+      if let c = info.circuitID { circuitCounts.count(outcome, for: c) }
+      if let r = info.remoteID { remoteCounts.count(outcome, for: r) }
     }
 
     for s in t.servers {
@@ -333,11 +349,6 @@ public struct Summary: Sendable {
     return list.count - 1
   }
 
-  private static func count(_ outcome: Int, for id: [UInt8], in table: inout [[UInt8]?: [Int]]) {
-    let key: [UInt8]? = table.count < Self.identifierLimit || table[id] != nil ? id : nil
-    table[key, default: [Int](repeating: 0, count: allOutcomes.count)][outcome] += 1
-  }
-
   /// Seconds between the first and last DHCP packet.
   public var spanSeconds: Double {
     guard let f = firstPacket, let l = lastPacket else { return 0 }
@@ -380,5 +391,41 @@ public struct CaptureFileSummary: Sendable {
     self.offsetUncertaintyMilliseconds = offsetUncertaintyMilliseconds
     self.matchedMessages = matchedMessages
     self.aligned = aligned
+  }
+}
+
+/// Outcome counts by relay agent identifier (circuit id or remote id): at most
+/// `Summary.identifierLimit` identifiers, the rest under one `nil` key.
+private struct IdentifierCounts {
+  /// Each identifier's row of `counts`.
+  private var rows: [[UInt8]?: Int] = [:]
+  /// Outcome counts, a row of `Summary.allOutcomes.count` per identifier.
+  private var counts: [Int] = []
+  /// The identifier counted last and its row: relayed transactions come from a few ports in
+  /// runs, and comparing a few bytes beats hashing them.
+  private var last: (id: [UInt8], row: Int)?
+
+  /// Outcome counts, in `Summary.allOutcomes` order, by identifier.
+  var table: [[UInt8]?: [Int]] {
+    let n = Summary.allOutcomes.count
+    return rows.mapValues { Array(counts[$0 * n..<($0 + 1) * n]) }
+  }
+
+  mutating func count(_ outcome: Int, for id: [UInt8]) {
+    let row: Int
+    if let last, last.id == id {
+      row = last.row
+    } else {
+      let key: [UInt8]? = rows.count < Summary.identifierLimit || rows[id] != nil ? id : nil
+      if let known = rows[key] {
+        row = known
+      } else {
+        row = rows.count
+        rows[key] = row
+        counts += repeatElement(0, count: Summary.allOutcomes.count)
+      }
+      last = (id, row)
+    }
+    counts[row * Summary.allOutcomes.count + outcome] += 1
   }
 }
