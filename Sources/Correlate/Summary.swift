@@ -41,7 +41,10 @@ public struct LatencyStatistics: Sendable {
   }
 
   private mutating func addToBucket(_ milliseconds: Double) {
-    guard let b = Self.bucket(milliseconds) else { return belowMicrosecond += 1 }
+    guard let b = Self.bucket(milliseconds) else {
+      belowMicrosecond += 1
+      return
+    }
     if b >= buckets.count { buckets += repeatElement(0, count: b + 1 - buckets.count) }
     buckets[b] += 1
   }

@@ -84,7 +84,9 @@ struct QuotedNames {
     _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Result
   ) -> Result {
     paths.withBytes(fileIndex) { path in
-      messageTypes.withBytes(type.map(Int.init) ?? 256) { type in legs.withBytes(Self.index(of: leg)) { body(path, type, $0) } }
+      messageTypes.withBytes(type.map(Int.init) ?? 256) { type in
+        legs.withBytes(Self.index(of: leg)) { body(path, type, $0) }
+      }
     }
   }
 }

@@ -6,12 +6,21 @@ import Testing
   static func time(_ milliseconds: Int) -> Timestamp { Timestamp(totalNanoseconds: Int64(milliseconds) * 1_000_000) }
 
   /// Pushes `times` (milliseconds) in order, releasing as it goes, then drains: the arrival
-  /// numbers in the order they came out.
+  /// numbers in the order they came out. Every other element is written in place, over
+  /// whatever its slot held before.
   static func released(_ times: [Int], window: Double, maximumHeld: Int = 65_536) -> [Int] {
     var buffer = ReorderBuffer<Int>(windowSeconds: window, maximumHeld: maximumHeld, blank: -1)
     var out: [Int] = []
     for (arrival, t) in times.enumerated() {
-      buffer.push(arrival, at: time(t))
+      if arrival % 2 == 0 {
+        buffer.push(arrival, at: time(t))
+      } else {
+        let pushed = buffer.push { slot in
+          slot = arrival
+          return time(t)
+        }
+        #expect(pushed == time(t))
+      }
       buffer.releaseReady { out.append($0) }
       #expect(buffer.count <= maximumHeld)
     }
@@ -36,6 +45,20 @@ import Testing
   @Test func theBoundReleasesTheOldest() {
     let out = Self.released(Array(0..<5_000), window: 1_000, maximumHeld: 100)
     #expect(out == Array(0..<5_000))
+  }
+
+  /// A write in place that adds nothing leaves the buffer as it was.
+  @Test func aWriteThatAddsNothingLeavesNoElement() {
+    var buffer = ReorderBuffer<Int>(windowSeconds: 10, blank: -1)
+    buffer.push(1, at: Self.time(5))
+    let pushed = buffer.push { slot in
+      slot = 2
+      return nil
+    }
+    #expect(pushed == nil)
+    #expect(buffer.count == 1)
+    #expect(buffer.popFirst() == 1)
+    #expect(buffer.popFirst() == nil)
   }
 
   /// A copy is a value of its own: what one holds does not change the other.

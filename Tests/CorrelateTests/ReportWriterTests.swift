@@ -68,4 +68,65 @@ import Testing
     }
     #expect(Self.written { $0.plainInt(Int64.min) } == String(Int64.min))
   }
+
+  /// A sequence entry opened in one write reads as the same members written one by one: in
+  /// an array after another entry, with members added after it, at times the second cache
+  /// holds and does not (negative), and with frame numbers of every width.
+  @Test func sequenceEntryInOneWriteAsMemberByMember() {
+    let file = Array("\"a/b.pcap\"".utf8)
+    let type = Array("\"DISCOVER\"".utf8)
+    let leg = Array("\"client-relay\"".utf8)
+    let source = IPv4Address(0xC000_0201)
+    let destination = IPv4Address(0xFFFF_FFFF)
+    let cases: [(Int, Timestamp)] = [
+      (1, Timestamp(seconds: 1_763_700_000, nanoseconds: 100)), (1_038_882, Timestamp(seconds: 5, nanoseconds: 0)),
+      (Int.max, Timestamp(seconds: -3, nanoseconds: 7)), (-1, Timestamp(seconds: 0, nanoseconds: 0)),
+    ]
+    for nano in [false, true] {
+      let fast = Self.written { w in
+        w.beginArray()
+        for (frame, t) in cases {
+          file.withUnsafeBytes { f in
+            type.withUnsafeBytes { ty in
+              leg.withUnsafeBytes { l in
+                w.openSequenceEntry(
+                  frame: frame, file: f, timestamp: t, nanosecondPrecision: nano, type: ty, leg: l, source: source,
+                  destination: destination)
+              }
+            }
+          }
+          w.key("duplicate")
+          w.bool(true)
+          w.endObject()
+        }
+        w.endArray()
+      }
+      let slow = Self.written { w in
+        w.beginArray()
+        for (frame, t) in cases {
+          w.beginObject()
+          w.key("frame")
+          w.int(frame)
+          w.key("file")
+          file.withUnsafeBytes { w.rawValue($0) }
+          w.key("ts")
+          w.timestamp(t, nanosecondPrecision: nano)
+          w.key("type")
+          type.withUnsafeBytes { w.rawValue($0) }
+          w.key("leg")
+          leg.withUnsafeBytes { w.rawValue($0) }
+          w.key("src")
+          w.address(source)
+          w.key("dst")
+          w.address(destination)
+          w.key("duplicate")
+          w.bool(true)
+          w.endObject()
+        }
+        w.endArray()
+      }
+      #expect(fast == slow)
+      #expect(fast.hasPrefix("[{\"frame\":1,\"file\":\"a/b.pcap\",\"ts\":1763700000.000000"))
+    }
+  }
 }
