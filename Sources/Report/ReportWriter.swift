@@ -114,16 +114,18 @@ extension ReportWriter {
     return w.out.withUnsafeBytes { Array($0) }
   }
 
-  /// Opens a DHCPv4 `sequence` entry and writes the members every entry has, `frame` to
-  /// `dst`, in one reservation of the buffer; the caller adds any others and closes it. The
-  /// names come rendered (`file`, `type` and `leg` as JSON strings). Every member through
-  /// `key` and its value cost about a thousand instructions an entry, an eighth of a jsonl
+  /// Opens a DHCPv4 `sequence` entry and writes the members it has, `frame` to `interface`,
+  /// in one reservation of the buffer; the caller adds any others and closes it. The names
+  /// come rendered (`file`, `type` and `leg` as JSON strings). Every member through `key`
+  /// and its value cost about a thousand instructions an entry, an eighth of a jsonl
   /// report's run.
   public mutating func openSequenceEntry(
     frame: Int, file: UnsafeRawBufferPointer, timestamp: Timestamp, nanosecondPrecision: Bool,
-    type: UnsafeRawBufferPointer, leg: UnsafeRawBufferPointer, source: IPv4Address, destination: IPv4Address
+    type: UnsafeRawBufferPointer, leg: UnsafeRawBufferPointer, source: IPv4Address, destination: IPv4Address,
+    duplicate: Bool = false, interface: CaptureInterface? = nil
   ) {
-    guard frame >= 0, cachesSecond(of: timestamp) else {
+    let direction = interface.flatMap { CaptureInterface.directionName($0.packetType) }
+    guard frame >= 0, interface == nil || direction != nil, cachesSecond(of: timestamp) else {
       beginObject()
       key("frame")
       int(frame)
@@ -139,11 +141,19 @@ extension ReportWriter {
       address(source)
       key("dst")
       address(destination)
+      if duplicate {
+        key("duplicate")
+        bool(true)
+      }
+      if let interface {
+        key("interface")
+        self.interface(interface)
+      }
       return
     }
     let comma = !pendingKey && needsComma
     let second = cachedSecondText
-    let maximum = 1 + 80 + 20 + file.count + Self.timestampMaximum + type.count + leg.count + 2 * 16
+    let maximum = 1 + 160 + 2 * 20 + file.count + Self.timestampMaximum + type.count + leg.count + 2 * 16
     out.write(maximum: maximum) { p in
       var i = 0
       @inline(__always) func put(_ text: StaticString) {
@@ -154,11 +164,14 @@ extension ReportWriter {
         OutputBuffer.copy(bytes.baseAddress!, bytes.count, to: p + i)
         i += bytes.count
       }
+      @inline(__always) func put(digitsOf value: UInt64) {
+        let digits = OutputBuffer.decimalDigits(value)
+        OutputBuffer.writeDigits(value, count: digits, to: p + i)
+        i += digits
+      }
       if comma { put(",") }
       put("{\"frame\":")
-      let digits = OutputBuffer.decimalDigits(UInt64(frame))
-      OutputBuffer.writeDigits(UInt64(frame), count: digits, to: p + i)
-      i += digits
+      put(digitsOf: UInt64(frame))
       put(",\"file\":")
       put(file)
       put(",\"ts\":")
@@ -172,6 +185,18 @@ extension ReportWriter {
       put("\",\"dst\":\"")
       i += Self.writeAddress(destination, to: p + i)
       put("\"")
+      if duplicate { put(",\"duplicate\":true") }
+      if let interface, let direction {
+        put(",\"interface\":{")
+        if let index = interface.index {
+          put("\"index\":")
+          put(digitsOf: UInt64(index))
+          put(",")
+        }
+        put("\"direction\":\"")
+        put(direction)
+        put("\"}")
+      }
       return i
     }
     pendingKey = false

@@ -128,8 +128,11 @@ public struct TransactionReport {
         names.withNames(file: e.fileIndex, type: e.messageType, leg: e.leg) { file, type, leg in
           w.openSequenceEntry(
             frame: e.frame, file: file, timestamp: e.timestamp, nanosecondPrecision: files.isNano(e.fileIndex),
-            type: type, leg: leg, source: e.source, destination: e.destination)
+            type: type, leg: leg, source: e.source, destination: e.destination, duplicate: e.isDuplicate,
+            interface: e.interface)
         }
+        w.endObject()
+        continue
       } else {
         writeSightingStart(frame: e.frame, fileIndex: e.fileIndex, timestamp: e.timestamp, into: &w)
         w.key("type")

@@ -71,39 +71,44 @@ import Testing
 
   /// A sequence entry opened in one write reads as the same members written one by one: in
   /// an array after another entry, with members added after it, at times the second cache
-  /// holds and does not (negative), and with frame numbers of every width.
+  /// holds and does not (negative), with frame numbers of every width, duplicates, and
+  /// capture interfaces with and without an index and of a packet type with no name.
   @Test func sequenceEntryInOneWriteAsMemberByMember() {
     let file = Array("\"a/b.pcap\"".utf8)
     let type = Array("\"DISCOVER\"".utf8)
     let leg = Array("\"client-relay\"".utf8)
     let source = IPv4Address(0xC000_0201)
     let destination = IPv4Address(0xFFFF_FFFF)
-    let cases: [(Int, Timestamp)] = [
-      (1, Timestamp(seconds: 1_763_700_000, nanoseconds: 100)), (1_038_882, Timestamp(seconds: 5, nanoseconds: 0)),
-      (Int.max, Timestamp(seconds: -3, nanoseconds: 7)), (-1, Timestamp(seconds: 0, nanoseconds: 0)),
+    let cases: [(Int, Timestamp, Bool, CaptureInterface?)] = [
+      (1, Timestamp(seconds: 1_763_700_000, nanoseconds: 100), false, nil),
+      (1_038_882, Timestamp(seconds: 5, nanoseconds: 0), true, CaptureInterface(index: 5, packetType: 4)),
+      (2, Timestamp(seconds: 5, nanoseconds: 1), false, CaptureInterface(index: nil, packetType: 1)),
+      (3, Timestamp(seconds: 5, nanoseconds: 2), true, CaptureInterface(index: UInt32.max, packetType: 77)),
+      (Int.max, Timestamp(seconds: -3, nanoseconds: 7), true, nil),
+      (-1, Timestamp(seconds: 0, nanoseconds: 0), false, nil),
     ]
     for nano in [false, true] {
       let fast = Self.written { w in
         w.beginArray()
-        for (frame, t) in cases {
+        for (frame, t, duplicate, interface) in cases {
           file.withUnsafeBytes { f in
             type.withUnsafeBytes { ty in
               leg.withUnsafeBytes { l in
                 w.openSequenceEntry(
                   frame: frame, file: f, timestamp: t, nanosecondPrecision: nano, type: ty, leg: l, source: source,
-                  destination: destination)
+                  destination: destination, duplicate: duplicate, interface: interface)
               }
             }
           }
-          w.key("duplicate")
-          w.bool(true)
+          w.key("point")
+          w.string("p")
           w.endObject()
         }
         w.endArray()
       }
       let slow = Self.written { w in
         w.beginArray()
-        for (frame, t) in cases {
+        for (frame, t, duplicate, interface) in cases {
           w.beginObject()
           w.key("frame")
           w.int(frame)
@@ -119,8 +124,16 @@ import Testing
           w.address(source)
           w.key("dst")
           w.address(destination)
-          w.key("duplicate")
-          w.bool(true)
+          if duplicate {
+            w.key("duplicate")
+            w.bool(true)
+          }
+          if let interface {
+            w.key("interface")
+            w.interface(interface)
+          }
+          w.key("point")
+          w.string("p")
           w.endObject()
         }
         w.endArray()
