@@ -115,8 +115,12 @@ public struct Correlator {
   private var deadlines = Heap<Deadline>()
   private var creationOrder = Deque<(slot: Int32, id: Int)>()
   private var nextID = 0
-  /// Closed transactions not yet taken by `popFinished`.
-  private var finishedQueue = Deque<ClosedTransaction>()
+  /// Closed transactions, those from `finishedHead` on not yet taken by `popFinished`; a
+  /// taken one leaves `ClosedTransaction.taken` in its place until the queue empties. An
+  /// array moves a transaction in and out, where `Deque.append` copied it (retaining its
+  /// arrays).
+  private var finished: [ClosedTransaction] = []
+  private var finishedHead = 0
   public private(set) var latest: Timestamp?
   /// The first packet's time: where relative times (`--since +30`) count from.
   public private(set) var firstPacketTime: Timestamp?
@@ -174,11 +178,31 @@ public struct Correlator {
   }
 
   /// The oldest closed transaction not yet taken.
-  public mutating func popFinished() -> ClosedTransaction? { finishedQueue.popFirst() }
+  public mutating func popFinished() -> ClosedTransaction? {
+    guard finishedHead < finished.count else { return nil }
+    if finishedHead == finished.count - 1 {
+      // The last one (most often the only one) moves out with the array's own `removeLast`.
+      finishedHead = 0
+      defer { finished.removeAll(keepingCapacity: true) }
+      return finished.removeLast()
+    }
+    let head = finishedHead
+    let next = finished.withUnsafeMutableBufferPointer { queue in
+      let slot = queue.baseAddress! + head
+      defer { slot.initialize(to: .taken) }
+      return slot.move()
+    }
+    finishedHead += 1
+    if finishedHead == finished.count {
+      finished.removeAll(keepingCapacity: true)
+      finishedHead = 0
+    }
+    return next
+  }
 
   /// Whether a closed transaction waits for `popFinished`. Asked after every packet, this
   /// costs nothing, where an empty `popFinished` copies its 142-byte optional on its way out.
-  public var hasFinished: Bool { !finishedQueue.isEmpty }
+  public var hasFinished: Bool { finishedHead < finished.count }
 
   /// Closes what timed out by `time` (packet time; in live capture, the clock while idle);
   /// the records wait for `popFinished`.
@@ -269,7 +293,7 @@ public struct Correlator {
     freeSlots.append(slot)
     // Drop closed transactions from the front so the queue stays as short as what is open.
     while let (s, id) = creationOrder.first, slots[Int(s)].id != id { creationOrder.removeFirst() }
-    finishedQueue.append(
+    finished.append(
       ClosedTransaction(
         xid: tx.key.xid, clientMAC: tx.clientMAC, entries: entries, identity: tx.identity,
         droppedPackets: tx.dropped, end: reason,
@@ -333,8 +357,17 @@ public struct ClosedTransaction: Sendable {
     self.captureStart = captureStart ?? entries.map(\.timestamp).min() ?? Timestamp(seconds: 0, nanoseconds: 0)
   }
 
+  /// What a taken transaction leaves in the correlator's queue.
+  static let taken = ClosedTransaction(xid: 0, clientMAC: HardwareAddress([]), entries: [], end: .finished)
+
   /// Its report: kind, outcome, servers, flags, timings.
   public func analyzed() -> TransactionRecord { TransactionAnalysis.analyze(self) }
+
+  /// `analyzed()` of the transaction at `closed`, read field by field where it lies (in a
+  /// batch's array): passing the value on would copy it, retaining and releasing its arrays.
+  public static func analyzed(at closed: UnsafePointer<ClosedTransaction>) -> TransactionRecord {
+    TransactionAnalysis.analyze(closed)
+  }
 }
 
 /// An ICMP error as it reached a transaction: when, in which frame, and the type of the

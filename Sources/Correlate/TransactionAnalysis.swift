@@ -19,22 +19,30 @@ public enum EndReason: Sendable {
 /// Sentences are the report's business (`Finding`).
 enum TransactionAnalysis {
   static func analyze(_ closed: ClosedTransaction) -> TransactionRecord {
-    let view = TransactionView(closed.entries, identity: closed.identity)
+    withUnsafePointer(to: closed) { analyze($0) }
+  }
+
+  /// `analyze`, reading the closed transaction field by field where it lies: passing the
+  /// value on from an array or a pointer copies it, and a copy retains and releases its arrays.
+  static func analyze(_ closed: UnsafePointer<ClosedTransaction>) -> TransactionRecord {
+    let view = TransactionView(closed.pointee.entries, identity: closed.pointee.identity)
     let kind = self.kind(view)
-    let timeoutMilliseconds = closed.timeoutSeconds * 1000
+    let timeoutMilliseconds = closed.pointee.timeoutSeconds * 1000
     // Each question appends to one array: most transactions then allocate one, or none.
     var findings: [Finding] = []
 
     let (outcome, ending) = self.outcome(
-      view, kind: kind, end: closed.end, observedUntil: closed.observedUntil, timeoutSeconds: closed.timeoutSeconds)
+      view, kind: kind, end: closed.pointee.end, observedUntil: closed.pointee.observedUntil,
+      timeoutSeconds: closed.pointee.timeoutSeconds)
     retransmissions(view, into: &findings)
     replyFindings(view, kind: kind, into: &findings)
     if let ending { findings.append(ending) }
-    silentServers(view, kind: kind, observedUntil: closed.observedUntil, timeout: timeoutMilliseconds, into: &findings)
+    silentServers(
+      view, kind: kind, observedUntil: closed.pointee.observedUntil, timeout: timeoutMilliseconds, into: &findings)
     relayChecks(view, into: &findings)
     findings += view.serverIdentifierMismatches
     routedAndRelayed(view, into: &findings)
-    icmpErrors(closed.icmpErrors, into: &findings)
+    icmpErrors(closed.pointee.icmpErrors, into: &findings)
     lostBetweenPoints(view, into: &findings)
 
     let final = boundReply(view, kind: kind, outcome: outcome)
@@ -48,21 +56,22 @@ enum TransactionAnalysis {
         lease = final.leaseSeconds
       }
     }
-    if closed.droppedPackets > 0 {
-      findings.append(.packetsNotListed(count: closed.droppedPackets, kept: view.entries.count))
+    if closed.pointee.droppedPackets > 0 {
+      findings.append(.packetsNotListed(count: closed.pointee.droppedPackets, kept: view.entries.count))
     }
 
     var flags = FlagSet()
     for f in findings { if let flag = f.flag { flags.insert(flag) } }
     let (client, relayInformation) = identity(view)
     return TransactionRecord(
-      xid: closed.xid, clientMAC: closed.clientMAC, kind: kind, outcome: outcome, assignedAddress: assigned,
+      xid: closed.pointee.xid, clientMAC: closed.pointee.clientMAC, kind: kind, outcome: outcome,
+      assignedAddress: assigned,
       leaseSeconds: lease, client: client, relayAgentInformation: relayInformation,
       serverMessage: serverMessage(view), relayAgents: view.relayAgents, servers: view.servers,
       sequence: view.entries, flags: flags.inReportOrder, timings: timings(view), findings: findings,
       firstSeen: view.entries.first?.timestamp ?? Timestamp(seconds: 0, nanoseconds: 0),
       lastSeen: view.entries.last?.timestamp ?? Timestamp(seconds: 0, nanoseconds: 0),
-      captureStart: min(closed.captureStart, view.entries.first?.timestamp ?? closed.captureStart))
+      captureStart: min(closed.pointee.captureStart, view.entries.first?.timestamp ?? closed.pointee.captureStart))
   }
 
   // MARK: Kind and outcome

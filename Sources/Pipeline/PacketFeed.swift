@@ -30,7 +30,9 @@ struct ClosedBatch: FeedItems {
   var count: Int { dhcpv4.count + dhcpv6.count }
 
   mutating func analyze() {
-    analyzed = dhcpv4.map { $0.analyzed() }
+    analyzed = dhcpv4.withUnsafeBufferPointer { closed in
+      closed.indices.map { ClosedTransaction.analyzed(at: closed.baseAddress! + $0) }
+    }
   }
 }
 

@@ -55,33 +55,36 @@ public struct ReportPipeline: ~Copyable {
     }
   }
 
-  /// Each transaction is read in place, through the subscript of the borrowed array: copying
-  /// one out (as reading it through an unsafe pointer does) would retain and release its
-  /// arrays. Those the reading thread analysed come with their records.
+  /// Each transaction is read in place, field by field through its pointer: a copy of one
+  /// (which reading a whole element out of an array makes, even to read one field) would
+  /// retain and release its arrays. Those the reading thread analysed come with their records.
   mutating func emit(_ batch: borrowing ClosedBatch) {
-    for i in batch.dhcpv4.indices {
-      if batch.analyzed.isEmpty {
-        emit(batch.dhcpv4[i], madeByReader: false)
-      } else {
-        emit(
-          batch.dhcpv4[i].wasEvicted, batch.analyzed[i], madeByReader: keepsSpent,
-          clock: batch.dhcpv4[i].observedUntil, oldestOpen: batch.dhcpv4[i].oldestOpenStart)
+    batch.dhcpv4.withUnsafeBufferPointer { closed in
+      for i in closed.indices {
+        let transaction = closed.baseAddress! + i
+        if batch.analyzed.isEmpty {
+          emit(transaction)
+        } else {
+          emit(
+            transaction.pointee.wasEvicted, batch.analyzed[i], madeByReader: keepsSpent,
+            clock: transaction.pointee.observedUntil, oldestOpen: transaction.pointee.oldestOpenStart)
+        }
       }
     }
     for closed in batch.dhcpv6 { emit(closed) }
   }
 
-  public mutating func emit(_ closed: ClosedTransaction) { emit(closed, madeByReader: false) }
+  public mutating func emit(_ closed: ClosedTransaction) { withUnsafePointer(to: closed) { emit($0) } }
 
   /// Analyses `closed` on this thread. With `keepsSpent`, the record's sequence is copied
   /// here, so the whole record is this thread's to free and the closed transaction's entries
   /// go back with their batch.
-  private mutating func emit(_ closed: ClosedTransaction, madeByReader: Bool) {
-    var record = closed.analyzed()
+  private mutating func emit(_ closed: UnsafePointer<ClosedTransaction>) {
+    var record = ClosedTransaction.analyzed(at: closed)
     if keepsSpent { record.sequence = record.sequence.withUnsafeBufferPointer { Array($0) } }
     emit(
-      closed.wasEvicted, record, madeByReader: madeByReader, clock: closed.observedUntil,
-      oldestOpen: closed.oldestOpenStart)
+      closed.pointee.wasEvicted, record, madeByReader: false, clock: closed.pointee.observedUntil,
+      oldestOpen: closed.pointee.oldestOpenStart)
   }
 
   mutating func emit(_ closed: ClosedDHCPv6) {
@@ -214,7 +217,7 @@ struct CorrelationStage {
     while stream.hasClosed, var closed = stream.popClosed() {
       // The start order waits for the oldest transaction open in either family.
       if dhcpv6.openCount > 0 { closed.oldestOpenStart = Self.earliest(closed.oldestOpenStart, dhcpv6.oldestOpenStart) }
-      output.add(closed)
+      output.add(consume closed)
     }
     if dhcpv6.openCount > 0 {
       dhcpv6.advance(to: time)
