@@ -119,8 +119,8 @@ public struct Correlator {
   /// taken one leaves `ClosedTransaction.taken` in its place until the queue empties. An
   /// array moves a transaction in and out, where `Deque.append` copied it (retaining its
   /// arrays).
-  private var finished: [ClosedTransaction] = []
-  private var finishedHead = 0
+  @usableFromInline var finished: [ClosedTransaction] = []
+  @usableFromInline var finishedHead = 0
   public private(set) var latest: Timestamp?
   /// The first packet's time: where relative times (`--since +30`) count from.
   public private(set) var firstPacketTime: Timestamp?
@@ -202,7 +202,8 @@ public struct Correlator {
 
   /// Whether a closed transaction waits for `popFinished`. Asked after every packet, this
   /// costs nothing, where an empty `popFinished` copies its 142-byte optional on its way out.
-  public var hasFinished: Bool { finishedHead < finished.count }
+  /// Inlinable: called across modules, a property of a struct copied the whole struct first.
+  @inlinable public var hasFinished: Bool { finishedHead < finished.count }
 
   /// Closes what timed out by `time` (packet time; in live capture, the clock while idle);
   /// the records wait for `popFinished`.

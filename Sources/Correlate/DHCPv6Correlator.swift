@@ -8,7 +8,7 @@ import Dissect
 /// transactions (the oldest goes), or at the end of input.
 public struct DHCPv6Correlator {
   public let configuration: CorrelatorConfiguration
-  private var open: [Int: Pending] = [:]
+  @usableFromInline var open: [Int: Pending] = [:]
   private var exchanges: [ExchangeKey: Int] = [:]
   private var nextSerial = 0
   private var closed: [DHCPv6TransactionRecord] = []
@@ -22,7 +22,7 @@ public struct DHCPv6Correlator {
     var xid: UInt32
   }
 
-  struct Pending {
+  @usableFromInline struct Pending {
     var serial: Int
     var sightings: [DHCPv6Sighting] = []
     var keys: [ExchangeKey] = []
@@ -35,7 +35,9 @@ public struct DHCPv6Correlator {
     self.configuration = configuration
   }
 
-  public var openCount: Int { open.count }
+  /// Inlinable: asked after every DHCPv4 packet, from another module, which copied the whole
+  /// correlator to call a property that was not.
+  @inlinable public var openCount: Int { open.count }
 
   /// How long a transaction stays open without a packet. A DHCPv6 client doubles its
   /// retransmission interval (RFC 8415 §15: 1, 2, 4, 8 s … for SOLICIT), so its copies of one

@@ -44,7 +44,7 @@ public struct TransactionStream {
   public mutating func popClosed() -> ClosedTransaction? { correlator.popFinished() }
 
   /// Whether a transaction waits for `popClosed` (see `Correlator.hasFinished`).
-  public var hasClosed: Bool { correlator.hasFinished }
+  @inlinable public var hasClosed: Bool { correlator.hasFinished }
 
   private mutating func takeFinished() -> [TransactionRecord] {
     var records: [TransactionRecord] = []
