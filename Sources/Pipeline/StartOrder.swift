@@ -66,21 +66,22 @@ struct StartOrder {
   }
 
   /// Keeps a record until `popReleasable` or `popFirst` hands it back in start order.
-  mutating func hold(_ record: ReportedTransaction) {
+  mutating func hold(_ record: consuming ReportedTransaction) {
     arrivals += 1
+    let start = record.firstSeen.totalNanoseconds
     let slot: Int
     if let free = freeSlots.popLast() {
       slot = free
-      records[slot] = record
+      records[slot] = consume record
     } else {
       slot = records.count
-      records.append(record)
+      records.append(consume record)
     }
-    held.insert(Held(start: record.firstSeen.totalNanoseconds, arrival: arrivals, slot: slot))
+    held.insert(Held(start: start, arrival: arrivals, slot: slot))
   }
 
   /// Adds a record (`closed`, then `hold`).
-  mutating func add(_ record: ReportedTransaction, clock: Timestamp, oldestOpen: Timestamp?) {
+  mutating func add(_ record: consuming ReportedTransaction, clock: Timestamp, oldestOpen: Timestamp?) {
     _ = closed(start: record.firstSeen, clock: clock, oldestOpen: oldestOpen)
     hold(record)
   }

@@ -81,9 +81,9 @@ public struct ReportPipeline: ~Copyable {
   /// go back with their batch.
   private mutating func emit(_ closed: UnsafePointer<ClosedTransaction>) {
     var record = ClosedTransaction.analyzed(at: closed)
-    if keepsSpent { record.sequence = record.sequence.withUnsafeBufferPointer { Array($0) } }
+    if keepsSpent { record.copySequence() }
     emit(
-      closed.pointee.wasEvicted, record, madeByReader: false, clock: closed.pointee.observedUntil,
+      closed.pointee.wasEvicted, consume record, madeByReader: false, clock: closed.pointee.observedUntil,
       oldestOpen: closed.pointee.oldestOpenStart)
   }
 
@@ -99,16 +99,17 @@ public struct ReportPipeline: ~Copyable {
   }
 
   mutating func emit(
-    _ wasEvicted: Bool, _ record: TransactionRecord, madeByReader: Bool, clock: Timestamp, oldestOpen: Timestamp?
+    _ wasEvicted: Bool, _ record: consuming TransactionRecord, madeByReader: Bool, clock: Timestamp,
+    oldestOpen: Timestamp?
   ) {
     if wasEvicted { countEviction() }
     summary.add(record)
     observer?(record)
     if packetFilter != nil { countOneSided(record.sequence.map(\.leg)) }
     if startOrder?.closed(start: record.firstSeen, clock: clock, oldestOpen: oldestOpen) ?? true {
-      render(record, madeByReader: madeByReader)
+      render(consume record, madeByReader: madeByReader)
     } else {
-      startOrder!.hold(.dhcpv4(record, madeByReader: madeByReader))
+      startOrder!.hold(.dhcpv4(consume record, madeByReader: madeByReader))
     }
     while let next = startOrder?.popReleasable() { render(next) }
   }
@@ -480,4 +481,9 @@ public struct LiveAnalysis: ~Copyable {
     emitDHCPv6()
     pipeline.finish()
   }
+}
+
+extension TransactionRecord {
+  /// Gives the record a sequence of its own, apart from the closed transaction's entries.
+  fileprivate mutating func copySequence() { sequence = sequence.withUnsafeBufferPointer { Array($0) } }
 }
