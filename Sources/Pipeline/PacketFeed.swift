@@ -22,8 +22,10 @@ extension LocatedPackets: FeedItems {}
 /// the consumer) and analysed DHCPv6 ones.
 struct ClosedBatch: FeedItems {
   var dhcpv4: [ClosedTransaction] = []
-  /// `dhcpv4` analysed, index for index, when the reading thread did it (see
-  /// `PacketFeed.Output.prepare`); empty when the consumer is to.
+  /// `dhcpv4` analysed when the reading thread did it (see `PacketFeed.Output.prepare`), last
+  /// first, so the consumer moves each out with `popLast` (taking one out of the front, or
+  /// reading it where it lies, copies it and retains its arrays); empty when the consumer is
+  /// to analyse them.
   var analyzed: [TransactionRecord] = []
   var dhcpv6: [ClosedDHCPv6] = []
   init(reservingCapacity count: Int) { dhcpv4.reserveCapacity(count) }
@@ -31,7 +33,7 @@ struct ClosedBatch: FeedItems {
 
   mutating func analyze() {
     analyzed = dhcpv4.withUnsafeBufferPointer { closed in
-      closed.indices.map { ClosedTransaction.analyzed(at: closed.baseAddress! + $0) }
+      closed.indices.reversed().map { ClosedTransaction.analyzed(at: closed.baseAddress! + $0) }
     }
   }
 }

@@ -57,16 +57,20 @@ public struct ReportPipeline: ~Copyable {
 
   /// Each transaction is read in place, field by field through its pointer: a copy of one
   /// (which reading a whole element out of an array makes, even to read one field) would
-  /// retain and release its arrays. Those the reading thread analysed come with their records.
-  mutating func emit(_ batch: borrowing ClosedBatch) {
+  /// retain and release its arrays. Those the reading thread analysed come with their
+  /// records, which move out of the batch.
+  mutating func emit(_ batch: inout ClosedBatch) {
+    var analyzed: [TransactionRecord] = []
+    swap(&analyzed, &batch.analyzed)
+    let analyzedByReader = !analyzed.isEmpty
     batch.dhcpv4.withUnsafeBufferPointer { closed in
       for i in closed.indices {
         let transaction = closed.baseAddress! + i
-        if batch.analyzed.isEmpty {
+        if !analyzedByReader {
           emit(transaction)
         } else {
           emit(
-            transaction.pointee.wasEvicted, batch.analyzed[i], madeByReader: keepsSpent,
+            transaction.pointee.wasEvicted, analyzed.removeLast(), madeByReader: keepsSpent,
             clock: transaction.pointee.observedUntil, oldestOpen: transaction.pointee.oldestOpenStart)
         }
       }
@@ -313,8 +317,8 @@ public enum FileAnalysis {
     }
     while let batch = feed.next() {
       switch consume batch {
-      case .items(let transactions):
-        pipeline.emit(transactions)
+      case .items(var transactions):
+        pipeline.emit(&transactions)
         feed.giveBack(transactions)
         if let spent = pipeline.takeSpent() { feed.giveBack(spent) }
       case .damaged(let message):
