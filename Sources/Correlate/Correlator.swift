@@ -64,12 +64,13 @@ public struct Correlator {
     /// copying an `Open` out of the array, even to read one field, goes through Swift's
     /// generic value witnesses and costs more than the rest of the append.
     mutating func add(
-      _ entry: SequenceEntry, options: IdentityOptions, endsExchange: Bool, configuration: CorrelatorConfiguration,
+      _ entry: SequenceEntry, options: UnsafePointer<IdentityOptions>, endsExchange: Bool,
+      configuration: CorrelatorConfiguration,
       chains: inout EntryChains
     ) -> (before: Int64, after: Int64) {
       if entries.count < Correlator.maximumSequence {
         chains.append(entry, to: &entries)
-        if !entry.isDuplicate && !options.isEmpty { identity.record(entry, options) }
+        if !entry.isDuplicate && !options.pointee.isEmpty { identity.record(entry, options) }
       } else {
         dropped += 1
       }
@@ -140,28 +141,35 @@ public struct Correlator {
 
   /// Adds a packet (in time order); the transactions that ended by then wait for
   /// `popFinished` (no array per packet).
-  public mutating func push(_ packet: PacketSummary) {
-    if firstPacketTime == nil { firstPacketTime = packet.timestamp }
-    advanceClock(to: packet.timestamp)
-    let key = Key(xid: packet.xid, client: packet.clientKey)
-    if let error = packet.icmpError {
+  public mutating func push(_ packet: PacketSummary) { withUnsafePointer(to: packet) { push(at: $0) } }
+
+  /// `push`, reading the packet where it lies (in the reorder window): the value passed on
+  /// would be copied first, a few hundred bytes a packet.pointee.
+  mutating func push(at packet: UnsafePointer<PacketSummary>) {
+    if firstPacketTime == nil { firstPacketTime = packet.pointee.timestamp }
+    advanceClock(to: packet.pointee.timestamp)
+    let key = Key(xid: packet.pointee.xid, client: packet.pointee.clientKey)
+    if let error = packet.pointee.icmpError {
       // An ICMP error belongs to the transaction whose message it quotes, if still open.
       if let slot = slotOf[key], slots[Int(slot)].icmpErrors.count < 16 {
         slots[Int(slot)].icmpErrors.append(
-          ICMPNotice(error: error, timestamp: packet.timestamp, frame: packet.frame, messageType: packet.messageType))
+          ICMPNotice(
+            error: error, timestamp: packet.pointee.timestamp, frame: packet.pointee.frame,
+            messageType: packet.pointee.messageType))
       }
       return
     }
-    var entry = SequenceEntry(packet)
+    var entry = SequenceEntry(packet.pointee)
 
     if var slot = slotOf[key] {
       if chains.contains(slots[Int(slot)].entries, where: { $0.isSamePacket(as: entry) }) {
         entry.isDuplicate = true
-      } else if packet.isRequest, slots[Int(slot)].finalAt != nil, packet.messageType != MessageType.decline,
+      } else if packet.pointee.isRequest, slots[Int(slot)].finalAt != nil,
+        packet.pointee.messageType != MessageType.decline,
         !chains.contains(
           slots[Int(slot)].entries,
           where: {
-            $0.isRequest && $0.messageType == packet.messageType && $0.secs == packet.secs
+            $0.isRequest && $0.messageType == packet.pointee.messageType && $0.secs == packet.pointee.secs
           })
       {
         // The client has started a new exchange with the same xid: close the old one. A
@@ -170,12 +178,19 @@ public struct Correlator {
         close(slot, reason: .finished)
         slot = start(key, packet)
       }
-      append(entry, options: packet.identityOptions, toSlot: slot)
+      append(entry, options: Self.identityOptions(of: packet), toSlot: slot)
     } else {
       if slotOf.count >= configuration.maximumTracked { evictOldest() }
-      append(entry, options: packet.identityOptions, toSlot: start(key, packet))
+      append(entry, options: Self.identityOptions(of: packet), toSlot: start(key, packet))
     }
   }
+
+  /// Where the identity options of the packet at `packet` lie.
+  private static func identityOptions(of packet: UnsafePointer<PacketSummary>) -> UnsafePointer<IdentityOptions> {
+    (UnsafeRawPointer(packet) + identityOptionsOffset).assumingMemoryBound(to: IdentityOptions.self)
+  }
+
+  private static let identityOptionsOffset = MemoryLayout<PacketSummary>.offset(of: \PacketSummary.identityOptions)!
 
   /// The oldest closed transaction not yet taken.
   public mutating func popFinished() -> ClosedTransaction? {
@@ -237,11 +252,11 @@ public struct Correlator {
 
   // MARK: Internals
 
-  private mutating func start(_ key: Key, _ packet: PacketSummary) -> Int32 {
+  private mutating func start(_ key: Key, _ packet: UnsafePointer<PacketSummary>) -> Int32 {
     nextID += 1
     let tx = Open(
-      id: nextID, key: key, clientMAC: packet.clientHardwareAddress, firstSeen: packet.timestamp,
-      lastSeen: packet.timestamp)
+      id: nextID, key: key, clientMAC: packet.pointee.clientHardwareAddress, firstSeen: packet.pointee.timestamp,
+      lastSeen: packet.pointee.timestamp)
     let slot: Int32
     if let free = freeSlots.popLast() {
       slot = free
@@ -255,7 +270,7 @@ public struct Correlator {
     return slot
   }
 
-  private mutating func append(_ entry: SequenceEntry, options: IdentityOptions, toSlot slot: Int32) {
+  private mutating func append(_ entry: SequenceEntry, options: UnsafePointer<IdentityOptions>, toSlot slot: Int32) {
     let deadline = slots[Int(slot)].add(
       entry, options: options, endsExchange: Self.endsExchange(entry), configuration: configuration, chains: &chains)
     guard deadline.after != deadline.before else { return }

@@ -39,7 +39,7 @@ public enum Leg: String, Sendable, CaseIterable {
 
   /// Classifies by op, giaddr and ports. A client's packet with giaddr 0 is provisionally
   /// client-server; it becomes client-relay when the transaction turns out to be relayed.
-  public static func classify(_ p: PacketSummary) -> Leg {
+  @inline(__always) public static func classify(_ p: PacketSummary) -> Leg {
     if p.isReply {
       if p.destinationPort == 67 { return .serverRelay }
       return p.giaddr.isZero ? .serverClient : .relayClient
@@ -101,7 +101,7 @@ public struct SequenceEntry: Sendable, Timestamped {
   public var typeName: String { MessageType.name(messageType) }
   public var isRequest: Bool { op == 1 }
 
-  public init(_ p: PacketSummary) {
+  @inline(__always) public init(_ p: PacketSummary) {
     frame = p.frame
     fileIndex = p.fileIndex
     timestamp = p.timestamp

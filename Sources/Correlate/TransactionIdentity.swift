@@ -33,7 +33,7 @@ public struct TransactionIdentity: Sendable {
   }
 
   /// Records the options of one packet that is not a duplicate capture of another.
-  mutating func record(_ entry: SequenceEntry, _ options: borrowing IdentityOptions) {
+  mutating func record(_ entry: SequenceEntry, _ options: UnsafePointer<IdentityOptions>) {
     if entry.isRequest {
       record(options, from: entry.leg.isClientSide ? .client : .relay)
     } else {
@@ -48,15 +48,15 @@ public struct TransactionIdentity: Sendable {
     }
   }
 
-  private mutating func record(_ options: borrowing IdentityOptions, from source: Source) {
+  private mutating func record(_ options: UnsafePointer<IdentityOptions>, from source: Source) {
     let storedCodes = UInt8(truncatingIfNeeded: stored >> (UInt32(source.rawValue) * 8))
-    let newCodes = options.kept & ~storedCodes
+    let newCodes = options.pointee.kept & ~storedCodes
     guard newCodes != 0 else { return }
     // The first packet's options set the size: room for them three times over (the client's
     // request, the relay's copy, the reply), so a relayed exchange allocates once. Beyond that
     // the array grows as arrays do.
-    if bytes.capacity == 0 { bytes.reserveCapacity(3 * (options.byteCount + newCodes.nonzeroBitCount)) }
-    options.withUnsafeBytes { kept in
+    if bytes.capacity == 0 { bytes.reserveCapacity(3 * (options.pointee.byteCount + newCodes.nonzeroBitCount)) }
+    IdentityOptions.withUnsafeBytes(at: options) { kept in
       var i = 0
       while i + 2 <= kept.count {
         let code = kept[i]

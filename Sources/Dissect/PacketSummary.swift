@@ -222,7 +222,7 @@ public struct IdentityOptions: Sendable, Equatable {
       UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
       UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64
     ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-  private var used: UInt8 = 0
+  @usableFromInline var used: UInt8 = 0
   /// One bit per entry of `codes` whose option is kept.
   public private(set) var kept: UInt8 = 0
   /// One bit per entry of `codes` whose option was left out for want of room.
@@ -230,7 +230,7 @@ public struct IdentityOptions: Sendable, Equatable {
 
   public init() {}
 
-  public var isEmpty: Bool { used == 0 }
+  @inlinable public var isEmpty: Bool { used == 0 }
 
   mutating func removeAll() {
     used = 0
@@ -282,7 +282,17 @@ public struct IdentityOptions: Sendable, Equatable {
   }
 
   /// Bytes in use: the kept options with their two-byte headers.
-  public var byteCount: Int { Int(used) }
+  @inlinable public var byteCount: Int { Int(used) }
+
+  /// `withUnsafeBytes` of the options at `options`, read where they lie: a value passed on
+  /// from a pointer is copied first, 131 bytes.
+  public static func withUnsafeBytes<Result>(
+    at options: UnsafePointer<IdentityOptions>, _ body: (UnsafeRawBufferPointer) -> Result
+  ) -> Result {
+    body(UnsafeRawBufferPointer(start: UnsafeRawPointer(options) + storageOffset, count: Int(options.pointee.used)))
+  }
+
+  private static let storageOffset = MemoryLayout<IdentityOptions>.offset(of: \IdentityOptions.storage)!
 
   public static func == (a: IdentityOptions, b: IdentityOptions) -> Bool {
     a.used == b.used && a.kept == b.kept && a.omitted == b.omitted
