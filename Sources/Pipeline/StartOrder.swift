@@ -39,8 +39,8 @@ struct StartOrder {
   }
 
   private var held = Heap<Held>()
-  private var records: [ReportedTransaction?] = []
-  private var freeSlots: [Int] = []
+  /// Shared by copies, which the report pipeline (not copyable) never makes.
+  private let records = HeldRecords()
   private var arrivals = 0
   private var releasableUntil = Int64.min
   let windowNanoseconds: Int64
@@ -54,8 +54,9 @@ struct StartOrder {
   /// Notes that a transaction that began at `start` closed when the packet clock read
   /// `clock`, while the oldest open transaction had begun at `oldestOpen` (nil: none was
   /// open). Returns whether it goes first and can be reported at once; otherwise the caller
-  /// `hold`s it. Most can: a transaction usually ends after those that began before it, so
-  /// it seldom needs to wait, and a record that waits is copied in and out of `records`.
+  /// `hold`s it. While no transaction waits for its timeout, most can: a transaction usually
+  /// ends after those that began before it. One that does wait holds back all that end
+  /// after it.
   mutating func closed(start: Timestamp, clock: Timestamp, oldestOpen: Timestamp?) -> Bool {
     // Everything that began before the oldest open transaction can go now; a transaction
     // open longer than the window no longer holds the others back.
@@ -66,24 +67,17 @@ struct StartOrder {
   }
 
   /// Keeps a record until `popReleasable` or `popFirst` hands it back in start order.
-  mutating func hold(_ record: consuming ReportedTransaction) {
+  /// `start`: when its transaction began (reading it from the record would copy the record).
+  mutating func hold(_ record: consuming ReportedTransaction, start: Timestamp) {
     arrivals += 1
-    let start = record.firstSeen.totalNanoseconds
-    let slot: Int
-    if let free = freeSlots.popLast() {
-      slot = free
-      records[slot] = consume record
-    } else {
-      slot = records.count
-      records.append(consume record)
-    }
-    held.insert(Held(start: start, arrival: arrivals, slot: slot))
+    held.insert(Held(start: start.totalNanoseconds, arrival: arrivals, slot: records.put(record)))
   }
 
   /// Adds a record (`closed`, then `hold`).
   mutating func add(_ record: consuming ReportedTransaction, clock: Timestamp, oldestOpen: Timestamp?) {
-    _ = closed(start: record.firstSeen, clock: clock, oldestOpen: oldestOpen)
-    hold(record)
+    let start = record.firstSeen
+    _ = closed(start: start, clock: clock, oldestOpen: oldestOpen)
+    hold(record, start: start)
   }
 
   /// The earliest-started record nothing earlier can still come before (nil while it may).
@@ -98,8 +92,57 @@ struct StartOrder {
     return take(first)
   }
 
-  private mutating func take(_ h: Held) -> ReportedTransaction {
-    freeSlots.append(h.slot)
-    return records[h.slot].take()!
+  private mutating func take(_ h: Held) -> ReportedTransaction { records.take(h.slot) }
+}
+
+/// The records a start order holds, each in a slot of its own until taken: a record moves in
+/// once and out once (an array of optionals moved each of its 380 bytes several times on the
+/// way in and out).
+private final class HeldRecords {
+  private var base: UnsafeMutablePointer<ReportedTransaction>
+  private var occupied: [Bool]
+  private var freeSlots: [Int] = []
+  /// Slots ever used; those below it not occupied are in `freeSlots`.
+  private var used = 0
+
+  init(capacity: Int = 64) {
+    base = .allocate(capacity: capacity)
+    occupied = Array(repeating: false, count: capacity)
+  }
+
+  deinit {
+    for slot in 0..<used where occupied[slot] { (base + slot).deinitialize(count: 1) }
+    base.deallocate()
+  }
+
+  /// Keeps `record`; returns its slot.
+  func put(_ record: consuming ReportedTransaction) -> Int {
+    let slot: Int
+    if let free = freeSlots.popLast() {
+      slot = free
+    } else {
+      if used == occupied.count { grow() }
+      slot = used
+      used += 1
+    }
+    (base + slot).initialize(to: record)
+    occupied[slot] = true
+    return slot
+  }
+
+  func take(_ slot: Int) -> ReportedTransaction {
+    precondition(occupied[slot])
+    occupied[slot] = false
+    freeSlots.append(slot)
+    return (base + slot).move()
+  }
+
+  private func grow() {
+    let capacity = occupied.count * 2
+    let bigger = UnsafeMutablePointer<ReportedTransaction>.allocate(capacity: capacity)
+    for slot in 0..<used where occupied[slot] { (bigger + slot).moveInitialize(from: base + slot, count: 1) }
+    base.deallocate()
+    base = bigger
+    occupied += repeatElement(false, count: capacity - occupied.count)
   }
 }

@@ -110,10 +110,11 @@ public struct ReportPipeline: ~Copyable {
     summary.add(record)
     observer?(record)
     if packetFilter != nil { countOneSided(record.sequence.map(\.leg)) }
-    if startOrder?.closed(start: record.firstSeen, clock: clock, oldestOpen: oldestOpen) ?? true {
+    let start = record.firstSeen
+    if startOrder?.closed(start: start, clock: clock, oldestOpen: oldestOpen) ?? true {
       render(consume record, madeByReader: madeByReader)
     } else {
-      startOrder!.hold(.dhcpv4(consume record, madeByReader: madeByReader))
+      startOrder!.hold(.dhcpv4(consume record, madeByReader: madeByReader), start: start)
     }
     while let next = startOrder?.popReleasable() { render(next) }
   }
