@@ -85,7 +85,7 @@ enum EtherType {
 let maximumVLANTags = 8
 
 /// Finds the network-layer packet inside a frame of the given link type.
-public func parseLinkHeader(_ bytes: UnsafeRawBufferPointer, linkType: Int) -> Result<
+@inline(__always) public func parseLinkHeader(_ bytes: UnsafeRawBufferPointer, linkType: Int) -> Result<
   LinkHeader, LinkError
 > {
   var cursor = ByteCursor(bytes)
