@@ -62,11 +62,10 @@ enum TransactionAnalysis {
 
     var flags = FlagSet()
     for f in findings { if let flag = f.flag { flags.insert(flag) } }
-    let (client, relayInformation) = identity(view)
     return TransactionRecord(
       xid: closed.pointee.xid, clientMAC: closed.pointee.clientMAC, kind: kind, outcome: outcome,
       assignedAddress: assigned,
-      leaseSeconds: lease, client: client, relayAgentInformation: relayInformation,
+      leaseSeconds: lease, client: client(view), relayAgentInformation: relayAgentInformation(view),
       serverMessage: serverMessage(view), relayAgents: view.relayAgents, servers: view.servers,
       sequence: view.entries, flags: flags.inReportOrder, timings: timings(view), findings: findings,
       firstSeen: view.entries.first?.timestamp ?? Timestamp(seconds: 0, nanoseconds: 0),
@@ -124,7 +123,7 @@ enum TransactionAnalysis {
           .nak,
           .nak(
             server: view.replyServer(nak), requestedAddress: request?.requestedAddress ?? request?.ciaddr.nonZero,
-            message: view.identity.value(56, from: .nak).map(text))
+            message: view.identity.withValue(56, from: .nak, text))
         )
       }
     default: break
@@ -458,61 +457,68 @@ enum TransactionAnalysis {
 
   // MARK: Identity
 
-  /// Who the client is, from its own messages, and option 82 as the relay sent it on.
-  static func identity(_ view: TransactionView) -> (ClientIdentity, RelayAgentInformation?) {
+  /// Who the client is, from its own messages (or the relays' copies when the capture has
+  /// none of them).
+  static func client(_ view: TransactionView) -> ClientIdentity {
     var client = ClientIdentity()
     let source: TransactionIdentity.Source = view.clientSideExists ? .client : .relay
-    let options = view.identity
-    client.hostName = options.value(12, from: source).map(text)
-    client.clientID = options.value(61, from: source).map(Array.init)
-    client.vendorClass = options.value(60, from: source).map(text)
-    if let v = options.value(81, from: source), v.count > 3 { client.fqdn = fqdnName(v.dropFirst(3)) }
+    client.hostName = view.identity.withValue(12, from: source, text)
+    client.clientID = view.identity.withValue(61, from: source) { Array($0) }
+    client.vendorClass = view.identity.withValue(60, from: source, text)
+    client.fqdn =
+      view.identity.withValue(81, from: source) { v in
+        v.count > 3 ? fqdnName(UnsafeRawBufferPointer(rebasing: v[3...])) : nil
+      } ?? nil
     for e in view.entries where view.isRequest(e) && (e.leg.isClientSide || !view.clientSideExists) {
       if client.requestedAddress == nil { client.requestedAddress = e.requestedAddress }
       if client.requestedServer == nil, e.messageType != nil { client.requestedServer = e.serverIdentifier }
     }
-    var relay: RelayAgentInformation? = nil
-    if let v = options.value(82, from: .relay) ?? options.value(82, from: .client) {
+    return client
+  }
+
+  /// Option 82 as the relay sent it on (or as the client sent it, when no relay's copy has it).
+  static func relayAgentInformation(_ view: TransactionView) -> RelayAgentInformation? {
+    func read(_ v: UnsafeRawBufferPointer) -> RelayAgentInformation {
       var info = RelayAgentInformation()
       var walk = OptionWalk(v, padAndEnd: false)
       while let option = walk.next() {
-        let value = v[option.value]
+        let value = UnsafeRawBufferPointer(rebasing: v[option.value])
         switch option.code {
         case 1: info.circuitID = Array(value)
         case 2: info.remoteID = Array(value)
         case 6: info.subscriberID = text(value)
         case 5 where value.count == 4:
-          let b = Array(value)
-          info.linkSelection = IPv4Address(UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3]))
+          info.linkSelection = IPv4Address(
+            UInt32(value[0]) << 24 | UInt32(value[1]) << 16 | UInt32(value[2]) << 8 | UInt32(value[3]))
         default: break
         }
       }
-      relay = info
+      return info
     }
-    return (client, relay)
+    return view.identity.withValue(82, from: .relay, read) ?? view.identity.withValue(82, from: .client, read)
   }
 
   /// Option 56 of a reply: a NAK's when there is one, else the first.
   static func serverMessage(_ view: TransactionView) -> String? {
-    (view.identity.value(56, from: .nak) ?? view.identity.value(56, from: .reply)).map(text)
+    view.identity.withValue(56, from: .nak, text) ?? view.identity.withValue(56, from: .reply, text)
   }
 
   /// Option text, without the NUL padding some clients add.
-  static func text(_ bytes: ArraySlice<UInt8>) -> String {
-    var end = bytes.endIndex
-    while end > bytes.startIndex && bytes[end - 1] == 0 { end -= 1 }
-    return String(decoding: bytes[bytes.startIndex..<end], as: UTF8.self)
+  static func text(_ bytes: UnsafeRawBufferPointer) -> String {
+    var end = bytes.count
+    while end > 0 && bytes[end - 1] == 0 { end -= 1 }
+    return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<end]), as: UTF8.self)
   }
 
   /// Option 81's domain name: DNS wire format (RFC 4702 §2.3.1) when it parses, else text.
-  static func fqdnName(_ bytes: ArraySlice<UInt8>) -> String {
+  static func fqdnName(_ bytes: UnsafeRawBufferPointer) -> String {
     var labels: [String] = []
-    var i = bytes.startIndex
-    while i < bytes.endIndex {
+    var i = 0
+    while i < bytes.count {
       let n = Int(bytes[i])
       if n == 0 { return labels.joined(separator: ".") }
-      guard n < 64, i + 1 + n <= bytes.endIndex else { return text(bytes) }
-      labels.append(text(bytes[(i + 1)..<(i + 1 + n)]))
+      guard n < 64, i + 1 + n <= bytes.count else { return text(bytes) }
+      labels.append(text(UnsafeRawBufferPointer(rebasing: bytes[(i + 1)..<(i + 1 + n)])))
       i += 1 + n
     }
     return labels.isEmpty ? text(bytes) : labels.joined(separator: ".")

@@ -73,6 +73,25 @@ public struct TransactionIdentity: Sendable {
   }
 
   /// The first value of option `code` that came from `source`.
+  /// The first value of option `code` that came from `source`, lent to `body`; nil when
+  /// there is none. Unlike `value`, nothing is retained (a slice holds its array).
+  public func withValue<Result>(
+    _ code: UInt8, from source: Source, _ body: (UnsafeRawBufferPointer) -> Result
+  ) -> Result? {
+    guard let index = IdentityOptions.index(of: code), stored & Self.bit(source, index) != 0 else { return nil }
+    return bytes.withUnsafeBytes { all in
+      var i = 0
+      while i + 3 <= all.count {
+        let end = i + 3 + Int(all[i + 2])
+        if all[i] == source.rawValue && all[i + 1] == code {
+          return body(UnsafeRawBufferPointer(rebasing: all[(i + 3)..<end]))
+        }
+        i = end
+      }
+      return nil
+    }
+  }
+
   public func value(_ code: UInt8, from source: Source) -> ArraySlice<UInt8>? {
     // Most options asked for were never sent: the stored bits say so without a scan.
     guard let index = IdentityOptions.index(of: code), stored & Self.bit(source, index) != 0 else { return nil }
