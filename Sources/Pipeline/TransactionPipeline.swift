@@ -80,12 +80,11 @@ public struct ReportPipeline: ~Copyable {
 
   public mutating func emit(_ closed: ClosedTransaction) { withUnsafePointer(to: closed) { emit($0) } }
 
-  /// Analyses `closed` on this thread. With `keepsSpent`, the record's sequence is copied
-  /// here, so the whole record is this thread's to free and the closed transaction's entries
-  /// go back with their batch.
+  /// Analyses `closed` on this thread. The record's sequence shares the closed transaction's
+  /// entries, which go back with their batch; whichever thread lets go of them last frees them
+  /// (copying them here, so that this thread freed only its own, cost more than it saved).
   private mutating func emit(_ closed: UnsafePointer<ClosedTransaction>) {
-    var record = ClosedTransaction.analyzed(at: closed)
-    if keepsSpent { record.copySequence() }
+    let record = ClosedTransaction.analyzed(at: closed)
     emit(
       closed.pointee.wasEvicted, consume record, madeByReader: false, clock: closed.pointee.observedUntil,
       oldestOpen: closed.pointee.oldestOpenStart)
@@ -486,9 +485,4 @@ public struct LiveAnalysis: ~Copyable {
     emitDHCPv6()
     pipeline.finish()
   }
-}
-
-extension TransactionRecord {
-  /// Gives the record a sequence of its own, apart from the closed transaction's entries.
-  fileprivate mutating func copySequence() { sequence = sequence.withUnsafeBufferPointer { Array($0) } }
 }
