@@ -258,17 +258,30 @@ extension ReportWriter {
       return
     }
     let milli = Int64(scaled)
-    if milli < 0 { out.append(UInt8(ascii: "-")) }
     let magnitude = UInt64(abs(milli))
-    appendDigits(magnitude / 1000)
+    let whole = magnitude / 1000
+    let wholeDigits = OutputBuffer.decimalDigits(whole)
     var fraction = magnitude % 1000
-    guard fraction != 0 else { return }
-    out.append(UInt8(ascii: "."))
-    var divisor: UInt64 = 100
-    while fraction != 0 {
-      out.append(48 + UInt8(fraction / divisor))
-      fraction %= divisor
-      divisor /= 10
+    // Sign, digits, point and three decimals, in one write.
+    out.write(maximum: wholeDigits + 5) { p in
+      var i = 0
+      if milli < 0 {
+        p[0] = UInt8(ascii: "-")
+        i = 1
+      }
+      OutputBuffer.writeDigits(whole, count: wholeDigits, to: p + i)
+      i += wholeDigits
+      guard fraction != 0 else { return i }
+      p[i] = UInt8(ascii: ".")
+      i += 1
+      var divisor: UInt64 = 100
+      while fraction != 0 {
+        p[i] = 48 + UInt8(fraction / divisor)
+        i += 1
+        fraction %= divisor
+        divisor /= 10
+      }
+      return i
     }
   }
 
@@ -572,6 +585,9 @@ func formatDecimal(_ v: Double, places: Int) -> String {
   guard v.isFinite else { return "null" }
   let scale = places == 3 ? 1000.0 : places == 1 ? 10.0 : 1.0
   let scaled = (v * scale).rounded()
+  // Past what an Int64 holds (clocks years apart, counted in milliseconds) a double has no
+  // places to print, and converting it would trap: Swift's own form of the whole value.
+  guard abs(scaled) < 9.2e18 else { return v.rounded().description }
   let negative = scaled < 0
   let magnitude = Int64(abs(scaled))
   let whole = magnitude / Int64(scale)

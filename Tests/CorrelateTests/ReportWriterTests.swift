@@ -142,4 +142,18 @@ import Testing
       #expect(fast.hasPrefix("[{\"frame\":1,\"file\":\"a/b.pcap\",\"ts\":1763700000.000000"))
     }
   }
+
+  /// Decimals as reports print milliseconds: up to three places, trailing zeros dropped, the
+  /// sign kept, and values too large for three exact places through the slow path (which
+  /// trapped on values past what an Int64 holds).
+  @Test func decimalsToThreePlaces() {
+    let cases: [(Double, String)] = [
+      (0, "0"), (0.1, "0.1"), (2.258, "2.258"), (1000.5, "1000.5"), (-3.25, "-3.25"), (0.0004, "0"),
+      (0.0005, "0.001"), (123_456.789, "123456.789"), (9.99, "9.99"), (1e12, "1000000000000"), (-0.05, "-0.05"),
+      (99.999, "99.999"), (1e15, "1000000000000000"), (1e16, "1e+16"), (-3e300, "-3e+300"),
+    ]
+    for (value, expected) in cases {
+      #expect(Self.written { $0.plainDecimal(value) } == expected, "\(value)")
+    }
+  }
 }
