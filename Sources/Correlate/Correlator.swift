@@ -44,6 +44,10 @@ public struct Correlator {
     var identity = TransactionIdentity()
     /// Packets beyond `maximumSequence`, counted but not kept.
     var dropped = 0
+    /// A filter of the kept entries (`SequenceEntry.fingerprint`): a packet whose bits are not
+    /// all here is no copy of one of them, and the entries, held apart and long out of the
+    /// cache, need not be read to tell.
+    var fingerprints: UInt64 = 0
     /// ICMP errors that quote one of its messages.
     var icmpErrors: [ICMPNotice] = []
     var firstSeen: Timestamp
@@ -70,6 +74,7 @@ public struct Correlator {
     ) -> (before: Int64, after: Int64) {
       if entries.count < Correlator.maximumSequence {
         chains.append(entry, to: &entries)
+        fingerprints |= entry.fingerprint
         if !entry.isDuplicate && !options.pointee.isEmpty { identity.record(entry, options) }
       } else {
         dropped += 1
@@ -162,7 +167,10 @@ public struct Correlator {
     var entry = SequenceEntry(packet.pointee)
 
     if var slot = slotOf[key] {
-      if chains.contains(slots[Int(slot)].entries, where: { $0.isSamePacket(as: entry) }) {
+      let fingerprint = entry.fingerprint
+      if slots[Int(slot)].fingerprints & fingerprint == fingerprint,
+        chains.contains(slots[Int(slot)].entries, where: { $0.isSamePacket(as: entry) })
+      {
         entry.isDuplicate = true
       } else if packet.pointee.isRequest, slots[Int(slot)].finalAt != nil,
         packet.pointee.messageType != MessageType.decline,
