@@ -140,7 +140,7 @@ public struct SequenceEntry: Sendable, Timestamped {
   /// IP identification, type and secs, within a fraction of a second.
   /// Two bits of 64 from the fields `isSamePacket` compares exactly: the same packet has the
   /// same two.
-  var fingerprint: UInt64 {
+  @inline(__always) var fingerprint: UInt64 {
     var h = UInt64(source.value) << 32 | UInt64(destination.value)
     h ^= UInt64(ipIdentification) << 48 | UInt64(secs) << 32 | UInt64(messageType ?? 0) << 8 | UInt64(op)
     h = (h ^ (h >> 31)) &* 0x9E37_79B9_7F4A_7C15
