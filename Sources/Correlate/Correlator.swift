@@ -118,7 +118,7 @@ public struct Correlator {
   private var slots: [Open] = []
   private var chains = EntryChains()
   private var freeSlots: [Int32] = []
-  private var deadlines = DeadlineQueue<Deadline>()
+  private var deadlines = NearlySortedQueue<Deadline>()
   private var creationOrder = Deque<(slot: Int32, id: Int)>()
   private var nextID = 0
   /// Closed transactions, those from `finishedHead` on not yet taken by `popFinished`; a
@@ -255,7 +255,7 @@ public struct Correlator {
       close(slot, reason: slots[Int(slot)].finalAt != nil ? .finished : .captureEnded)
       emit(popFinished()!)
     }
-    deadlines = DeadlineQueue()
+    deadlines = NearlySortedQueue()
   }
 
   // MARK: Internals
@@ -289,7 +289,7 @@ public struct Correlator {
       // Entries of closed transactions wait in the heap until their time comes; under a
       // flood that evicts thousands a second they would pile up, so rebuild from what is open.
       if deadlines.count > 2 * max(slotOf.count, 4096) {
-        deadlines = DeadlineQueue(
+        deadlines = NearlySortedQueue(
           slots.indices.compactMap { i in
             slots[i].id == 0 ? nil : Deadline(at: slots[i].deadline, slot: Int32(i), id: slots[i].id)
           })

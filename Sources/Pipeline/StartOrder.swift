@@ -1,4 +1,3 @@
-import Collections
 import Correlate
 import Dissect
 
@@ -38,7 +37,7 @@ struct StartOrder {
     static func == (a: Held, b: Held) -> Bool { a.arrival == b.arrival }
   }
 
-  private var held = Heap<Held>()
+  private var held = NearlySortedQueue<Held>()
   /// Shared by copies, which the report pipeline (not copyable) never makes.
   private let records = HeldRecords()
   private var arrivals = 0
@@ -83,7 +82,8 @@ struct StartOrder {
   /// The earliest-started record nothing earlier can still come before (nil while it may).
   mutating func popReleasable() -> ReportedTransaction? {
     guard let first = held.min, first.start <= releasableUntil || held.count > maximumHeld else { return nil }
-    return take(held.removeMin())
+    held.removeMin()
+    return take(first)
   }
 
   /// Every record held, in start order (end of input).

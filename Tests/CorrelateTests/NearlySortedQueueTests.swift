@@ -1,10 +1,9 @@
+import Correlate
 import Testing
 
-@testable import Correlate
-
-/// The deadline queue against a sort: whatever order deadlines come in, they come out earliest
+/// The queue against a sort: whatever order deadlines come in, they come out earliest
 /// first, equal ones included.
-@Suite struct DeadlineQueueTests {
+@Suite struct NearlySortedQueueTests {
   struct Deadline: Comparable {
     var at: Int
     var id: Int
@@ -15,7 +14,7 @@ import Testing
   /// (the heap's), inserts and removals interleaved as the correlator does them.
   @Test func earliestFirstWhateverTheOrderOfInsertion() {
     var generator = SystemRandomNumberGenerator()
-    var queue = DeadlineQueue<Deadline>()
+    var queue = NearlySortedQueue<Deadline>()
     var reference: [Deadline] = []
     var out: [Deadline] = []
     var expected: [Deadline] = []
@@ -54,7 +53,7 @@ import Testing
   /// Built from a list in any order, it hands them back sorted.
   @Test func builtFromAList() {
     let list = (0..<1_000).map { Deadline(at: ($0 * 7919) % 1_000, id: $0) }
-    var queue = DeadlineQueue(list)
+    var queue = NearlySortedQueue(list)
     var out: [Deadline] = []
     while let earliest = queue.min {
       out.append(earliest)
