@@ -22,6 +22,9 @@ public struct ReportWriter: ~Copyable {
   private var cachedSecond: Int64 = -1
   private var cachedSecondDigits: (UInt64, UInt64) = (0, 0)
   private var cachedSecondCount = 0
+  /// The second cached before it: a transaction's packets often span two seconds, and the
+  /// next transaction's go back to the first.
+  private var previousSecond: (second: Int64, digits: (UInt64, UInt64), count: Int) = (-1, (0, 0), 0)
   /// The hour (of epoch seconds) `localOffset` holds for.
   private var localOffsetHour: Int64 = .min
   private var localOffset = 0
@@ -335,6 +338,12 @@ extension ReportWriter {
   /// negative time, or more than 16 digits).
   private mutating func cacheSecond(_ seconds: Int64) -> Bool {
     guard seconds >= 0, seconds < 10_000_000_000_000_000 else { return false }
+    let current = (cachedSecond, cachedSecondDigits, cachedSecondCount)
+    defer { previousSecond = current }
+    if seconds == previousSecond.second {
+      (cachedSecond, cachedSecondDigits, cachedSecondCount) = previousSecond
+      return true
+    }
     let count = OutputBuffer.decimalDigits(UInt64(seconds))
     var digits: (UInt64, UInt64) = (0, 0)
     withUnsafeMutableBytes(of: &digits) {
