@@ -61,12 +61,12 @@ public struct ReorderBuffer<Element> {
   /// first and in place, without copying it out. Releasing at the bound, not past it, keeps
   /// the ring at `maximumHeld` slots: one more would double it.
   public mutating func releaseReady(_ body: (borrowing Element) -> Void) {
-    releaseReady(inPlace: { body($0.pointee) })
+    releaseReadyInPlace({ body($0.pointee) })
   }
 
   /// `releaseReady`, lending each element through its place in the window: a value passed on
   /// from a pointer is copied first (a few hundred bytes for a summary).
-  public mutating func releaseReady(inPlace body: (UnsafePointer<Element>) -> Void) {
+  public mutating func releaseReadyInPlace(_ body: (UnsafePointer<Element>) -> Void) {
     makeRingUnique()
     while ring.count > 0, ring.time(0) <= newest &- windowNanoseconds || ring.count >= maximumHeld {
       ring.withFirst(body)

@@ -37,7 +37,7 @@ public struct TransactionStream {
   /// Correlates the packets the reorder window lets go; the transactions that ended by then
   /// wait for `popClosed`.
   public mutating func correlateReady() {
-    reorder.releaseReady(inPlace: { correlator.push(at: $0) })
+    reorder.releaseReadyInPlace({ correlator.push(at: $0) })
   }
 
   /// The oldest ended transaction not yet taken, not yet analysed.
@@ -56,7 +56,7 @@ public struct TransactionStream {
   /// what closed waits for `popClosed`.
   public mutating func advance(to now: Timestamp) {
     reorder.advance(to: now)
-    reorder.releaseReady(inPlace: { correlator.push(at: $0) })
+    reorder.releaseReadyInPlace({ correlator.push(at: $0) })
     let reorderSlack = now.adding(seconds: -Double(reorder.windowNanoseconds) / 1e9)
     correlator.advanceClock(to: reorderSlack)
   }
