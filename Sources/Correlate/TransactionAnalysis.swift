@@ -62,15 +62,17 @@ enum TransactionAnalysis {
 
     var flags = FlagSet()
     for f in findings { if let flag = f.flag { flags.insert(flag) } }
-    return TransactionRecord(
+    var record = TransactionRecord(
       xid: closed.pointee.xid, clientMAC: closed.pointee.clientMAC, kind: kind, outcome: outcome,
       assignedAddress: assigned,
-      leaseSeconds: lease, client: client(view), relayAgentInformation: relayAgentInformation(view),
+      leaseSeconds: lease, client: ClientIdentity(), relayAgentInformation: relayAgentInformation(view),
       serverMessage: serverMessage(view), relayAgents: view.relayAgents, servers: view.servers,
       sequence: view.entries, flags: flags.inReportOrder, timings: timings(view), findings: findings,
       firstSeen: view.entries.first?.timestamp ?? Timestamp(seconds: 0, nanoseconds: 0),
       lastSeen: view.entries.last?.timestamp ?? Timestamp(seconds: 0, nanoseconds: 0),
       captureStart: min(closed.pointee.captureStart, view.entries.first?.timestamp ?? closed.pointee.captureStart))
+    client(view, into: &record.client)
+    return record
   }
 
   // MARK: Kind and outcome
@@ -458,9 +460,8 @@ enum TransactionAnalysis {
   // MARK: Identity
 
   /// Who the client is, from its own messages (or the relays' copies when the capture has
-  /// none of them).
-  static func client(_ view: TransactionView) -> ClientIdentity {
-    var client = ClientIdentity()
+  /// none of them), written into the record's own identity (returned, it was copied).
+  static func client(_ view: TransactionView, into client: inout ClientIdentity) {
     let source: TransactionIdentity.Source = view.clientSideExists ? .client : .relay
     client.hostName = view.identity.withValue(12, from: source, text)
     client.clientID = view.identity.withValue(61, from: source) { Array($0) }
@@ -473,7 +474,6 @@ enum TransactionAnalysis {
       if client.requestedAddress == nil { client.requestedAddress = e.requestedAddress }
       if client.requestedServer == nil, e.messageType != nil { client.requestedServer = e.serverIdentifier }
     }
-    return client
   }
 
   /// Option 82 as the relay sent it on (or as the client sent it, when no relay's copy has it).
