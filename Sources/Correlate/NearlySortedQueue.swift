@@ -23,13 +23,19 @@ public struct NearlySortedQueue<Element: Comparable> {
 
   @inlinable public var count: Int { first.count + second.count + rest.count }
 
-  /// The earliest element.
-  @inlinable public var min: Element? {
-    var earliest = rest.min
-    if let f = first.first, earliest.map({ f < $0 }) ?? true { earliest = f }
-    if let s = second.first, earliest.map({ s < $0 }) ?? true { earliest = s }
+  /// Where an element is held.
+  @usableFromInline enum Place { case first, second, rest }
+
+  /// The earliest element and where it is.
+  @inlinable func earliest() -> (element: Element, place: Place)? {
+    var earliest = rest.min.map { (element: $0, place: Place.rest) }
+    if let f = first.first, earliest.map({ f < $0.element }) ?? true { earliest = (f, .first) }
+    if let s = second.first, earliest.map({ s < $0.element }) ?? true { earliest = (s, .second) }
     return earliest
   }
+
+  /// The earliest element.
+  @inlinable public var min: Element? { earliest()?.element }
 
   @inlinable public mutating func insert(_ element: Element) {
     // Onto the queue whose last element is the latest not after it, so both stay sorted and
@@ -46,21 +52,16 @@ public struct NearlySortedQueue<Element: Comparable> {
   }
 
   /// Removes the earliest element (there must be one).
-  @inlinable public mutating func removeMin() {
-    let earliest = min!
-    if first.first == earliest {
-      first.removeFirst()
-    } else if second.first == earliest {
-      second.removeFirst()
-    } else {
-      rest.removeMin()
-    }
-  }
+  @inlinable public mutating func removeMin() { _ = popMin() }
 
   /// Removes and returns the earliest element.
   @inlinable public mutating func popMin() -> Element? {
-    guard let earliest = min else { return nil }
-    removeMin()
-    return earliest
+    guard let (element, place) = earliest() else { return nil }
+    switch place {
+    case .first: first.removeFirst()
+    case .second: second.removeFirst()
+    case .rest: rest.removeMin()
+    }
+    return element
   }
 }
