@@ -149,7 +149,7 @@ public struct Correlator {
   public mutating func push(_ packet: PacketSummary) { withUnsafePointer(to: packet) { push(at: $0) } }
 
   /// `push`, reading the packet where it lies (in the reorder window): the value passed on
-  /// would be copied first, a few hundred bytes a packet.pointee.
+  /// would be copied first, a few hundred bytes a packet.
   mutating func push(at packet: UnsafePointer<PacketSummary>) {
     if firstPacketTime == nil { firstPacketTime = packet.pointee.timestamp }
     advanceClock(to: packet.pointee.timestamp)

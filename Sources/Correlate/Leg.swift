@@ -136,8 +136,6 @@ public struct SequenceEntry: Sendable, Timestamped {
     }
   }
 
-  /// Whether `other` is the same physical packet captured again: same addresses, ports,
-  /// IP identification, type and secs, within a fraction of a second.
   /// Two bits of 64 from the fields `isSamePacket` compares exactly: the same packet has the
   /// same two.
   @inline(__always) var fingerprint: UInt64 {
@@ -147,6 +145,8 @@ public struct SequenceEntry: Sendable, Timestamped {
     return 1 << (h >> 58) | 1 << ((h >> 52) & 63)
   }
 
+  /// Whether `other` is the same physical packet captured again: same addresses, ports,
+  /// IP identification, type and secs, within a fraction of a second.
   func isSamePacket(as other: SequenceEntry) -> Bool {
     source == other.source && destination == other.destination && sourcePort == other.sourcePort
       && destinationPort == other.destinationPort && ipIdentification == other.ipIdentification

@@ -72,9 +72,8 @@ public struct TransactionIdentity: Sendable {
     }
   }
 
-  /// The first value of option `code` that came from `source`.
   /// The first value of option `code` that came from `source`, lent to `body`; nil when
-  /// there is none. Unlike `value`, nothing is retained (a slice holds its array).
+  /// there is none. The bytes are lent, not sliced: a slice would retain the array.
   public func withValue<Result>(
     _ code: UInt8, from source: Source, _ body: (UnsafeRawBufferPointer) -> Result
   ) -> Result? {
@@ -92,15 +91,4 @@ public struct TransactionIdentity: Sendable {
     }
   }
 
-  public func value(_ code: UInt8, from source: Source) -> ArraySlice<UInt8>? {
-    // Most options asked for were never sent: the stored bits say so without a scan.
-    guard let index = IdentityOptions.index(of: code), stored & Self.bit(source, index) != 0 else { return nil }
-    var i = 0
-    while i + 3 <= bytes.count {
-      let end = i + 3 + Int(bytes[i + 2])
-      if bytes[i] == source.rawValue && bytes[i + 1] == code { return bytes[(i + 3)..<end] }
-      i = end
-    }
-    return nil
-  }
 }

@@ -56,7 +56,7 @@ public struct TransactionStream {
   /// what closed waits for `popClosed`.
   public mutating func advance(to now: Timestamp) {
     reorder.advance(to: now)
-    reorder.releaseReadyInPlace({ correlator.push(at: $0) })
+    correlateReady()
     let reorderSlack = now.adding(seconds: -Double(reorder.windowNanoseconds) / 1e9)
     correlator.advanceClock(to: reorderSlack)
   }

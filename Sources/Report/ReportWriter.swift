@@ -307,7 +307,7 @@ extension ReportWriter {
     }
   }
 
-  /// The most bytes `writeCachedTimestamp` writes.
+  /// The most bytes `writeTimestamp` writes.
   static let timestampMaximum = 16 + 1 + 9
 
   /// Whether `t`'s second is in `cachedSecondDigits` (kept there now if it was not).

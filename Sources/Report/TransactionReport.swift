@@ -131,8 +131,6 @@ public struct TransactionReport {
             type: type, leg: leg, source: e.source, destination: e.destination, duplicate: e.isDuplicate,
             interface: e.interface)
         }
-        w.endObject()
-        continue
       } else {
         writeSightingStart(frame: e.frame, fileIndex: e.fileIndex, timestamp: e.timestamp, into: &w)
         w.key("type")
@@ -143,14 +141,14 @@ public struct TransactionReport {
         w.address(e.source)
         w.key("dst")
         w.address(e.destination)
-      }
-      if e.isDuplicate {
-        w.key("duplicate")
-        w.bool(true)
-      }
-      if let i = e.interface {
-        w.key("interface")
-        w.interface(i)
+        if e.isDuplicate {
+          w.key("duplicate")
+          w.bool(true)
+        }
+        if let i = e.interface {
+          w.key("interface")
+          w.interface(i)
+        }
       }
       w.endObject()
     }
