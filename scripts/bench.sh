@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in tcpdump bc; do command -v $tool >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $tool; }; done
-swift build -c release --product dhcpscope >/dev/null
-swift build -c release --product dhcpscope-gen >/dev/null
+swift build -c release --static-swift-stdlib --product dhcpscope >/dev/null
+swift build -c release --static-swift-stdlib --product dhcpscope-gen >/dev/null
 mkdir -p bench-out
 # Two capture shapes of about 1 040 000 packets each: a relay's server-side segment on
 # Ethernet with mixed outcomes, and Linux's `any` device (SLL2) on the relay host, where each

@@ -10,8 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" != 0 ]; then echo "keep-up: skipped (needs root for network namespaces)"; exit 0; fi
 command -v tcpreplay >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tcpreplay; }
-swift build -c release --product dhcpscope >/dev/null
-swift build -c release --product dhcpscope-gen >/dev/null
+swift build -c release --static-swift-stdlib --product dhcpscope >/dev/null
+swift build -c release --static-swift-stdlib --product dhcpscope-gen >/dev/null
 bin=$PWD/.build/release/dhcpscope
 mkdir -p bench-out
 replay=bench-out/keepup-20000.pcap

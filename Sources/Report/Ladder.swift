@@ -11,9 +11,12 @@ struct LadderLayout: Sendable {
   /// Columns of the arrows' area: three lifelines and two gaps.
   var arrowWidth: Int { gap * 2 + 1 }
   let glyphs: Glyphs
-  /// Indexed by message type (256 for BOOTP) times 8 plus the leg's number.
+  /// Indexed by message type (`tabulatedTypes` for BOOTP) times 8 plus the leg's number, for
+  /// the types below `tabulatedTypes` (every type DHCP defines): other types are drawn as they
+  /// come, and the table stays small enough to build in a fraction of a millisecond.
   /// One flat table: an array of arrays would retain and release the inner array per row.
   let arrows: RenderedTable
+  static let tabulatedTypes = 32
   let header: String
   /// What moves a row's note to a line of its own: under the time column, after the
   /// client's lifeline.
@@ -44,10 +47,10 @@ struct LadderLayout: Sendable {
     glyphs = style.ascii ? Self.plain : Self.unicode
     let (gap, glyphs) = (gap, glyphs)
     arrows = RenderedTable(
-      rendered: (0..<(257 << 3)).map { key in
+      rendered: (0..<((Self.tabulatedTypes + 1) << 3)).map { key in
         guard let leg = Leg.allCases.first(where: { Ladder.legNumber($0) == key & 7 }) else { return [] }
-        return Array(
-          Ladder.arrow(messageType: key >> 3 == 256 ? nil : UInt8(key >> 3), leg: leg, gap: gap, glyphs: glyphs).utf8)
+        let type = key >> 3 == Self.tabulatedTypes ? nil : UInt8(key >> 3)
+        return Array(Ladder.arrow(messageType: type, leg: leg, gap: gap, glyphs: glyphs).utf8)
       })
     noteContinuation = Array(
       ("\n" + String(repeating: " ", count: Ladder.timeColumns) + String(glyphs.lifeline)).utf8)
@@ -57,7 +60,11 @@ struct LadderLayout: Sendable {
   }
 
   func writeArrow(_ e: SequenceEntry, into w: inout ReportWriter) {
-    arrows.writeRaw(Int(e.messageType.map { Int($0) } ?? 256) << 3 | Ladder.legNumber(e.leg), into: &w)
+    let row = e.messageType.map { Int($0) } ?? Self.tabulatedTypes
+    guard row < Self.tabulatedTypes || e.messageType == nil else {
+      return w.raw(text: Ladder.arrow(messageType: e.messageType, leg: e.leg, gap: gap, glyphs: glyphs))
+    }
+    arrows.writeRaw(row << 3 | Ladder.legNumber(e.leg), into: &w)
   }
 
   /// A finding's line: `!` for a problem (red in colour), the note sign for a note (dim).

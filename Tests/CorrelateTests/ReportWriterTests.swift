@@ -1,4 +1,6 @@
+import Correlate
 import Dissect
+import PacketCraft
 import Report
 import Testing
 
@@ -154,6 +156,31 @@ import Testing
     ]
     for (value, expected) in cases {
       #expect(Self.written { $0.plainDecimal(value) } == expected, "\(value)")
+    }
+  }
+
+  /// The ladder draws message types outside its table (32 and up) as it draws those in it:
+  /// each arrow names its own type, and a type past the table is not taken for BOOTP (no
+  /// type), whose row closes the table.
+  @Test func ladderArrowsForTypesInAndPastTheTable() throws {
+    let types: [UInt8?] = [MessageType.discover, 31, 32, 200, nil]
+    var client = FrameBuilder(from: "0.0.0.0", 68, to: "255.255.255.255", 67)
+    let frames = types.enumerated().map { i, type -> (Double, [UInt8]) in
+      client.identification = UInt16(i + 1)
+      return (Double(i) * 0.1, client.frame(BOOTPBuilder(type: type, xid: 0x0BAD_CAFE, op: 1).build()))
+    }
+    let records = TransactionStream.records(of: packets(frames))
+    try #require(records.reduce(0) { $0 + $1.sequence.count } == types.count)
+    var report = TransactionReport(
+      format: .text, files: InputFiles(paths: ["t.pcap"], nanosecondPrecision: [false]), style: TextStyle(color: false))
+    var w = ReportWriter(capacity: 1 << 12)
+    for r in records { report.render(r, into: &w) }
+    let text = w.out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+    let arrows = text.split(separator: "\n").filter { $0.contains("─") }
+    try #require(arrows.count == types.count, "\(text)")
+    for type in types {
+      #expect(
+        arrows.filter { $0.contains(MessageType.name(type)) }.count == 1, "type \(String(describing: type)): \(text)")
     }
   }
 }
