@@ -105,7 +105,7 @@ public final class CaptureFile {
     readBuffer?.deallocate()
   }
 
-  private static let readBufferSize = 1 << 20
+  private static let readBufferSize = 1 << 16
   private var readBuffer: UnsafeMutablePointer<CChar>?
 
   // The filter runs here rather than inside libpcap so that skipped records still count
