@@ -34,6 +34,7 @@ public struct Correlator {
   }
 
   struct Open {
+    /// From 1; 0 marks a slot with no transaction in it (closed, and not yet reused).
     var id: Int
     var key: Key
     var clientMAC: HardwareAddress
@@ -58,11 +59,6 @@ public struct Correlator {
     /// client that keeps retransmitting times out by the clock all the same.
     var pendingSince: Timestamp?
     var deadline: Int64 = 0
-
-    /// A slot with no transaction in it (ids start at 1).
-    static let free = Open(
-      id: 0, key: Key(xid: 0, client: 0), clientMAC: HardwareAddress([]),
-      firstSeen: Timestamp(seconds: 0, nanoseconds: 0), lastSeen: Timestamp(seconds: 0, nanoseconds: 0))
 
     /// Adds a packet; returns the deadline before and after it. Works in place in the slot:
     /// copying an `Open` out of the array, even to read one field, goes through Swift's
@@ -308,21 +304,29 @@ public struct Correlator {
   }
 
   /// Closes a transaction; it joins the finished queue.
+  /// The slot's arrays move out of it, and it is marked free (id 0) where it lies: copying the
+  /// slot, or its arrays, would retain them and touch memory written long ago, on the reading
+  /// thread, which is the one the whole run waits for.
   private mutating func close(_ slot: Int32, reason: EndReason, evicted: Bool = false) {
-    var tx = Open.free
-    swap(&tx, &slots[Int(slot)])
-    var entries = chains.take(&tx.entries)
+    let i = Int(slot)
+    var entries = chains.take(&slots[i].entries)
     entries.resolveRelayedLegs()
-    slotOf.remove(tx.key)
+    var identity = TransactionIdentity()
+    swap(&identity, &slots[i].identity)
+    var icmpErrors: [ICMPNotice] = []
+    swap(&icmpErrors, &slots[i].icmpErrors)
+    slots[i].id = 0
+    let key = slots[i].key
+    slotOf.remove(key)
     freeSlots.append(slot)
     // Drop closed transactions from the front so the queue stays as short as what is open.
     while let (s, id) = creationOrder.first, slots[Int(s)].id != id { creationOrder.removeFirst() }
     finished.append(
       ClosedTransaction(
-        xid: tx.key.xid, clientMAC: tx.clientMAC, entries: entries, identity: tx.identity,
-        droppedPackets: tx.dropped, end: reason,
-        wasEvicted: evicted, timeoutSeconds: configuration.timeoutSeconds, observedUntil: latest ?? tx.lastSeen,
-        captureStart: firstPacketTime, icmpErrors: tx.icmpErrors,
+        xid: key.xid, clientMAC: slots[i].clientMAC, entries: entries, identity: identity,
+        droppedPackets: slots[i].dropped, end: reason,
+        wasEvicted: evicted, timeoutSeconds: configuration.timeoutSeconds, observedUntil: latest ?? slots[i].lastSeen,
+        captureStart: firstPacketTime, icmpErrors: icmpErrors,
         oldestOpenStart: creationOrder.first.map { slots[Int($0.slot)].firstSeen }))
   }
 
