@@ -323,10 +323,10 @@ public struct Correlator {
     while let (s, id) = creationOrder.first, slots[Int(s)].id != id { creationOrder.removeFirst() }
     finished.append(
       ClosedTransaction(
-        xid: key.xid, clientMAC: slots[i].clientMAC, entries: entries, identity: identity,
+        xid: key.xid, clientMAC: slots[i].clientMAC, entries: consume entries, identity: consume identity,
         droppedPackets: slots[i].dropped, end: reason,
         wasEvicted: evicted, timeoutSeconds: configuration.timeoutSeconds, observedUntil: latest ?? slots[i].lastSeen,
-        captureStart: firstPacketTime, icmpErrors: icmpErrors,
+        captureStart: firstPacketTime, icmpErrors: consume icmpErrors,
         oldestOpenStart: creationOrder.first.map { slots[Int($0.slot)].firstSeen }))
   }
 
