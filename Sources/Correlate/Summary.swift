@@ -25,6 +25,14 @@ public struct LatencyStatistics: Sendable {
   public var isExact: Bool { count <= Self.exactLimit }
 
   public mutating func add(_ milliseconds: Double) {
+    var bucket: Int?? = nil
+    add(milliseconds, bucket: &bucket)
+  }
+
+  /// `add`, for a sample that goes to other statistics too: its histogram bucket (`bucket`,
+  /// a logarithm) is worked out when one of them first needs it, and kept in `bucket` for the
+  /// others.
+  mutating func add(_ milliseconds: Double, bucket: inout Int??) {
     guard milliseconds.isFinite, milliseconds >= 0 else { return }
     count += 1
     minimum = Swift.min(minimum, milliseconds)
@@ -34,14 +42,16 @@ public struct LatencyStatistics: Sendable {
       return
     }
     if !samples.isEmpty {
-      for v in samples { addToBucket(v) }
+      for v in samples { addToBucket(Self.bucket(v)) }
       samples = []
     }
-    addToBucket(milliseconds)
+    if bucket == nil { bucket = .some(Self.bucket(milliseconds)) }
+    addToBucket(bucket!)
   }
 
-  private mutating func addToBucket(_ milliseconds: Double) {
-    guard let b = Self.bucket(milliseconds) else {
+  /// Counts a sample in bucket `b` (nil: below a microsecond).
+  private mutating func addToBucket(_ b: Int?) {
+    guard let b else {
       belowMicrosecond += 1
       return
     }
@@ -106,6 +116,14 @@ public struct EndpointStatistics: Sendable {
     return result
   }
   var phaseStatistics = PhaseValues(LatencyStatistics())
+
+  /// A response time, counted in all response times and in its phase's.
+  mutating func addResponse(_ milliseconds: Double, phase: ExchangePhase) {
+    var bucket: Int?? = nil
+    responseTimes.add(milliseconds, bucket: &bucket)
+    phaseStatistics[phase.rawValue].add(milliseconds, bucket: &bucket)
+  }
+
   /// Share of the exchanges that expected its answer in which it answered; nil when none did.
   public var answerRate: Double? { asked == 0 ? nil : Double(answered) / Double(asked) }
 }
@@ -256,8 +274,7 @@ public struct Summary: Sendable {
       servers[i].answered += s.answeredCount
       for phase in ExchangePhase.allCases {
         guard let r = s.phaseResponseMilliseconds[phase.rawValue] else { continue }
-        servers[i].responseTimes.add(r)
-        servers[i].phaseStatistics[phase.rawValue].add(r)
+        servers[i].addResponse(r, phase: phase)
       }
     }
     for relay in t.relayAgents {

@@ -179,6 +179,47 @@ import Testing
     #expect(abs(median - 50) / 50 < 0.02)
     #expect(abs(p95 - 95) / 95 < 0.02)
   }
+
+  /// A server's response times past the exact limit, counted in all its response times and in
+  /// its phase's (one bucket worked out for both), read as statistics fed the same samples one
+  /// by one.
+  @Test func responseTimesPastTheExactLimit() {
+    var dissector = PacketDissector()
+    let client = FrameBuilder(from: "0.0.0.0", 68, to: "255.255.255.255", 67)
+    let server = FrameBuilder(from: "198.51.100.2", 67, to: "255.255.255.255", 68)
+    var stream = TransactionStream()
+    var summary = Summary()
+    var expected = LatencyStatistics()
+    func add(_ records: [TransactionRecord]) {
+      for r in records {
+        summary.add(r)
+        for s in r.servers { if let ms = s.responseMilliseconds { expected.add(ms) } }
+      }
+    }
+    let n = LatencyStatistics.exactLimit + 2_000
+    for i in 0..<n {
+      var discover = BOOTPBuilder(type: MessageType.discover, xid: UInt32(i + 1))
+      discover.chaddr = [0x02, 0, UInt8(i >> 16 & 0xFF), UInt8(i >> 8 & 0xFF), UInt8(i & 0xFF), 1]
+      var offer = BOOTPBuilder(type: MessageType.offer, xid: UInt32(i + 1), op: 2)
+      offer.chaddr = discover.chaddr
+      offer.add(54, [198, 51, 100, 2])
+      let start = Int64(i) * 50_000_000
+      let wait = Int64(100_000 + (i * 7_919) % 900_000_000)
+      for (frame, ns) in [(client.frame(discover.build()), start), (server.frame(offer.build()), start + wait)] {
+        let t = Timestamp(totalNanoseconds: 1_700_000_000_000_000_000 + ns)
+        if case .dhcp(let p) = dissectFrame(frame, at: t, frameNumber: 1, dissector: &dissector) {
+          add(stream.add(PacketSummary(p)))
+        }
+      }
+    }
+    add(stream.finish())
+    let stats = summary.servers.first { $0.address == addr("198.51.100.2") }
+    #expect(stats?.responseTimes.count == n && expected.count == n && !expected.isExact)
+    for q in [0.01, 0.25, 0.5, 0.9, 0.99] {
+      #expect(stats?.responseTimes.quantile(q) == expected.quantile(q), "q \(q)")
+      #expect(stats?.phaseTimes[.offer]?.quantile(q) == expected.quantile(q), "offer q \(q)")
+    }
+  }
 }
 
 @Suite struct FloodTests {
