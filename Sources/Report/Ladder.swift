@@ -13,7 +13,8 @@ struct LadderLayout: Sendable {
   let glyphs: Glyphs
   /// Indexed by message type (`tabulatedTypes` for BOOTP) times 8 plus the leg's number, for
   /// the types below `tabulatedTypes` (every type DHCP defines): other types are drawn as they
-  /// come, and the table stays small enough to build in a fraction of a millisecond.
+  /// come. Empty unless the report draws ladders (`drawsArrows`): building it costs more than
+  /// a small capture's whole analysis.
   /// One flat table: an array of arrays would retain and release the inner array per row.
   let arrows: RenderedTable
   static let tabulatedTypes = 32
@@ -41,13 +42,13 @@ struct LadderLayout: Sendable {
     lifeline: "|", shaft: "-", sender: "o", left: "<", right: ">", transactionRule: "==", summaryRule: "==",
     note: ".", outcome: "->")
 
-  init(_ style: TextStyle) {
+  init(_ style: TextStyle, drawsArrows: Bool = true) {
     self.style = style
     gap = style.columns >= 100 ? 18 : 14
     glyphs = style.ascii ? Self.plain : Self.unicode
     let (gap, glyphs) = (gap, glyphs)
     arrows = RenderedTable(
-      rendered: (0..<((Self.tabulatedTypes + 1) << 3)).map { key in
+      rendered: (0..<(drawsArrows ? (Self.tabulatedTypes + 1) << 3 : 0)).map { key in
         guard let leg = Leg.allCases.first(where: { Ladder.legNumber($0) == key & 7 }) else { return [] }
         let type = key >> 3 == Self.tabulatedTypes ? nil : UInt8(key >> 3)
         return Array(Ladder.arrow(messageType: type, leg: leg, gap: gap, glyphs: glyphs).utf8)
@@ -61,7 +62,7 @@ struct LadderLayout: Sendable {
 
   func writeArrow(_ e: SequenceEntry, into w: inout ReportWriter) {
     let row = e.messageType.map { Int($0) } ?? Self.tabulatedTypes
-    guard row < Self.tabulatedTypes || e.messageType == nil else {
+    guard (row < Self.tabulatedTypes || e.messageType == nil) && !arrows.isEmpty else {
       return w.raw(text: Ladder.arrow(messageType: e.messageType, leg: e.leg, gap: gap, glyphs: glyphs))
     }
     arrows.writeRaw(row << 3 | Ladder.legNumber(e.leg), into: &w)

@@ -22,6 +22,8 @@ struct RenderedTable: Sendable {
     }
   }
 
+  var isEmpty: Bool { ends.isEmpty }
+
   /// Entry `index`; an index out of range reads the last entry.
   func withBytes<Result>(_ index: Int, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
     let i = index >= 0 && index < ends.count ? index : ends.count - 1

@@ -22,7 +22,7 @@ public struct TransactionReport {
   ) {
     self.format = format
     self.style = style
-    layout = LadderLayout(style)
+    layout = LadderLayout(style, drawsArrows: format == .text)
     self.files = files
     self.selection = selection
     self.summaryOnly = summaryOnly
