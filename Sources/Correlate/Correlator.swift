@@ -303,10 +303,9 @@ public struct Correlator {
     }
   }
 
-  /// Closes a transaction; it joins the finished queue.
-  /// The slot's arrays move out of it, and it is marked free (id 0) where it lies: copying the
-  /// slot, or its arrays, would retain them and touch memory written long ago, on the reading
-  /// thread, which is the one the whole run waits for.
+  /// Closes a transaction; it joins the finished queue. The slot's arrays move out of it, and
+  /// it is marked free (id 0) where it lies: copying the slot, or its arrays, would retain and
+  /// release them, each an atomic write to memory last touched long ago.
   private mutating func close(_ slot: Int32, reason: EndReason, evicted: Bool = false) {
     let i = Int(slot)
     var entries = chains.take(&slots[i].entries)
