@@ -57,23 +57,37 @@ public struct OutputBuffer: ~Copyable, @unchecked Sendable {
     }
   }
 
-  /// Copies `n` bytes. Report output is mostly keys and values of a few bytes: eight-byte
-  /// words and a byte tail beat a call to memcpy there.
+  /// Copies `n` bytes (the two regions must not overlap). Report output is mostly keys and
+  /// values of a few bytes: word stores beat a call to memcpy there. The last word of a copy
+  /// overlaps the one before it rather than finishing byte by byte (as memcpy does for small
+  /// sizes): a byte loop for the tails was a fifth of a sequence entry's instructions.
   @inline(__always) static func copy(_ source: UnsafeRawPointer, _ n: Int, to p: UnsafeMutablePointer<UInt8>) {
-    guard n <= 64 else {
-      memcpy(p, source, n)
-      return
-    }
     let destination = UnsafeMutableRawPointer(p)
-    var i = 0
-    while i &+ 8 <= n {
+    if n >= 8 {
+      guard n <= 64 else {
+        memcpy(p, source, n)
+        return
+      }
+      var i = 0
+      while i &+ 8 < n {
+        destination.storeBytes(
+          of: source.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
+        i &+= 8
+      }
       destination.storeBytes(
-        of: source.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
-      i &+= 8
-    }
-    while i < n {
-      p[i] = source.load(fromByteOffset: i, as: UInt8.self)
-      i &+= 1
+        of: source.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self), toByteOffset: n &- 8, as: UInt64.self)
+    } else if n >= 4 {
+      let head = source.loadUnaligned(as: UInt32.self)
+      let tail = source.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)
+      destination.storeBytes(of: head, as: UInt32.self)
+      destination.storeBytes(of: tail, toByteOffset: n &- 4, as: UInt32.self)
+    } else if n >= 2 {
+      let head = source.loadUnaligned(as: UInt16.self)
+      let tail = source.loadUnaligned(fromByteOffset: n &- 2, as: UInt16.self)
+      destination.storeBytes(of: head, as: UInt16.self)
+      destination.storeBytes(of: tail, toByteOffset: n &- 2, as: UInt16.self)
+    } else if n == 1 {
+      p[0] = source.load(as: UInt8.self)
     }
   }
 

@@ -32,6 +32,26 @@ import Testing
     }
   }
 
+  /// Bytes copied into the report at every length from 0 to past the word loop's limit, from
+  /// every alignment: the copy ends with an overlapping word, or two half words, never a byte
+  /// loop, and must still write each byte once, in place.
+  @Test func copiesOfEveryLengthAndAlignment() {
+    let source = (0..<80).map { UInt8(0x21 + ($0 * 37 + 11) % 90) }
+    for start in 0..<8 {
+      for length in 0...(source.count - start) {
+        let slice = Array(source[start..<(start + length)])
+        let got = slice.withUnsafeBytes { bytes in
+          Self.written { w in
+            w.raw("<")
+            w.rawValue(bytes)
+            w.raw(">")
+          }
+        }
+        #expect(Array(got.utf8) == [UInt8(ascii: "<")] + slice + [UInt8(ascii: ">")], "start \(start) length \(length)")
+      }
+    }
+  }
+
   /// Timestamps written from the cached second, and by digit pairs, read as the plain
   /// definition writes them: every fraction width, the second changing and coming back, and
   /// the times the cache does not hold (negative, more than 16 digits).
