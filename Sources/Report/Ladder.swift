@@ -451,19 +451,30 @@ enum Ladder {
   static func writeFixed3(_ v: Double, width: Int, into w: inout ReportWriter) {
     let micro = Int64((v * 1000).rounded())
     let whole = micro / 1000
-    var length = whole < 0 ? 5 : 4  // sign, ".", three decimals
-    var rest = whole.magnitude
-    repeat {
-      length += 1
-      rest /= 10
-    } while rest > 0
-    for _ in 0..<max(0, width - length) { w.out.append(UInt8(ascii: " ")) }
-    w.plainInt(whole)
-    w.out.append(UInt8(ascii: "."))
+    let magnitude = whole.magnitude
+    let digits = OutputBuffer.decimalDigits(magnitude)
+    let length = (whole < 0 ? 1 : 0) + digits + 4  // sign, digits, ".", three decimals
+    let padding = max(0, width - length)
     let fraction = micro.magnitude % 1000
-    w.out.append(48 + UInt8(fraction / 100))
-    w.out.append(48 + UInt8(fraction / 10 % 10))
-    w.out.append(48 + UInt8(fraction % 10))
+    // One reservation for the whole number: a time is written for every row of every ladder.
+    w.out.write(maximum: padding + length) { p in
+      var i = 0
+      while i < padding {
+        p[i] = UInt8(ascii: " ")
+        i += 1
+      }
+      if whole < 0 {
+        p[i] = UInt8(ascii: "-")
+        i += 1
+      }
+      OutputBuffer.writeDigits(magnitude, count: digits, to: p + i)
+      i += digits
+      p[i] = UInt8(ascii: ".")
+      p[i + 1] = 48 + UInt8(fraction / 100)
+      p[i + 2] = 48 + UInt8(fraction / 10 % 10)
+      p[i + 3] = 48 + UInt8(fraction % 10)
+      return i + 4
+    }
   }
 
   static func pad(_ s: String, _ n: Int, right: Bool = false) -> String {

@@ -181,13 +181,17 @@ import Testing
 
   /// The ladder draws message types outside its table (32 and up) as it draws those in it:
   /// each arrow names its own type, and a type past the table is not taken for BOOTP (no
-  /// type), whose row closes the table.
+  /// type), whose row closes the table. Each row starts with its time, rounded to three
+  /// places (a carry included) and right-aligned.
   @Test func ladderArrowsForTypesInAndPastTheTable() throws {
     let types: [UInt8?] = [MessageType.discover, 31, 32, 200, nil]
     var client = FrameBuilder(from: "0.0.0.0", 68, to: "255.255.255.255", 67)
     let frames = types.enumerated().map { i, type -> (Double, [UInt8]) in
       client.identification = UInt16(i + 1)
-      return (Double(i) * 0.1, client.frame(BOOTPBuilder(type: type, xid: 0x0BAD_CAFE, op: 1).build()))
+      return (
+        [0, 0.012_345_6, 0.1, 1.5, 9.999_999_6][i],
+        client.frame(BOOTPBuilder(type: type, xid: 0x0BAD_CAFE, op: 1).build())
+      )
     }
     let records = TransactionStream.records(of: packets(frames))
     try #require(records.reduce(0) { $0 + $1.sequence.count } == types.count)
@@ -198,6 +202,9 @@ import Testing
     let text = w.out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     let arrows = text.split(separator: "\n").filter { $0.contains("─") }
     try #require(arrows.count == types.count, "\(text)")
+    // Each row's time, milliseconds to three places, right-aligned in ten columns after three.
+    let times = arrows.map { String($0.prefix(13)) }
+    #expect(times == ["        0.000", "       12.346", "      100.000", "     1500.000", "    10000.000"], "\(text)")
     for type in types {
       #expect(
         arrows.filter { $0.contains(MessageType.name(type)) }.count == 1, "type \(String(describing: type)): \(text)")
