@@ -164,7 +164,9 @@ public struct PacketDissector {
     }
     guard ip.protocolNumber == 17 else { return .other }
 
-    func finish(_ udpDatagram: UnsafeRawBufferPointer) -> DissectOutcome<Packet> {
+    // `warnings` comes in as an argument: captured, the variable would be checked for
+    // exclusive access at run time on every packet.
+    func finish(_ udpDatagram: UnsafeRawBufferPointer, _ warnings: inout [String]) -> DissectOutcome<Packet> {
       let udp: UDPDatagram
       switch UDPDatagram.read(udpDatagram, dhcpv6: false, warnings: &warnings) {
       case .success(let datagram): udp = datagram
@@ -178,7 +180,7 @@ public struct PacketDissector {
       return .dhcp(make(origin, UnsafeRawBufferPointer(rebasing: udpDatagram[8..<end]), warnings))
     }
 
-    guard ip.isFragment else { return finish(ipPayload) }
+    guard ip.isFragment else { return finish(ipPayload, &warnings) }
     // A first fragment that is not UDP to or from a DHCP port need not be held.
     if ip.fragmentOffset == 0, ipPayload.count >= 4 {
       let sport = ipPayload.bigEndianUInt16(at: 0)
@@ -192,7 +194,7 @@ public struct PacketDissector {
       return .malformed(Malformed(.fragmentsDropped, reason))
     case .complete(let datagram, let notes):
       warnings.append(contentsOf: notes.filter { $0.contains("overlap") })
-      return datagram.withUnsafeBytes { finish($0) }
+      return datagram.withUnsafeBytes { finish($0, &warnings) }
     }
   }
 
@@ -257,7 +259,9 @@ public struct PacketDissector {
       return warnings.isEmpty ? .other : .malformed(Malformed(.badIPHeader, warnings.joined(separator: "; ")))
     }
 
-    func finish(_ udpDatagram: UnsafeRawBufferPointer) -> DissectOutcome<Packet> {
+    // `warnings` comes in as an argument: captured, the variable would be checked for
+    // exclusive access at run time on every packet.
+    func finish(_ udpDatagram: UnsafeRawBufferPointer, _ warnings: inout [String]) -> DissectOutcome<Packet> {
       let udp: UDPDatagram
       switch UDPDatagram.read(udpDatagram, dhcpv6: true, warnings: &warnings) {
       case .success(let datagram): udp = datagram
@@ -274,13 +278,13 @@ public struct PacketDissector {
     }
 
     guard ip.fragment != nil else {
-      return ip.nextHeader == 17 ? finish(payload) : .other
+      return ip.nextHeader == 17 ? finish(payload, &warnings) : .other
     }
     if !ip.isFragment {
       // An atomic fragment (RFC 6946): a Fragment header on a whole packet.
       guard let (next, offset) = followExtensionHeaders(payload, from: 0, first: ip.nextHeader, warnings: &warnings)
       else { return .malformed(Malformed(.badIPHeader, warnings.joined(separator: "; "))) }
-      return next == 17 ? finish(UnsafeRawBufferPointer(rebasing: payload[offset...])) : .other
+      return next == 17 ? finish(UnsafeRawBufferPointer(rebasing: payload[offset...]), &warnings) : .other
     }
     switch reassembler.add(header: ip, payload: payload, at: frame.timestamp) {
     case .incomplete:
@@ -292,7 +296,7 @@ public struct PacketDissector {
       return datagram.withUnsafeBytes { bytes -> DissectOutcome<Packet> in
         guard let (next, offset) = followExtensionHeaders(bytes, from: 0, first: ip.nextHeader, warnings: &warnings)
         else { return .malformed(Malformed(.badIPHeader, warnings.joined(separator: "; "))) }
-        return next == 17 ? finish(UnsafeRawBufferPointer(rebasing: bytes[offset...])) : .other
+        return next == 17 ? finish(UnsafeRawBufferPointer(rebasing: bytes[offset...]), &warnings) : .other
       }
     }
   }
