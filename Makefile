@@ -15,7 +15,7 @@ PREFIX ?= /usr/local
 deps:
 	@dpkg -s libpcap-dev >/dev/null 2>&1 || { apt-get update -qq && $(APT) libpcap-dev zlib1g-dev; }
 	@dpkg -s zlib1g-dev >/dev/null 2>&1 || $(APT) zlib1g-dev
-	@dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || $(APT) libcurl4-openssl-dev
+	@dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || $(APT) libcurl4-openssl-dev || { apt-get update -qq && $(APT) libcurl4-openssl-dev; }
 
 build: deps
 	$(SWIFT) build $(RELEASE) --product dhcpscope
