@@ -117,42 +117,21 @@ extension ReportWriter {
     return w.out.withUnsafeBytes { Array($0) }
   }
 
-  /// Opens a DHCPv4 `sequence` entry and writes the members it has, `frame` to `interface`,
-  /// in one reservation of the buffer; the caller adds any others and closes it. The names
-  /// come rendered (`file`, `type` and `leg` as JSON strings). Every member through `key`
-  /// and its value cost about a thousand instructions an entry, an eighth of a jsonl
-  /// report's run.
+  /// Opens a DHCPv4 `sequence` entry and writes the members it has, `frame` to `interface`
+  /// (`point`, a capture point's name, after `file`); the caller adds any others and closes
+  /// it. The names come rendered (`file`, `type` and `leg` as JSON strings). Without a point,
+  /// the members go out in one reservation of the buffer: every member through `key` and its
+  /// value cost about a thousand instructions an entry, an eighth of a jsonl report's run.
   public mutating func openSequenceEntry(
-    frame: Int, file: UnsafeRawBufferPointer, timestamp: Timestamp, nanosecondPrecision: Bool,
+    frame: Int, file: UnsafeRawBufferPointer, point: String? = nil, timestamp: Timestamp, nanosecondPrecision: Bool,
     type: UnsafeRawBufferPointer, leg: UnsafeRawBufferPointer, source: IPv4Address, destination: IPv4Address,
     duplicate: Bool = false, interface: CaptureInterface? = nil
   ) {
     let direction = interface.flatMap { CaptureInterface.directionName($0.packetType) }
-    guard frame >= 0, interface == nil || direction != nil, cachesSecond(of: timestamp) else {
-      beginObject()
-      key("frame")
-      int(frame)
-      key("file")
-      rawValue(file)
-      key("ts")
-      self.timestamp(timestamp, nanosecondPrecision: nanosecondPrecision)
-      key("type")
-      rawValue(type)
-      key("leg")
-      rawValue(leg)
-      key("src")
-      address(source)
-      key("dst")
-      address(destination)
-      if duplicate {
-        key("duplicate")
-        bool(true)
-      }
-      if let interface {
-        key("interface")
-        self.interface(interface)
-      }
-      return
+    guard point == nil, frame >= 0, interface == nil || direction != nil, cachesSecond(of: timestamp) else {
+      return openSequenceEntryMemberByMember(
+        frame: frame, file: file, point: point, timestamp: timestamp, nanosecondPrecision: nanosecondPrecision,
+        type: type, leg: leg, source: source, destination: destination, duplicate: duplicate, interface: interface)
     }
     let comma = !pendingKey && needsComma
     let second = cachedSecondText
@@ -206,6 +185,43 @@ extension ReportWriter {
     if depth > 0 { needsComma = true }
     push()
     needsComma = true
+  }
+
+  /// `openSequenceEntry` one member at a time, for the entries one write does not cover (a
+  /// capture point, a negative frame or time, an unnamed packet type). Kept out of line: in
+  /// the same function it slowed the common path.
+  @inline(never) private mutating func openSequenceEntryMemberByMember(
+    frame: Int, file: UnsafeRawBufferPointer, point: String?, timestamp: Timestamp, nanosecondPrecision: Bool,
+    type: UnsafeRawBufferPointer, leg: UnsafeRawBufferPointer, source: IPv4Address, destination: IPv4Address,
+    duplicate: Bool, interface: CaptureInterface?
+  ) {
+    beginObject()
+    key("frame")
+    int(frame)
+    key("file")
+    rawValue(file)
+    if let point {
+      key("point")
+      string(point)
+    }
+    key("ts")
+    self.timestamp(timestamp, nanosecondPrecision: nanosecondPrecision)
+    key("type")
+    rawValue(type)
+    key("leg")
+    rawValue(leg)
+    key("src")
+    address(source)
+    key("dst")
+    address(destination)
+    if duplicate {
+      key("duplicate")
+      bool(true)
+    }
+    if let interface {
+      key("interface")
+      self.interface(interface)
+    }
   }
 
   /// A key computed at run time (option record fields, enum names).

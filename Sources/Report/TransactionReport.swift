@@ -14,6 +14,9 @@ public struct TransactionReport {
   var written = 0
   var page = HTMLPage()
   let names: QuotedNames
+  /// Whether any input names a capture point: without one, a sequence entry need not look
+  /// its file's point up (a copy of an optional string, per packet of the report).
+  let namesPoints: Bool
   let renderedFindings = RenderedFindings()
 
   public init(
@@ -27,6 +30,7 @@ public struct TransactionReport {
     self.selection = selection
     self.summaryOnly = summaryOnly
     names = QuotedNames(files)
+    namesPoints = files.points.contains { $0 != nil }
   }
 
   public static let csvColumns = [
@@ -124,31 +128,13 @@ public struct TransactionReport {
     w.key("sequence")
     w.beginArray()
     for e in t.sequence {
-      if files.point(e.fileIndex) == nil {
-        names.withNames(file: e.fileIndex, type: e.messageType, leg: e.leg) { file, type, leg in
-          w.openSequenceEntry(
-            frame: e.frame, file: file, timestamp: e.timestamp, nanosecondPrecision: files.isNano(e.fileIndex),
-            type: type, leg: leg, source: e.source, destination: e.destination, duplicate: e.isDuplicate,
-            interface: e.interface)
-        }
-      } else {
-        writeSightingStart(frame: e.frame, fileIndex: e.fileIndex, timestamp: e.timestamp, into: &w)
-        w.key("type")
-        names.writeMessageType(e.messageType, into: &w)
-        w.key("leg")
-        names.write(e.leg, into: &w)
-        w.key("src")
-        w.address(e.source)
-        w.key("dst")
-        w.address(e.destination)
-        if e.isDuplicate {
-          w.key("duplicate")
-          w.bool(true)
-        }
-        if let i = e.interface {
-          w.key("interface")
-          w.interface(i)
-        }
+      let point = namesPoints ? files.point(e.fileIndex) : nil
+      let nanosecondPrecision = files.isNano(e.fileIndex)
+      names.withNames(file: e.fileIndex, type: e.messageType, leg: e.leg) { file, type, leg in
+        w.openSequenceEntry(
+          frame: e.frame, file: file, point: point, timestamp: e.timestamp, nanosecondPrecision: nanosecondPrecision,
+          type: type, leg: leg, source: e.source, destination: e.destination, duplicate: e.isDuplicate,
+          interface: e.interface)
       }
       w.endObject()
     }
