@@ -191,10 +191,8 @@ public struct Correlator {
 
   /// Where the identity options of the packet at `packet` lie.
   private static func identityOptions(of packet: UnsafePointer<PacketSummary>) -> UnsafePointer<IdentityOptions> {
-    (UnsafeRawPointer(packet) + identityOptionsOffset).assumingMemoryBound(to: IdentityOptions.self)
+    packet.pointer(to: \.identityOptions)!
   }
-
-  private static let identityOptionsOffset = MemoryLayout<PacketSummary>.offset(of: \PacketSummary.identityOptions)!
 
   /// The oldest closed transaction not yet taken.
   public mutating func popFinished() -> ClosedTransaction? {

@@ -289,10 +289,8 @@ public struct IdentityOptions: Sendable, Equatable {
   public static func withUnsafeBytes<Result>(
     at options: UnsafePointer<IdentityOptions>, _ body: (UnsafeRawBufferPointer) -> Result
   ) -> Result {
-    body(UnsafeRawBufferPointer(start: UnsafeRawPointer(options) + storageOffset, count: Int(options.pointee.used)))
+    body(UnsafeRawBufferPointer(start: options.pointer(to: \.storage)!, count: Int(options.pointee.used)))
   }
-
-  private static let storageOffset = MemoryLayout<IdentityOptions>.offset(of: \IdentityOptions.storage)!
 
   public static func == (a: IdentityOptions, b: IdentityOptions) -> Bool {
     a.used == b.used && a.kept == b.kept && a.omitted == b.omitted
