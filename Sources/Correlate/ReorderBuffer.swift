@@ -58,15 +58,10 @@ public struct ReorderBuffer<Element> {
 
   /// Hands each held element that nothing earlier can still come before (it is older than the
   /// window before the newest time seen, or the buffer is at its bound) to `body`, oldest
-  /// first and in place, without copying it out. Releasing at the bound, not past it, keeps
-  /// the ring at `maximumHeld` slots: one more would double it.
-  public mutating func releaseReady(_ body: (borrowing Element) -> Void) {
-    releaseReadyInPlace({ body($0.pointee) })
-  }
-
-  /// `releaseReady`, lending each element through its place in the window: a value passed on
-  /// from a pointer is copied first (a few hundred bytes for a summary).
-  public mutating func releaseReadyInPlace(_ body: (UnsafePointer<Element>) -> Void) {
+  /// first, through its place in the window: an element passed on as a value is copied first
+  /// (a few hundred bytes for a summary). Releasing at the bound, not past it, keeps the ring
+  /// at `maximumHeld` slots: one more would double it.
+  public mutating func releaseReady(_ body: (UnsafePointer<Element>) -> Void) {
     makeRingUnique()
     while ring.count > 0, ring.time(0) <= newest &- windowNanoseconds || ring.count >= maximumHeld {
       ring.withFirst(body)

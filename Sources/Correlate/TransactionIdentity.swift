@@ -90,5 +90,4 @@ public struct TransactionIdentity: Sendable {
       return nil
     }
   }
-
 }

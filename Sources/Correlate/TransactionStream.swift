@@ -37,7 +37,7 @@ public struct TransactionStream {
   /// Correlates the packets the reorder window lets go; the transactions that ended by then
   /// wait for `popClosed`.
   public mutating func correlateReady() {
-    reorder.releaseReadyInPlace({ correlator.push(at: $0) })
+    reorder.releaseReady { correlator.push(at: $0) }
   }
 
   /// The oldest ended transaction not yet taken, not yet analysed.

@@ -21,7 +21,7 @@ import Testing
         }
         #expect(pushed == time(t))
       }
-      buffer.releaseReady { out.append($0) }
+      buffer.releaseReady { out.append($0.pointee) }
       #expect(buffer.count <= maximumHeld)
     }
     while let arrival = buffer.popFirst() { out.append(arrival) }
